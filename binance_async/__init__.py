@@ -1,0 +1,72 @@
+"""binance_async: an asyncio-first client for the Binance Spot REST API and Binance OAuth 2.0."""
+
+from ._limits import RateLimiter, WindowSpec, WindowState
+from ._retry import RetryPolicy
+from ._urls import DEMO, MAINNET, MARKET_DATA, TESTNET
+from .errors import (
+    APIKeyError,
+    BinanceAPIError,
+    BinanceError,
+    CancelRejectedError,
+    ClientClosedError,
+    ConnectionFailedError,
+    ExecutionStatusUnknown,
+    ExecutionStatusUnknownError,
+    FilterFailureError,
+    InvalidRequestError,
+    InvalidResponseError,
+    InvalidSignatureError,
+    InvalidSymbolError,
+    IPBannedError,
+    NoSuchOrderError,
+    OrderRejectedError,
+    ParameterError,
+    RateLimitedError,
+    RequestTimeoutError,
+    RequestTooHeavyError,
+    RestrictedLocationError,
+    SendStatusUnknownError,
+    TimestampError,
+    TransportError,
+    WAFRejectedError,
+)
+from .spot import SpotClient
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DEMO",
+    "MAINNET",
+    "MARKET_DATA",
+    "TESTNET",
+    "APIKeyError",
+    "BinanceAPIError",
+    "BinanceError",
+    "CancelRejectedError",
+    "ClientClosedError",
+    "ConnectionFailedError",
+    "ExecutionStatusUnknown",
+    "ExecutionStatusUnknownError",
+    "FilterFailureError",
+    "IPBannedError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "InvalidSignatureError",
+    "InvalidSymbolError",
+    "NoSuchOrderError",
+    "OrderRejectedError",
+    "ParameterError",
+    "RateLimitedError",
+    "RateLimiter",
+    "RequestTimeoutError",
+    "RequestTooHeavyError",
+    "RestrictedLocationError",
+    "RetryPolicy",
+    "SendStatusUnknownError",
+    "SpotClient",
+    "TimestampError",
+    "TransportError",
+    "WAFRejectedError",
+    "WindowSpec",
+    "WindowState",
+]

@@ -1,0 +1,112 @@
+"""What every client shares: one pipeline, its session's life cycle, and a repr without secrets."""
+
+from __future__ import annotations
+
+import warnings
+from types import TracebackType
+from typing import Any, TypeVar
+
+import aiohttp
+
+from ._clock import ServerClock
+from ._limits import RateLimiter
+from ._pipeline import Pipeline
+from ._retry import RetryPolicy
+from ._signing import Signer, load_signer
+from ._transport import AiohttpTransport, Transport
+from ._urls import check_base_url
+
+__all__ = ["BaseClient"]
+
+_C = TypeVar("_C", bound="BaseClient")
+
+
+class BaseClient:
+    """Owns the pipeline. Use ``async with`` (or ``await aclose()``); the session opens lazily."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        api_secret: str | bytes | None = None,
+        private_key: str | bytes | None = None,
+        private_key_password: str | bytes | None = None,
+        session: aiohttp.ClientSession | None = None,
+        proxy: str | None = None,
+        trust_env: bool = False,
+        timeout: float | None = 10.0,
+        recv_window: int = 5000,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        base_url = check_base_url(base_url)
+        signer: Signer | None = load_signer(api_secret, private_key, private_key_password)
+        self._aiohttp = transport is None
+        clock = ServerClock()
+        self._pipeline = Pipeline(
+            base_url,
+            transport or AiohttpTransport(session, proxy=proxy, trust_env=trust_env, timeout=timeout),
+            limiter or RateLimiter(now_ms=clock.now_ms),
+            clock,
+            api_key=api_key,
+            signer=signer,
+            recv_window=recv_window,
+            retry=retry,
+            fetch_server_ms=self._fetch_server_ms,
+        )
+        self._closed = False
+
+    async def _fetch_server_ms(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        return self._pipeline.base_url
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter: ``limiter.state()`` shows used / limit per window."""
+        return self._pipeline.limiter
+
+    @property
+    def clock(self) -> ServerClock:
+        """The server clock used for signed requests' timestamps."""
+        return self._pipeline.clock
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def aclose(self) -> None:
+        """Close the HTTP session this client opened (a session passed in stays open). Idempotent."""
+        if not self._closed:
+            self._closed = True
+            await self._pipeline.transport.aclose()
+
+    async def __aenter__(self: _C) -> _C:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        pipeline = self._pipeline
+        key = "set" if pipeline._has_key else "none"
+        signer = pipeline.signer.kind if pipeline.signer is not None else "none"
+        return f"{type(self).__name__}(base_url={pipeline.base_url!r}, api_key=<{key}>, signer={signer})"
+
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        if getattr(self, "_closed", True):
+            return
+        transport = self._pipeline.transport
+        if isinstance(transport, AiohttpTransport) and transport.opened_session:
+            _warn(
+                f"unclosed {type(self).__name__}: use 'async with' or 'await client.aclose()'",
+                ResourceWarning,
+                source=self,
+                stacklevel=2,
+            )

@@ -1,0 +1,87 @@
+"""An endpoint as data: everything that differs between one API call and another.
+
+Typed client methods stay thin: they name their endpoint and pass their arguments; the pipeline
+reads the rest (method, path, security, weight, order count, response type) from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+__all__ = ["Endpoint", "Weight"]
+
+T = TypeVar("T")
+
+#: A fixed weight, or a function of the request's parameters (by their Binance names).
+Weight = int | Callable[[Mapping[str, Any]], int]
+
+SIGNED_SECURITY = frozenset({"TRADE", "USER_DATA"})
+
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(response_type: Any) -> msgspec.json.Decoder[Any]:
+    """One cached msgspec decoder per response type."""
+    decoder = _decoders.get(response_type)
+    if decoder is None:
+        decoder = _decoders[response_type] = msgspec.json.Decoder(response_type)
+    return decoder
+
+
+class Endpoint(Generic[T]):
+    """One REST endpoint. `weight_doc` is the documented weight rule, quoted in method docstrings."""
+
+    __slots__ = (
+        "_decoder",
+        "method",
+        "name",
+        "orders",
+        "path",
+        "response",
+        "security",
+        "weight",
+        "weight_doc",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        response: type[T] | Any,
+        *,
+        weight: Weight = 1,
+        weight_doc: str | None = None,
+        security: str = "NONE",
+        orders: int = 0,
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.path = path
+        self.response = response
+        self.weight = weight
+        self.weight_doc = weight_doc if weight_doc is not None else str(weight)
+        self.security = security
+        self.orders = orders  # how many unfilled orders a success adds (ORDERS windows)
+        self._decoder: msgspec.json.Decoder[Any] | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.security in SIGNED_SECURITY
+
+    def weight_for(self, params: Mapping[str, Any]) -> int:
+        weight = self.weight
+        return weight if isinstance(weight, int) else weight(params)
+
+    def decode(self, body: bytes) -> T:
+        decoder = self._decoder
+        if decoder is None:
+            decoder = self._decoder = decoder_for(self.response)
+        result: T = decoder.decode(body)
+        return result
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.name}: {self.method} {self.path})"

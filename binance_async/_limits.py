@@ -1,0 +1,330 @@
+"""The rate limiter: Binance's fixed windows, first come first served, cheap when it does not bind.
+
+Binance counts REQUEST_WEIGHT and RAW_REQUESTS per IP and ORDERS per account in FIXED windows that
+reset at the interval boundary (the minute, the 10 s, the UTC day). A leaky bucket alone lets up to
+twice the limit through one such window, so each window here is a counter per window index, and an
+``aiolimiter.AsyncLimiter`` of the same rate sits under it to smooth bursts (``smooth=False`` turns
+that off). A request is admitted when it fits every window.
+
+* Clock error: a request sent within ``margin_ms`` of a boundary may be counted by Binance in either
+  window, so it is charged to both and must fit both.
+* Order of service: when anything is held back, new requests queue behind it (an ``asyncio.Lock``,
+  which wakes waiters in FIFO order); only the head of the queue waits on a window or a bucket,
+  so a heavy ``depth(limit=5000)`` is never starved by a stream of light calls.
+* Waiting costs a timer, not a polling loop. The fast path (nothing held back) is synchronous
+  counter arithmetic plus one non-suspending ``AsyncLimiter.acquire`` per window.
+* The server's count wins when higher: ``reconcile`` reads ``X-MBX-USED-WEIGHT-(n)(u)`` and
+  ``X-MBX-ORDER-COUNT-(n)(u)``.
+* ``pause`` (after a 429 or 418) holds every request until ``Retry-After`` has passed.
+* A request heavier than a whole window raises `RequestTooHeavyError` at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple
+
+from aiolimiter import AsyncLimiter
+
+from .errors import RequestTooHeavyError
+
+__all__ = ["DEFAULT_LIMITS", "RateLimiter", "WindowSpec", "WindowState", "parse_rate_limits"]
+
+REQUEST_WEIGHT = "REQUEST_WEIGHT"
+RAW_REQUESTS = "RAW_REQUESTS"
+ORDERS = "ORDERS"
+
+_INTERVAL_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
+_HEADER_PREFIX = {REQUEST_WEIGHT: "X-MBX-USED-WEIGHT-", ORDERS: "X-MBX-ORDER-COUNT-"}
+
+
+class WindowSpec(NamedTuple):
+    """One rate limit, as in exchangeInfo's ``rateLimits``."""
+
+    limit_type: str  # REQUEST_WEIGHT, RAW_REQUESTS or ORDERS
+    interval: str  # SECOND, MINUTE, HOUR or DAY
+    interval_num: int
+    limit: int
+
+    @property
+    def length_ms(self) -> int:
+        return _INTERVAL_MS[self.interval] * self.interval_num
+
+    @property
+    def header(self) -> str | None:
+        """The response header carrying the server's count for this window, if Binance sends one."""
+        prefix = _HEADER_PREFIX.get(self.limit_type)
+        return f"{prefix}{self.interval_num}{self.interval[0]}" if prefix else None
+
+
+class WindowState(NamedTuple):
+    """A window's state as the limiter sees it now."""
+
+    limit_type: str
+    interval: str
+    interval_num: int
+    limit: int
+    used: int
+    resets_at_ms: int  # server time (ms) of the next boundary
+
+
+#: The documented defaults, used until exchangeInfo's ``rateLimits`` are loaded.
+DEFAULT_LIMITS: tuple[WindowSpec, ...] = (
+    WindowSpec(REQUEST_WEIGHT, "MINUTE", 1, 6000),
+    WindowSpec(RAW_REQUESTS, "MINUTE", 5, 300_000),
+    WindowSpec(ORDERS, "SECOND", 10, 50),
+    WindowSpec(ORDERS, "DAY", 1, 160_000),
+)
+
+
+def parse_rate_limits(entries: Iterable[Any]) -> list[WindowSpec]:
+    """The usable entries of exchangeInfo's ``rateLimits`` (dicts or objects); odd ones are skipped."""
+    specs: list[WindowSpec] = []
+    for entry in entries:
+        get = entry.get if isinstance(entry, Mapping) else lambda key, e=entry: getattr(e, key, None)
+        fields = (
+            get("rateLimitType") or get("rate_limit_type"),
+            get("interval"),
+            get("intervalNum") or get("interval_num"),
+            get("limit"),
+        )
+        kind, interval, num, limit = fields
+        if (
+            kind in (REQUEST_WEIGHT, RAW_REQUESTS, ORDERS)
+            and interval in _INTERVAL_MS
+            and isinstance(num, int)
+            and isinstance(limit, int)
+            and num > 0
+            and limit > 0
+        ):
+            specs.append(WindowSpec(kind, interval, num, limit))
+    return specs
+
+
+class _Window:
+    """Counts for one fixed window, by window index (at most a few indices are kept)."""
+
+    __slots__ = ("bucket", "counts", "header", "length", "limit", "spec")
+
+    def __init__(self, spec: WindowSpec, smooth: bool) -> None:
+        self.spec = spec
+        self.length = spec.length_ms
+        self.limit = spec.limit
+        self.header = spec.header
+        self.counts: dict[int, int] = {}
+        self.bucket = AsyncLimiter(spec.limit, self.length / 1000.0) if smooth else None
+
+    def fits(self, lo: int, hi: int, amount: int) -> bool:
+        counts = self.counts
+        if counts.get(lo, 0) + amount > self.limit:
+            return False
+        return hi == lo or counts.get(hi, 0) + amount <= self.limit
+
+    def charge(self, lo: int, hi: int, amount: int) -> None:
+        counts = self.counts
+        if lo not in counts and len(counts) > 1:
+            for index in [i for i in counts if i < lo]:
+                del counts[index]
+        counts[lo] = counts.get(lo, 0) + amount
+        if hi != lo:
+            counts[hi] = counts.get(hi, 0) + amount
+
+
+class RateLimiter:
+    """Admits requests under every configured window; see the module docstring."""
+
+    def __init__(
+        self,
+        limits: Iterable[WindowSpec] = DEFAULT_LIMITS,
+        *,
+        now_ms: Callable[[], int] | None = None,
+        smooth: bool = True,
+        margin_ms: int = 500,
+    ) -> None:
+        self._now_ms: Callable[[], int] = now_ms or (lambda: int(time.time() * 1000))
+        self._smooth = smooth
+        self.margin_ms = margin_ms
+        self._windows: list[_Window] = []
+        self._gate = asyncio.Lock()
+        self._queued = 0
+        self._paused_until_ms = 0
+        self._nap: asyncio.Future[None] | None = None
+        self.configure(limits)
+
+    # -- configuration and state -------------------------------------------------------------------
+
+    def configure(self, limits: Iterable[WindowSpec]) -> None:
+        """Replace the windows (counts carry over to a window of the same type and length)."""
+        old = {(w.spec.limit_type, w.length): w for w in self._windows}
+        windows = []
+        for spec in limits:
+            window = _Window(spec, self._smooth)
+            previous = old.get((spec.limit_type, spec.length_ms))
+            if previous is not None:
+                window.counts = previous.counts
+            windows.append(window)
+        self._windows = windows
+        self._wake_head()
+
+    def state(self) -> list[WindowState]:
+        """Used / limit for every window, now."""
+        now = self._now_ms()
+        return [
+            WindowState(
+                *w.spec,
+                used=w.counts.get(now // w.length, 0),
+                resets_at_ms=(now // w.length + 1) * w.length,
+            )
+            for w in self._windows
+        ]
+
+    @property
+    def paused_until_ms(self) -> int:
+        """Server time (ms) until which every request is held back (0 if never paused)."""
+        return self._paused_until_ms
+
+    # -- admission ---------------------------------------------------------------------------------
+
+    async def acquire(self, weight: int, orders: int = 0) -> int:
+        """Wait until the request fits every window, charge it, and return the server time (ms).
+
+        Pass the returned time to `reconcile` with the response headers.
+        """
+        amounts = self._amounts(weight, orders)
+        now = self._now_ms()
+        if self._queued == 0 and now >= self._paused_until_ms and self._fits(now, amounts):
+            await self._charge(now, amounts)
+            return now
+        self._queued += 1
+        try:
+            async with self._gate:
+                return await self._acquire_at_head(weight, orders)
+        finally:
+            self._queued -= 1
+
+    def _amounts(self, weight: int, orders: int) -> list[int]:
+        amounts = []
+        for window in self._windows:
+            kind = window.spec.limit_type
+            amount = weight if kind == REQUEST_WEIGHT else orders if kind == ORDERS else 1
+            if amount > window.limit:
+                raise RequestTooHeavyError(
+                    f"a request of {kind} {amount} can never fit the window of {window.limit} "
+                    f"per {window.spec.interval_num} {window.spec.interval}"
+                )
+            amounts.append(amount)
+        return amounts
+
+    def _fits(self, now: int, amounts: list[int]) -> bool:
+        margin = self.margin_ms
+        for window, amount in zip(self._windows, amounts, strict=True):
+            if amount:
+                length = window.length
+                if not window.fits((now - margin) // length, (now + margin) // length, amount):
+                    return False
+                if window.bucket is not None and not window.bucket.has_capacity(amount):
+                    return False
+        return True
+
+    async def _charge(self, now: int, amounts: list[int]) -> None:
+        margin = self.margin_ms
+        for window, amount in zip(self._windows, amounts, strict=True):
+            if amount:
+                length = window.length
+                window.charge((now - margin) // length, (now + margin) // length, amount)
+                if window.bucket is not None:
+                    await window.bucket.acquire(amount)  # has_capacity held: returns at once
+
+    async def _acquire_at_head(self, weight: int, orders: int) -> int:
+        while True:
+            now = self._now_ms()
+            if now < self._paused_until_ms:
+                await self._sleep_ms(self._paused_until_ms - now)
+                continue
+            amounts = self._amounts(weight, orders)  # the windows may have been reconfigured
+            blocked_ms = self._blocked_for_ms(now, amounts)
+            if blocked_ms:
+                await self._sleep_ms(blocked_ms)
+                continue
+            for window, amount in zip(self._windows, amounts, strict=True):
+                if window.bucket is not None and amount:
+                    await window.bucket.acquire(amount)  # only the head ever waits here
+            now = self._now_ms()
+            if now >= self._paused_until_ms and not self._blocked_for_ms(now, amounts):
+                margin = self.margin_ms
+                for window, amount in zip(self._windows, amounts, strict=True):
+                    if amount:
+                        length = window.length
+                        window.charge((now - margin) // length, (now + margin) // length, amount)
+                return now
+
+    def _blocked_for_ms(self, now: int, amounts: list[int]) -> int:
+        """0 if the fixed windows admit the request now, else how long until one boundary passes."""
+        margin = self.margin_ms
+        wait = 0
+        for window, amount in zip(self._windows, amounts, strict=True):
+            if not amount:
+                continue
+            length = window.length
+            lo, hi = (now - margin) // length, (now + margin) // length
+            if not window.fits(lo, hi, amount):
+                # Admitted once the blocking index has passed by more than the margin.
+                blocking = lo if window.counts.get(lo, 0) + amount > window.limit else hi
+                wait = max(wait, (blocking + 1) * length + margin - now + 1)
+        return wait
+
+    async def _sleep_ms(self, delay_ms: int) -> None:
+        loop = asyncio.get_running_loop()
+        nap: asyncio.Future[None] = loop.create_future()
+        handle = loop.call_later(delay_ms / 1000.0, _resolve, nap)
+        self._nap = nap
+        try:
+            await nap
+        finally:
+            handle.cancel()
+            self._nap = None
+
+    def _wake_head(self) -> None:
+        """Let the head of the queue look again (after a reconfiguration or a new pause)."""
+        if self._nap is not None:
+            _resolve(self._nap)
+
+    # -- feedback from responses ---------------------------------------------------------------------
+
+    def reconcile(self, headers: Mapping[str, str], sent_at_ms: int) -> None:
+        """Take the server's counts from the response headers where they are higher than ours.
+
+        Counts are applied only if no boundary passed since the request was admitted (otherwise
+        the number may belong to the previous window).
+        """
+        now = self._now_ms()
+        for window in self._windows:
+            header = window.header
+            if header is None:
+                continue
+            value = headers.get(header)
+            if value is None:
+                continue
+            index = now // window.length
+            if index != sent_at_ms // window.length:
+                continue
+            try:
+                count = int(value)
+            except ValueError:
+                continue
+            if count > window.counts.get(index, 0):
+                window.counts[index] = count
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request back for `seconds` from now (never shortens a pause)."""
+        until = self._now_ms() + int(seconds * 1000) + 1
+        if until > self._paused_until_ms:
+            self._paused_until_ms = until
+            self._wake_head()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

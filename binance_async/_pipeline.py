@@ -1,0 +1,250 @@
+"""The one request loop every call goes through.
+
+    encode params -> limiter -> sign (timestamp from the synced clock) -> transport
+        -> reconcile the limiter from the headers -> map errors -> decode
+
+Policies owned here: the clock is synced lazily before the first signed request and again (with one
+retry) on -1021; 429/418 pause the limiter for ``Retry-After``; only GETs are retried (see
+`RetryPolicy`); a write whose fate is unknown raises an `ExecutionStatusUnknown` error and is never
+resent. DEBUG logs under ``binance_async`` show method, path, weight, status and latency, never a
+query string, a key, a signature or a token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+from ._clock import ServerClock
+from ._encoding import encode_params
+from ._endpoint import Endpoint, decoder_for
+from ._limits import RateLimiter
+from ._retry import RetryPolicy
+from ._signing import Signer
+from ._transport import Request, Response, Transport
+from .errors import (
+    BinanceAPIError,
+    ConnectionFailedError,
+    ExecutionStatusUnknown,
+    InvalidRequestError,
+    InvalidResponseError,
+    IPBannedError,
+    RateLimitedError,
+    SendStatusUnknownError,
+    TimestampError,
+    TransportError,
+    error_from_response,
+    parse_retry_after,
+)
+
+__all__ = ["Pipeline"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("binance_async")
+
+_ANY = decoder_for(Any)
+_FORM = "application/x-www-form-urlencoded"
+_NO_HEADERS: dict[str, str] = {}
+_FORM_HEADERS = {"Content-Type": _FORM}
+#: How long everything waits after a 429/418 that carried no Retry-After.
+DEFAULT_PAUSE_SECONDS = 60.0
+MAX_RECV_WINDOW = 60_000
+
+
+class Pipeline:
+    """Builds, limits, signs, sends and decodes requests for one base URL."""
+
+    def __init__(
+        self,
+        base_url: str,
+        transport: Transport,
+        limiter: RateLimiter,
+        clock: ServerClock,
+        *,
+        api_key: str | None = None,
+        signer: Signer | None = None,
+        recv_window: int = 5000,
+        retry: RetryPolicy | None = None,
+        fetch_server_ms: Callable[[], Awaitable[int]] | None = None,
+    ) -> None:
+        if not 0 < recv_window <= MAX_RECV_WINDOW:
+            raise InvalidRequestError(f"recv_window must be in 1..{MAX_RECV_WINDOW} ms, got {recv_window}")
+        self.base_url = base_url
+        self.transport = transport
+        self.limiter = limiter
+        self.clock = clock
+        self.signer = signer
+        self.recv_window = recv_window
+        self.retry = retry or RetryPolicy()
+        self._fetch_server_ms = fetch_server_ms
+        self._key_headers: dict[str, str] = {"X-MBX-APIKEY": api_key} if api_key else {}
+        self._form_headers = {**self._key_headers, "Content-Type": _FORM}
+        self._has_key = bool(api_key)
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.base_url!r})"
+
+    async def call(self, endpoint: Endpoint[T], params: Mapping[str, Any] | None = None) -> T:
+        """Send one request for `endpoint` and decode its response into the endpoint's type."""
+        params = params or {}
+        body = await self.send(
+            endpoint.method,
+            endpoint.path,
+            params,
+            signed=endpoint.signed,
+            weight=endpoint.weight_for(params),
+            orders=endpoint.orders,
+        )
+        try:
+            return endpoint.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise _invalid_response(endpoint.method, endpoint.path, body, exc) from None
+
+    async def call_raw(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        *,
+        signed: bool,
+        weight: int,
+        orders: int,
+    ) -> Any:
+        """Like `call` for an endpoint not in any table: decoded JSON (dicts and lists)."""
+        body = await self.send(method, path, params or {}, signed=signed, weight=weight, orders=orders)
+        try:
+            return _ANY.decode(body) if body else None
+        except msgspec.DecodeError as exc:
+            raise _invalid_response(method, path, body, exc) from None
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        signed: bool,
+        weight: int,
+        orders: int = 0,
+        client_order_id: str | None = None,
+    ) -> bytes:
+        """The request loop; returns the body of a 2xx response."""
+        if signed and self.signer is None:
+            raise InvalidRequestError(f"{method} {path} is signed: create the client with a secret or key")
+        encoded = encode_params(params)
+        is_read = method == "GET"
+        attempt = 0
+        resynced = False
+        while True:
+            if signed and not self.clock.synced:
+                await self.sync_clock()
+            sent_at = await self.limiter.acquire(weight, orders)
+            request = self._build(method, path, encoded, params, signed)
+            started = time.perf_counter()
+            try:
+                response = await self.transport.send(request)
+            except TransportError as exc:
+                if is_read:
+                    attempt += 1
+                    delay = self.retry.delay(attempt)
+                    if delay is not None:
+                        _log_retry(method, path, type(exc).__name__, attempt, delay)
+                        await asyncio.sleep(delay)
+                        continue
+                    raise
+                if isinstance(exc, ConnectionFailedError):
+                    raise  # never sent: the caller may safely try again
+                raise SendStatusUnknownError(
+                    f"{exc}; the request was sent and may have been executed",
+                    method=method,
+                    path=path,
+                    client_order_id=client_order_id,
+                ) from None
+            self.limiter.reconcile(response.headers, sent_at)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s %s weight=%d status=%d latency=%.1fms",
+                    method,
+                    path,
+                    weight,
+                    response.status,
+                    (time.perf_counter() - started) * 1000.0,
+                )
+            if 200 <= response.status < 300:
+                return response.body
+            error = self._error(response, method, path, client_order_id)
+            if isinstance(error, TimestampError) and signed and not resynced:
+                resynced = True
+                await self.sync_clock(force=True)
+                continue
+            if is_read and isinstance(error, ExecutionStatusUnknown):
+                attempt += 1
+                delay = self.retry.delay(attempt, _retry_after(response.headers))
+                if delay is not None:
+                    _log_retry(method, path, f"HTTP {response.status}", attempt, delay)
+                    await asyncio.sleep(delay)
+                    continue
+            raise error
+
+    def _build(
+        self, method: str, path: str, encoded: str, params: Mapping[str, Any], signed: bool
+    ) -> Request:
+        if signed:
+            assert self.signer is not None
+            extra = f"timestamp={self.clock.now_ms()}"
+            if "recvWindow" not in params:
+                extra = f"recvWindow={self.recv_window}&{extra}"
+            payload = f"{encoded}&{extra}" if encoded else extra
+            encoded = f"{payload}&signature={self.signer.sign(payload.encode())}"
+        url = self.base_url + path
+        if method == "GET" or not encoded:
+            headers = self._key_headers if signed else _NO_HEADERS
+            return Request(method, f"{url}?{encoded}" if encoded else url, path, headers)
+        return Request(method, url, path, self._form_headers if signed else _FORM_HEADERS, encoded.encode())
+
+    def _error(
+        self, response: Response, method: str, path: str, client_order_id: str | None
+    ) -> BinanceAPIError:
+        error = error_from_response(
+            response.status, response.headers, response.body, method=method, path=path
+        )
+        if isinstance(error, (RateLimitedError, IPBannedError)):
+            retry_after = error.retry_after
+            self.limiter.pause(DEFAULT_PAUSE_SECONDS if retry_after is None else retry_after)
+            log.warning("%s %s: HTTP %d, holding every request back", method, path, response.status)
+        if isinstance(error, ExecutionStatusUnknown):
+            error.client_order_id = client_order_id
+        return error
+
+    async def sync_clock(self, *, force: bool = False) -> None:
+        """Measure the server-time offset now (if never measured, or if `force`)."""
+        if self._fetch_server_ms is None:
+            raise InvalidRequestError("this client cannot sync a server clock")
+        await self.clock.sync(self._fetch_server_ms, force=force)
+        log.debug(
+            "server clock offset %.1f ms (round trip %.1f ms)", self.clock.offset_ms, self.clock.round_trip_ms
+        )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    return parse_retry_after(headers.get("Retry-After"))
+
+
+def _log_retry(method: str, path: str, reason: str, attempt: int, delay: float) -> None:
+    log.info("%s %s: %s, retry %d in %.2f s", method, path, reason, attempt, delay)
+
+
+def _invalid_response(method: str, path: str, body: bytes, exc: Exception) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"{method} {path}: the response could not be decoded ({exc})",
+        status=200,
+        body=body,
+        method=method,
+        path=path,
+    )

@@ -1,0 +1,110 @@
+"""The transport seam: one method, ``send(request) -> response``, that tests can replace.
+
+`AiohttpTransport` owns (or borrows) one ``aiohttp.ClientSession``, created lazily inside the running
+event loop on the first request. It sends the URL and body exactly as built (the URL is marked as
+already encoded, so nothing re-quotes the bytes that were signed) and reads the whole body.
+aiohttp's exceptions become this library's transport errors; their messages name the method and
+path only, never the query string (which may carry a signature).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import NamedTuple, Protocol
+
+import aiohttp
+from yarl import URL
+
+from .errors import ClientClosedError, ConnectionFailedError, RequestTimeoutError, TransportError
+
+__all__ = ["AiohttpTransport", "Request", "Response", "Transport"]
+
+
+class Request(NamedTuple):
+    method: str
+    url: str  # fully percent-encoded
+    path: str  # for logs and errors: never the query string
+    headers: Mapping[str, str]
+    body: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"Request({self.method} {self.path})"
+
+
+class Response(NamedTuple):
+    status: int
+    headers: Mapping[str, str]  # case-insensitive
+    body: bytes
+
+
+class Transport(Protocol):
+    async def send(self, request: Request) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+class AiohttpTransport:
+    """Sends requests with aiohttp; closes the session on `aclose` only if it created it."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        proxy: str | None = None,
+        trust_env: bool = False,
+        timeout: float | None = 10.0,
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._proxy = proxy
+        self._trust_env = trust_env
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self.closed = False
+
+    @property
+    def opened_session(self) -> bool:
+        """Whether this transport created a session that it must close."""
+        return self._owns_session and self._session is not None and not self._session.closed
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self.closed:
+            raise ClientClosedError("the client is closed")
+        self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=self._trust_env)
+        return self._session
+
+    async def send(self, request: Request) -> Response:
+        session = self._session or self._open()
+        try:
+            async with session.request(
+                request.method,
+                URL(request.url, encoded=True),
+                headers=request.headers,
+                data=request.body,
+                proxy=self._proxy,
+            ) as resp:
+                body = await resp.read()
+                return Response(resp.status, resp.headers, body)
+        except aiohttp.ClientConnectorError as exc:
+            raise ConnectionFailedError(
+                f"{request.method} {request.path}: cannot connect ({type(exc).__name__})",
+                method=request.method,
+                path=request.path,
+            ) from None
+        except asyncio.TimeoutError:
+            raise RequestTimeoutError(
+                f"{request.method} {request.path}: no response within {self._timeout.total} s",
+                method=request.method,
+                path=request.path,
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise TransportError(
+                f"{request.method} {request.path}: {type(exc).__name__}",
+                method=request.method,
+                path=request.path,
+            ) from None
+
+    async def aclose(self) -> None:
+        self.closed = True
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()

@@ -1,0 +1,320 @@
+"""Every error binance_async raises on purpose.
+
+::
+
+    BinanceError                              base of everything below
+    ├── ClientClosedError (RuntimeError)      the client was used after aclose()
+    ├── InvalidRequestError (ValueError)      refused before anything was sent
+    │   ├── ParameterError                    a value that cannot be encoded (NaN, inf, bad type)
+    │   └── RequestTooHeavyError              weight larger than a whole rate-limit window
+    ├── TransportError                        no HTTP response was received
+    │   ├── ConnectionFailedError             could not connect: the request was never sent
+    │   └── RequestTimeoutError               timed out waiting for the response
+    ├── ExecutionStatusUnknown                mixin: the request may have been executed
+    │   ├── SendStatusUnknownError            (also TransportError) a write was sent, then the
+    │   │                                     connection dropped or timed out
+    │   └── ExecutionStatusUnknownError       (also BinanceAPIError) 5xx, -1006, -1007
+    ├── InvalidResponseError                  a 2xx response whose body could not be decoded
+    └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
+        ├── RateLimitedError                  HTTP 429 (-1003, -1015); .retry_after
+        ├── IPBannedError                     HTTP 418; .retry_after
+        ├── WAFRejectedError                  HTTP 403
+        ├── RestrictedLocationError           HTTP 451
+        ├── TimestampError                    -1021
+        ├── InvalidSignatureError             -1022
+        ├── FilterFailureError                -1013 (.filter_type names the filter)
+        ├── InvalidSymbolError                -1121
+        ├── OrderRejectedError                -2010
+        ├── CancelRejectedError               -2011
+        ├── NoSuchOrderError                  -2013
+        └── APIKeyError                       -2014, -2015
+
+`error_from_response` picks the class: the HTTP status first (429, 418, 403, 451, 5xx), then the
+code table `_CODE_CLASSES`. No message carries the API key, the secret, a signature or a token: the
+request is identified by method and path only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIKeyError",
+    "BinanceAPIError",
+    "BinanceError",
+    "CancelRejectedError",
+    "ClientClosedError",
+    "ConnectionFailedError",
+    "ExecutionStatusUnknown",
+    "ExecutionStatusUnknownError",
+    "FilterFailureError",
+    "IPBannedError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "InvalidSignatureError",
+    "InvalidSymbolError",
+    "NoSuchOrderError",
+    "OrderRejectedError",
+    "ParameterError",
+    "RateLimitedError",
+    "RequestTimeoutError",
+    "RequestTooHeavyError",
+    "RestrictedLocationError",
+    "SendStatusUnknownError",
+    "TimestampError",
+    "TransportError",
+    "WAFRejectedError",
+    "error_from_response",
+]
+
+
+class BinanceError(Exception):
+    """Base of every error binance_async raises on purpose."""
+
+
+class ClientClosedError(BinanceError, RuntimeError):
+    """The client was used after it was closed."""
+
+
+class InvalidResponseError(BinanceError):
+    """A successful (2xx) response whose body could not be decoded into the expected type.
+
+    For an order this means the order WAS accepted; `body` keeps the raw bytes.
+    """
+
+    def __init__(self, message: str, *, status: int, body: bytes, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+        self.method = method
+        self.path = path
+
+
+class InvalidRequestError(BinanceError, ValueError):
+    """The request was refused before anything was sent."""
+
+
+class ParameterError(InvalidRequestError):
+    """A parameter value cannot be encoded for Binance."""
+
+
+class RequestTooHeavyError(InvalidRequestError):
+    """The request's weight exceeds a whole rate-limit window: it could never be sent."""
+
+
+class TransportError(BinanceError):
+    """No HTTP response was received."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+
+class ConnectionFailedError(TransportError):
+    """The connection could not be established; the request was never sent."""
+
+
+class RequestTimeoutError(TransportError):
+    """No response arrived in time."""
+
+
+class ExecutionStatusUnknown(BinanceError):
+    """The request may or may not have been executed by Binance.
+
+    Never resend an order on this error: look it up (by its client order id) first.
+    `client_order_id` is set when the request carried one.
+    """
+
+    client_order_id: str | None = None
+
+
+class SendStatusUnknownError(TransportError, ExecutionStatusUnknown):
+    """A non-idempotent request was sent, but the connection dropped or timed out."""
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", client_order_id: str | None = None
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.client_order_id = client_order_id
+
+
+class BinanceAPIError(BinanceError):
+    """Binance answered with an error status.
+
+    `status` is the HTTP status, `code` Binance's error code (0 when the body had none, e.g. an HTML
+    page from a proxy), `msg` Binance's message (or a short excerpt of a non-JSON body), `headers`
+    the response headers.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        msg: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.msg = msg
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.method = method
+        self.path = path
+        where = f"{method} {path}: " if method else ""
+        super().__init__(f"{where}HTTP {status}, code {code}: {msg}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.status, self.code, self.msg, dict(self.headers)))
+
+
+def _rebuild(
+    cls: type[BinanceAPIError], status: int, code: int, msg: str, headers: dict[str, str]
+) -> BinanceAPIError:
+    return cls(status, code, msg, headers)
+
+
+class _RetryAfterMixin(BinanceAPIError):
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds Binance asked us to wait (the Retry-After header), if given."""
+        return parse_retry_after(self.headers.get("Retry-After"))
+
+
+class RateLimitedError(_RetryAfterMixin):
+    """HTTP 429: a request-weight, raw-request or order-count limit was broken."""
+
+
+class IPBannedError(_RetryAfterMixin):
+    """HTTP 418: the IP is banned for continuing after 429s."""
+
+
+class WAFRejectedError(BinanceAPIError):
+    """HTTP 403: the web application firewall rejected the request."""
+
+
+class RestrictedLocationError(BinanceAPIError):
+    """HTTP 451: the service is unavailable from this location."""
+
+
+class TimestampError(BinanceAPIError):
+    """-1021: the timestamp was outside recvWindow or ahead of the server's time."""
+
+
+class InvalidSignatureError(BinanceAPIError):
+    """-1022: the signature does not match the request."""
+
+
+class FilterFailureError(BinanceAPIError):
+    """-1013: a symbol or exchange filter rejected the request."""
+
+    @property
+    def filter_type(self) -> str | None:
+        """The filter named in "Filter failure: <TYPE>", if the message names one."""
+        prefix = "Filter failure: "
+        return self.msg[len(prefix) :].strip() if self.msg.startswith(prefix) else None
+
+
+class InvalidSymbolError(BinanceAPIError):
+    """-1121: the symbol does not exist."""
+
+
+class OrderRejectedError(BinanceAPIError):
+    """-2010: the matching engine rejected the new order."""
+
+
+class CancelRejectedError(BinanceAPIError):
+    """-2011: the cancel was rejected."""
+
+
+class NoSuchOrderError(BinanceAPIError):
+    """-2013: the order does not exist."""
+
+
+class APIKeyError(BinanceAPIError):
+    """-2014 / -2015: the API key is malformed, unknown, or lacks permission for this IP or action."""
+
+
+class ExecutionStatusUnknownError(BinanceAPIError, ExecutionStatusUnknown):
+    """A 5xx, -1006 or -1007: Binance does not know whether the request was executed."""
+
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        msg: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        method: str = "",
+        path: str = "",
+        client_order_id: str | None = None,
+    ) -> None:
+        super().__init__(status, code, msg, headers, method=method, path=path)
+        self.client_order_id = client_order_id
+
+
+_STATUS_CLASSES: dict[int, type[BinanceAPIError]] = {
+    429: RateLimitedError,
+    418: IPBannedError,
+    403: WAFRejectedError,
+    451: RestrictedLocationError,
+}
+
+_CODE_CLASSES: dict[int, type[BinanceAPIError]] = {
+    -1006: ExecutionStatusUnknownError,
+    -1007: ExecutionStatusUnknownError,
+    -1013: FilterFailureError,
+    -1021: TimestampError,
+    -1022: InvalidSignatureError,
+    -1121: InvalidSymbolError,
+    -2010: OrderRejectedError,
+    -2011: CancelRejectedError,
+    -2013: NoSuchOrderError,
+    -2014: APIKeyError,
+    -2015: APIKeyError,
+}
+
+_EXCERPT = 200
+
+
+def parse_error_body(body: bytes) -> tuple[int, str]:
+    """Binance's `{"code": -1121, "msg": "..."}`, or (0, an excerpt) for anything else."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("code"), int):
+        return data["code"], str(data.get("msg", ""))
+    text = body[:_EXCERPT].decode("utf-8", "replace").strip()
+    return 0, text or "(empty body)"
+
+
+def error_from_response(
+    status: int, headers: Mapping[str, str], body: bytes, *, method: str = "", path: str = ""
+) -> BinanceAPIError:
+    """The typed error for a non-2xx response (the status decides first, then the code)."""
+    code, msg = parse_error_body(body)
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = ExecutionStatusUnknownError if status >= 500 else _CODE_CLASSES.get(code, BinanceAPIError)
+    return cls(status, code, msg, headers, method=method, path=path)
+
+
+_MAX_RETRY_AFTER = 3 * 24 * 3600.0  # Binance's longest ban
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (Binance sends delta-seconds), capped at the longest ban."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    if seconds != seconds or seconds < 0:  # NaN or negative
+        return None
+    return min(seconds, _MAX_RETRY_AFTER)
