@@ -20,7 +20,7 @@ API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 DEFAULT_SYMBOLS = 3000
 DEFAULT_DEPTH_LEVELS = 5000
 # Number of TRD_GRP_xxx entries per permission set; tuned so that 3000 symbols give ~7.5 MB.
-DEFAULT_TRADE_GROUPS = 50
+DEFAULT_TRADE_GROUPS = 47
 
 JSON = dict[str, Any]
 

@@ -106,5 +106,6 @@ class AiohttpTransport:
 
     async def aclose(self) -> None:
         self.closed = True
-        if self._owns_session and self._session is not None and not self._session.closed:
-            await self._session.close()
+        session, self._session = self._session, None  # later sends fail with ClientClosedError
+        if self._owns_session and session is not None and not session.closed:
+            await session.close()

@@ -15,8 +15,10 @@ Conventions
   Binance sent (a hot path: see the class docstring); helpers convert them to ``Decimal``.
 * **Lazy filters.** ``exchangeInfo`` is large (~3000 symbols, several MB).  Each symbol's filter
   list is kept as undecoded :class:`msgspec.Raw` JSON and only turned into typed filter structs
-  when :meth:`SymbolInfo.filters` / :meth:`SymbolInfo.filter` is called.  Filter types this
-  module does not know yet decode to :class:`UnknownFilter` instead of failing.
+  when :meth:`SymbolInfo.filters` / :meth:`SymbolInfo.filter` is called (``permissionSets``
+  likewise, via :meth:`SymbolInfo.permission_sets`).  Filter types this module does not know yet
+  decode to :class:`UnknownFilter` instead of failing.  ``msgspec.Raw`` is a zero-copy view, so
+  the response body stays in memory for as long as the decoded model does.
 * **Tolerance.** Unknown keys are ignored; keys that Binance omits in some variants (MINI vs FULL
   tickers, newer or deprecated symbol flags, ...) default to ``None`` (or ``False`` / empty).
 * **GC.** Models that can only hold scalars, tuples or :class:`msgspec.Raw` use ``gc=False``: they
@@ -391,6 +393,9 @@ class SymbolInfo(_Scalar, frozen=True):
     ``exchangeInfo`` (a real ``permissionSets`` lists dozens of ``TRD_GRP_*`` names per symbol).
     Each call decodes afresh, so keep the result if you need it repeatedly.  The other list-valued
     keys are decoded to tuples, which keeps the struct immutable and lets it skip GC tracking.
+
+    Raw fields are zero-copy views that keep the response body alive while the struct lives, and
+    compare byte for byte (so equality is sensitive to the JSON's whitespace).
     """
 
     symbol: str
@@ -425,9 +430,11 @@ class SymbolInfo(_Scalar, frozen=True):
         return decode_filters(self.raw_filters)
 
     def permission_sets(self) -> list[list[str]]:
-        """Decode ``permissionSets``: an account may trade the symbol if, for every inner list, it
-        holds at least one of that list's permissions (``[["A", "B"]]`` = A or B,
-        ``[["A"], ["B"]]`` = A and B)."""
+        """Decode and return ``permissionSets`` (empty if Binance omitted it).
+
+        An account may trade the symbol if, for every inner list, it holds at least one of that
+        list's permissions: ``[["A", "B"]]`` means A or B, ``[["A"], ["B"]]`` means A and B.
+        """
         return _permission_sets_decoder.decode(self.raw_permission_sets)
 
     @overload

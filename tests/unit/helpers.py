@@ -1,0 +1,57 @@
+"""Small helpers shared by the unit tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from aioresponses import aioresponses
+
+BASE = "https://api.binance.com"
+KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+
+def route(path: str) -> re.Pattern[str]:
+    """Match `path` on the mainnet base URL with any query string."""
+    return re.compile(re.escape(BASE + path) + r"(\?.*)?$")
+
+
+def calls(mocked: aioresponses, method: str | None = None, path: str | None = None) -> list[tuple[str, str, Any]]:
+    """Every request aioresponses saw, in order: (method, url, kwargs)."""
+    seen: list[tuple[str, str, Any]] = []
+    for (m, url), requests in mocked.requests.items():
+        for request in requests:
+            seen.append((m, str(url), request.kwargs))
+    return [
+        (m, url, kwargs)
+        for m, url, kwargs in seen
+        if (method is None or m == method) and (path is None or urlsplit(url).path == path)
+    ]
+
+
+def query(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def form(body: bytes | None) -> list[tuple[str, str]]:
+    return parse_qsl((body or b"").decode(), keep_blank_values=True)
+
+
+def iter_strings(value: Any) -> Iterator[str]:
+    """Every string reachable inside a log record's args or an exception's attributes."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, bytes):
+        yield value.decode("utf-8", "replace")
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            yield from iter_strings(item)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from iter_strings(k)
+            yield from iter_strings(v)
+    else:
+        yield repr(value)

@@ -1,0 +1,350 @@
+"""SpotClient: the public market-data surface, its construction rules and its life cycle."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import inspect
+import json
+import warnings
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aioresponses import aioresponses
+
+import binance_async
+from binance_async import (
+    DEMO,
+    MAINNET,
+    MARKET_DATA,
+    TESTNET,
+    BinanceError,
+    InvalidRequestError,
+    SpotClient,
+)
+from binance_async.spot import endpoints as E
+from binance_async.spot.models import Depth, Kline, TickerPrice, TickerStats
+from tests.unit.helpers import BASE, KEY, SECRET, calls, query, route
+
+REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+TSV = REFERENCE / "spot-endpoints.tsv"
+
+
+def _tsv_rows() -> list[dict[str, str]]:
+    if not TSV.exists():
+        pytest.skip("shared/reference is not available")
+    with TSV.open(newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def _public_rows() -> list[dict[str, str]]:
+    return [row for row in _tsv_rows() if row["security"] == "NONE"]
+
+
+@pytest.fixture
+def mocked() -> Iterator[aioresponses]:
+    with aioresponses() as m:
+        yield m
+
+
+# -- the endpoint table -------------------------------------------------------------------------------
+
+
+def test_every_public_endpoint_is_in_the_table_and_on_the_client() -> None:
+    rows = _public_rows()
+    assert len(rows) == 19
+    for row in rows:
+        endpoint = E.ENDPOINTS[row["python_name"]]
+        assert (endpoint.method, endpoint.path, endpoint.security) == (row["method"], row["path"], "NONE")
+        method = getattr(SpotClient, row["python_name"])
+        assert inspect.iscoroutinefunction(method)
+        doc = inspect.getdoc(method) or ""
+        first, _, rest = doc.partition("\n")
+        assert first and row["path"] not in first  # the first line says what it does
+        assert f"{row['method']} {row['path']}" in rest
+        assert f"weight {endpoint.weight_doc}" in " ".join(rest.split())
+
+
+def test_method_parameters_are_snake_case() -> None:
+    for row in _public_rows():
+        signature = inspect.signature(getattr(SpotClient, row["python_name"]))
+        for name in signature.parameters:
+            assert name == name.lower(), f"{row['python_name']}({name})"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params", "weight"),
+    [
+        (E.DEPTH, {}, 5),
+        (E.DEPTH, {"limit": 100}, 5),
+        (E.DEPTH, {"limit": 101}, 25),
+        (E.DEPTH, {"limit": 500}, 25),
+        (E.DEPTH, {"limit": 1000}, 50),
+        (E.DEPTH, {"limit": 1001}, 250),
+        (E.DEPTH, {"limit": 5000}, 250),
+        (E.TICKER_24HR, {"symbol": "BTCUSDT"}, 2),
+        (E.TICKER_24HR, {"symbols": ["A"] * 20}, 2),
+        (E.TICKER_24HR, {"symbols": ["A"] * 21}, 40),
+        (E.TICKER_24HR, {"symbols": ["A"] * 100}, 40),
+        (E.TICKER_24HR, {"symbols": ["A"] * 101}, 80),
+        (E.TICKER_24HR, {}, 80),
+        (E.TICKER_PRICE, {"symbol": "BTCUSDT"}, 2),
+        (E.TICKER_PRICE, {"symbols": ["A", "B"]}, 4),
+        (E.TICKER_PRICE, {}, 4),
+        (E.BOOK_TICKER, {"symbol": "BTCUSDT"}, 2),
+        (E.BOOK_TICKER, {}, 4),
+        (E.TICKER, {"symbol": "BTCUSDT"}, 4),
+        (E.TICKER, {"symbols": ["A"] * 50}, 200),
+        (E.TICKER, {"symbols": ["A"] * 51}, 200),
+        (E.TICKER, {"symbols": ["A"] * 10}, 40),
+        (E.TICKER_TRADING_DAY, {"symbols": ["A"] * 3}, 12),
+        (E.TICKER_TRADING_DAY, {"symbols": ["A"] * 100}, 200),
+        (E.EXECUTION_RULES, {"symbol": "BTCUSDT"}, 2),
+        (E.EXECUTION_RULES, {"symbols": ["A"] * 5}, 10),
+        (E.EXECUTION_RULES, {"symbols": ["A"] * 30}, 40),
+        (E.EXECUTION_RULES, {"symbolStatus": "TRADING"}, 40),
+        (E.EXECUTION_RULES, {}, 40),
+        (E.EXCHANGE_INFO, {}, 20),
+        (E.TRADES, {}, 25),
+        (E.AGG_TRADES, {}, 4),
+        (E.KLINES, {}, 2),
+        (E.PING, {}, 1),
+    ],
+)
+def test_documented_weights(endpoint: E.Endpoint[Any], params: dict[str, Any], weight: int) -> None:
+    assert endpoint.weight_for(params) == weight
+
+
+# -- calls: kwargs to Binance's names, typed results -------------------------------------------------------
+
+
+async def test_kwargs_become_binance_parameters(mocked: aioresponses) -> None:
+    trade = {"id": 1, "price": "1", "qty": "2", "quoteQty": "2", "time": 1, "isBuyerMaker": True, "isBestMatch": True}
+    mocked.get(route("/api/v3/historicalTrades"), payload=[trade])
+    mocked.get(route("/api/v3/klines"), payload=[[1, "1", "2", "0.5", "1.5", "10", 2, "15", 3, "4", "6", "0"]])
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    async with SpotClient() as client:
+        trades = await client.historical_trades("BTCUSDT", limit=10, from_id=5)
+        candles = await client.klines("ETHBTC", "1h", start_time=start, end_time=start + timedelta(hours=2))
+    assert trades[0].is_buyer_maker is True
+    assert isinstance(candles[0], Kline) and candles[0].trades == 3
+    (_, trades_url, _), (_, klines_url, _) = calls(mocked)
+    assert query(trades_url) == {"symbol": "BTCUSDT", "limit": "10", "fromId": "5"}
+    assert query(klines_url) == {
+        "symbol": "ETHBTC",
+        "interval": "1h",
+        "startTime": "1704067200000",
+        "endTime": "1704074400000",
+    }
+
+
+async def test_one_symbol_or_many(mocked: aioresponses) -> None:
+    mocked.get(route("/api/v3/ticker/price"), payload={"symbol": "BTCUSDT", "price": "42000.10"})
+    mocked.get(
+        route("/api/v3/ticker/price"),
+        payload=[{"symbol": "BTCUSDT", "price": "1"}, {"symbol": "ETHBTC", "price": "0.05"}],
+    )
+    async with SpotClient() as client:
+        one = await client.ticker_price("BTCUSDT")
+        many = await client.ticker_price(symbols=["BTCUSDT", "ETHBTC"])
+    assert isinstance(one, TickerPrice) and str(one.price) == "42000.10"
+    assert [t.symbol for t in many] == ["BTCUSDT", "ETHBTC"]
+    assert query(calls(mocked)[1][1])["symbols"] == '["BTCUSDT","ETHBTC"]'
+
+
+async def test_every_public_method_decodes_the_official_example(mocked: aioresponses) -> None:
+    examples = REFERENCE / "examples"
+    if not examples.exists():
+        pytest.skip("shared/reference is not available")
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        ("ping", "GET_api_v3_ping", {}),
+        ("server_time", "GET_api_v3_time", {}),
+        ("exchange_info", "GET_api_v3_exchangeInfo", {}),
+        ("execution_rules", "GET_api_v3_executionRules", {}),
+        ("depth", "GET_api_v3_depth", {"symbol": "BNBBTC"}),
+        ("trades", "GET_api_v3_trades", {"symbol": "BNBBTC"}),
+        ("historical_trades", "GET_api_v3_historicalTrades", {"symbol": "BNBBTC"}),
+        ("historical_block_trades", "GET_api_v3_historicalBlockTrades", {"symbol": "BNBBTC", "from_id": 1}),
+        ("agg_trades", "GET_api_v3_aggTrades", {"symbol": "BNBBTC"}),
+        ("klines", "GET_api_v3_klines", {"symbol": "BNBBTC", "interval": "1m"}),
+        ("ui_klines", "GET_api_v3_uiKlines", {"symbol": "BNBBTC", "interval": "1m"}),
+        ("avg_price", "GET_api_v3_avgPrice", {"symbol": "BNBBTC"}),
+        ("ticker_24hr", "GET_api_v3_ticker_24hr__FULL_symbol", {"symbol": "BNBBTC"}),
+        ("ticker_trading_day", "GET_api_v3_ticker_tradingDay__MINI_symbols", {"symbols": ["BTCUSDT", "BNBUSDT"]}),
+        ("ticker_price", "GET_api_v3_ticker_price__list", {}),
+        ("book_ticker", "GET_api_v3_ticker_bookTicker__symbol", {"symbol": "LTCBTC"}),
+        ("ticker", "GET_api_v3_ticker__FULL_symbol", {"symbol": "BNBBTC"}),
+        ("reference_price", "GET_api_v3_referencePrice__set", {"symbol": "BAZUSD"}),
+        ("reference_price_calculation", "GET_api_v3_referencePrice_calculation__external", {"symbol": "BAZUSD"}),
+    ]
+    assert {name for name, _, _ in cases} == {row["python_name"] for row in _public_rows()}
+    async with SpotClient() as client:
+        for name, example, kwargs in cases:
+            body = (examples / f"{example}.json").read_bytes()
+            mocked.get(route(E.ENDPOINTS[name].path), body=body)
+            result = await getattr(client, name)(**kwargs)
+            raw = json.loads(body)
+            if name == "ping":
+                assert result is None
+            elif name == "server_time":
+                assert result == raw["serverTime"]
+            elif isinstance(raw, list):
+                assert isinstance(result, list) and len(result) == len(raw)
+            else:
+                assert not isinstance(result, (dict, list))
+    ticker = result_of_type = await _decode_24hr(mocked)
+    assert isinstance(result_of_type, TickerStats) and ticker.prev_close_price is not None
+
+
+async def _decode_24hr(mocked: aioresponses) -> TickerStats:
+    body = (REFERENCE / "examples" / "GET_api_v3_ticker_24hr__FULL_symbol.json").read_bytes()
+    mocked.get(route("/api/v3/ticker/24hr"), body=body)
+    async with SpotClient() as client:
+        return await client.ticker_24hr("BNBBTC")
+
+
+async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aioresponses) -> None:
+    info = {
+        "timezone": "UTC",
+        "serverTime": 1,
+        "rateLimits": [
+            {},
+            {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
+            {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
+            {"rateLimitType": "SOMETHING_NEW", "interval": "MINUTE", "intervalNum": 1, "limit": 5},
+        ],
+        "exchangeFilters": [],
+        "symbols": [],
+    }
+    mocked.get(route("/api/v3/exchangeInfo"), payload=info)
+    async with SpotClient() as client:
+        await client.exchange_info()
+        state = {(s.limit_type, s.interval, s.interval_num): (s.limit, s.used) for s in client.limiter.state()}
+    assert state == {("REQUEST_WEIGHT", "MINUTE", 1): (1200, 20), ("ORDERS", "SECOND", 10): (100, 0)}
+
+
+async def test_odd_only_rate_limits_keep_the_defaults(mocked: aioresponses) -> None:
+    body = (REFERENCE / "examples" / "GET_api_v3_exchangeInfo.json").read_bytes()
+    mocked.get(route("/api/v3/exchangeInfo"), body=body)
+    async with SpotClient() as client:
+        before = [(s.limit_type, s.limit) for s in client.limiter.state()]
+        info = await client.exchange_info()
+        assert [(s.limit_type, s.limit) for s in client.limiter.state()] == before
+    assert info.symbols[0].symbol == "ETHBTC"
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        ("ticker_price", {"symbol": "BTCUSDT", "symbols": ["ETHBTC"]}),
+        ("ticker", {}),
+        ("ticker_trading_day", {"symbols": []}),
+        ("ticker", {"symbols": ["A"] * 101}),
+        ("ticker_24hr", {"symbols": "BTCUSDT"}),
+        ("depth", {"symbol": "BTCUSDT", "limit": 0}),
+        ("depth", {"symbol": "BTCUSDT", "limit": 5001}),
+        ("trades", {"symbol": "BTCUSDT", "limit": 1001}),
+        ("execution_rules", {"symbol": "BTCUSDT", "symbol_status": "TRADING"}),
+        ("klines", {"symbol": "BTCUSDT", "interval": "1m", "start_time": datetime(2024, 1, 1)}),
+        ("depth", {"symbol": float("nan")}),
+    ],
+)
+async def test_bad_input_is_refused_before_sending(mocked: aioresponses, call: str, kwargs: dict[str, Any]) -> None:
+    async with SpotClient() as client:
+        with pytest.raises(InvalidRequestError):
+            await getattr(client, call)(**kwargs)
+    assert calls(mocked) == []
+
+
+async def test_escape_hatch_returns_decoded_json(mocked: aioresponses) -> None:
+    mocked.get(route("/api/v3/somethingNew"), payload={"a": [1, "2"]})
+    async with SpotClient() as client:
+        assert await client.request("get", "/api/v3/somethingNew", {"x": 1}) == {"a": [1, "2"]}
+        used = next(s.used for s in client.limiter.state() if s.limit_type == "REQUEST_WEIGHT")
+    assert used == 1
+
+
+# -- construction and life cycle -------------------------------------------------------------------------
+
+
+def test_base_url_constants() -> None:
+    assert MAINNET == "https://api.binance.com"
+    assert TESTNET == "https://testnet.binance.vision"
+    assert DEMO == "https://demo-api.binance.com"
+    assert MARKET_DATA == "https://data-api.binance.vision"
+    assert SpotClient().base_url == MAINNET
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://127.8.9.10", "http://localhost:1234/", "http://[::1]:8080"]
+)
+def test_plain_http_is_allowed_for_loopback(url: str) -> None:
+    assert SpotClient(base_url=url).base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.binance.com", "http://10.0.0.1", "http://localhost.evil.com", "ftp://127.0.0.1", "api.binance"]
+)
+def test_other_plain_or_odd_urls_are_refused(url: str) -> None:
+    with pytest.raises(InvalidRequestError):
+        SpotClient(base_url=url)
+
+
+def test_bad_settings_are_refused_at_creation() -> None:
+    with pytest.raises(InvalidRequestError):
+        SpotClient(recv_window=60_001)
+    with pytest.raises(InvalidRequestError):
+        SpotClient(api_secret="x", private_key="y")
+    with pytest.raises(BinanceError):
+        SpotClient(private_key="not a key")
+
+
+def test_created_outside_any_event_loop() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client = SpotClient(api_key=KEY, api_secret=SECRET)
+    assert "vmPUZE" not in repr(client) and SECRET not in repr(client)
+    assert repr(client) == "SpotClient(base_url='https://api.binance.com', api_key=<set>, signer=HMAC)"
+
+
+async def test_unclosed_client_warns(mocked: aioresponses) -> None:
+    mocked.get(route("/api/v3/ping"), payload={})
+    client = SpotClient()
+    await client.ping()
+    session = client._pipeline.transport._session  # type: ignore[attr-defined]
+    with pytest.warns(ResourceWarning, match="unclosed SpotClient"):
+        del client
+        gc.collect()
+    await session.close()
+
+
+async def test_closed_or_unused_client_does_not_warn(mocked: aioresponses) -> None:
+    mocked.get(route("/api/v3/ping"), payload={})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        unused = SpotClient()
+        del unused
+        async with SpotClient() as client:
+            await client.ping()
+        del client
+        gc.collect()
+
+
+async def test_proxy_and_trust_env_reach_aiohttp(mocked: aioresponses) -> None:
+    mocked.get(route("/api/v3/ping"), payload={})
+    async with SpotClient(proxy="http://proxy.local:3128", trust_env=True) as client:
+        await client.ping()
+        session: aiohttp.ClientSession = client._pipeline.transport._session  # type: ignore[attr-defined]
+        assert session.trust_env is True
+    assert calls(mocked)[0][2]["proxy"] == "http://proxy.local:3128"
+
+
+def test_public_names() -> None:
+    assert issubclass(binance_async.BinanceAPIError, BinanceError)
+    assert binance_async.SpotClient is SpotClient
+    assert Depth.__module__ == "binance_async.spot.models"
+    assert BASE == MAINNET
