@@ -2,9 +2,11 @@
 
 Binance counts REQUEST_WEIGHT and RAW_REQUESTS per IP and ORDERS per account in FIXED windows that
 reset at the interval boundary (the minute, the 10 s, the UTC day). A leaky bucket alone lets up to
-twice the limit through one such window, so each window here is a counter per window index, and an
-``aiolimiter.AsyncLimiter`` of the same rate sits under it to smooth bursts (``smooth=False`` turns
-that off). A request is admitted when it fits every window.
+twice the limit through one such window, so admission is decided by a counter per window index. An
+``aiolimiter.AsyncLimiter`` per window (same rate, a burst of a tenth of the limit) paces the release
+of requests that were held back, so a saturated client does not dump a whole window's worth on
+Binance at the boundary (``smooth=False`` releases them at once). A request is admitted when it fits
+every window.
 
 * Clock error: a request sent within ``margin_ms`` of a boundary may be counted by Binance in either
   window, so it is charged to both and must fit both.
@@ -12,7 +14,7 @@ that off). A request is admitted when it fits every window.
   which wakes waiters in FIFO order); only the head of the queue waits on a window or a bucket,
   so a heavy ``depth(limit=5000)`` is never starved by a stream of light calls.
 * Waiting costs a timer, not a polling loop. The fast path (nothing held back) is synchronous
-  counter arithmetic plus one non-suspending ``AsyncLimiter.acquire`` per window.
+  counter arithmetic: it never suspends and never touches the buckets.
 * The server's count wins when higher: ``reconcile`` reads ``X-MBX-USED-WEIGHT-(n)(u)`` and
   ``X-MBX-ORDER-COUNT-(n)(u)``.
 * ``pause`` (after a 429 or 418) holds every request until ``Retry-After`` has passed.
@@ -35,6 +37,9 @@ __all__ = ["DEFAULT_LIMITS", "RateLimiter", "WindowSpec", "WindowState", "parse_
 REQUEST_WEIGHT = "REQUEST_WEIGHT"
 RAW_REQUESTS = "RAW_REQUESTS"
 ORDERS = "ORDERS"
+_KIND = {REQUEST_WEIGHT: 0, RAW_REQUESTS: 1, ORDERS: 2}
+#: Held-back requests are released in bursts of at most this share of a window's limit.
+RELEASE_BURST = 0.1
 
 _INTERVAL_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
 _HEADER_PREFIX = {REQUEST_WEIGHT: "X-MBX-USED-WEIGHT-", ORDERS: "X-MBX-ORDER-COUNT-"}
@@ -106,15 +111,23 @@ def parse_rate_limits(entries: Iterable[Any]) -> list[WindowSpec]:
 class _Window:
     """Counts for one fixed window, by window index (at most a few indices are kept)."""
 
-    __slots__ = ("bucket", "counts", "header", "length", "limit", "spec")
+    __slots__ = ("bucket", "counts", "header", "kind", "length", "limit", "spec")
 
     def __init__(self, spec: WindowSpec, smooth: bool) -> None:
         self.spec = spec
+        self.kind = _KIND[spec.limit_type]
         self.length = spec.length_ms
         self.limit = spec.limit
         self.header = spec.header
         self.counts: dict[int, int] = {}
-        self.bucket = AsyncLimiter(spec.limit, self.length / 1000.0) if smooth else None
+        self.bucket: AsyncLimiter | None = None
+        if smooth:
+            burst = max(1.0, spec.limit * RELEASE_BURST)
+            self.bucket = AsyncLimiter(burst, self.length / 1000.0 * burst / spec.limit)
+
+    def amount(self, weight: int, orders: int) -> int:
+        kind = self.kind
+        return weight if kind == 0 else orders if kind == 2 else 1
 
     def fits(self, lo: int, hi: int, amount: int) -> bool:
         counts = self.counts
@@ -192,11 +205,11 @@ class RateLimiter:
 
         Pass the returned time to `reconcile` with the response headers.
         """
-        amounts = self._amounts(weight, orders)
-        now = self._now_ms()
-        if self._queued == 0 and now >= self._paused_until_ms and self._fits(now, amounts):
-            await self._charge(now, amounts)
-            return now
+        if self._queued == 0:
+            now = self._now_ms()
+            if now >= self._paused_until_ms and self._admit(now, weight, orders):
+                return now
+        self._check_fits_at_all(weight, orders)
         self._queued += 1
         try:
             async with self._gate:
@@ -204,38 +217,30 @@ class RateLimiter:
         finally:
             self._queued -= 1
 
-    def _amounts(self, weight: int, orders: int) -> list[int]:
-        amounts = []
-        for window in self._windows:
-            kind = window.spec.limit_type
-            amount = weight if kind == REQUEST_WEIGHT else orders if kind == ORDERS else 1
-            if amount > window.limit:
-                raise RequestTooHeavyError(
-                    f"a request of {kind} {amount} can never fit the window of {window.limit} "
-                    f"per {window.spec.interval_num} {window.spec.interval}"
-                )
-            amounts.append(amount)
-        return amounts
-
-    def _fits(self, now: int, amounts: list[int]) -> bool:
-        margin = self.margin_ms
-        for window, amount in zip(self._windows, amounts, strict=True):
+    def _admit(self, now: int, weight: int, orders: int) -> bool:
+        """Charge the request to every window if it fits them all (no suspension, no buckets)."""
+        lo_ms = now - self.margin_ms
+        hi_ms = now + self.margin_ms
+        windows = self._windows
+        for window in windows:
+            amount = window.amount(weight, orders)
+            if amount and not window.fits(lo_ms // window.length, hi_ms // window.length, amount):
+                return False
+        for window in windows:
+            amount = window.amount(weight, orders)
             if amount:
-                length = window.length
-                if not window.fits((now - margin) // length, (now + margin) // length, amount):
-                    return False
-                if window.bucket is not None and not window.bucket.has_capacity(amount):
-                    return False
+                window.charge(lo_ms // window.length, hi_ms // window.length, amount)
         return True
 
-    async def _charge(self, now: int, amounts: list[int]) -> None:
-        margin = self.margin_ms
-        for window, amount in zip(self._windows, amounts, strict=True):
-            if amount:
-                length = window.length
-                window.charge((now - margin) // length, (now + margin) // length, amount)
-                if window.bucket is not None:
-                    await window.bucket.acquire(amount)  # has_capacity held: returns at once
+    def _check_fits_at_all(self, weight: int, orders: int) -> None:
+        for window in self._windows:
+            amount = window.amount(weight, orders)
+            if amount > window.limit:
+                spec = window.spec
+                raise RequestTooHeavyError(
+                    f"a request of {spec.limit_type} {amount} can never fit the window of {window.limit} "
+                    f"per {spec.interval_num} {spec.interval}"
+                )
 
     async def _acquire_at_head(self, weight: int, orders: int) -> int:
         while True:
@@ -243,28 +248,25 @@ class RateLimiter:
             if now < self._paused_until_ms:
                 await self._sleep_ms(self._paused_until_ms - now)
                 continue
-            amounts = self._amounts(weight, orders)  # the windows may have been reconfigured
-            blocked_ms = self._blocked_for_ms(now, amounts)
+            self._check_fits_at_all(weight, orders)  # the windows may have been reconfigured
+            blocked_ms = self._blocked_for_ms(now, weight, orders)
             if blocked_ms:
                 await self._sleep_ms(blocked_ms)
                 continue
-            for window, amount in zip(self._windows, amounts, strict=True):
+            for window in self._windows:
+                amount = window.amount(weight, orders)
                 if window.bucket is not None and amount:
-                    await window.bucket.acquire(amount)  # only the head ever waits here
+                    await window.bucket.acquire(min(amount, window.bucket.max_rate))
             now = self._now_ms()
-            if now >= self._paused_until_ms and not self._blocked_for_ms(now, amounts):
-                margin = self.margin_ms
-                for window, amount in zip(self._windows, amounts, strict=True):
-                    if amount:
-                        length = window.length
-                        window.charge((now - margin) // length, (now + margin) // length, amount)
+            if now >= self._paused_until_ms and self._admit(now, weight, orders):
                 return now
 
-    def _blocked_for_ms(self, now: int, amounts: list[int]) -> int:
+    def _blocked_for_ms(self, now: int, weight: int, orders: int) -> int:
         """0 if the fixed windows admit the request now, else how long until one boundary passes."""
         margin = self.margin_ms
         wait = 0
-        for window, amount in zip(self._windows, amounts, strict=True):
+        for window in self._windows:
+            amount = window.amount(weight, orders)
             if not amount:
                 continue
             length = window.length

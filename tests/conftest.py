@@ -28,4 +28,4 @@ class _CompatResponse(ClientResponse):
         super().__init__(method, url, **kwargs)
 
 
-aioresponses.core.ClientResponse = _CompatResponse  # type: ignore[misc]
+setattr(aioresponses.core, "ClientResponse", _CompatResponse)  # noqa: B010 - the module does not export it

@@ -19,7 +19,9 @@ def route(path: str) -> re.Pattern[str]:
     return re.compile(re.escape(BASE + path) + r"(\?.*)?$")
 
 
-def calls(mocked: aioresponses, method: str | None = None, path: str | None = None) -> list[tuple[str, str, Any]]:
+def calls(
+    mocked: aioresponses, method: str | None = None, path: str | None = None
+) -> list[tuple[str, str, Any]]:
     """Every request aioresponses saw, in order: (method, url, kwargs)."""
     seen: list[tuple[str, str, Any]] = []
     for (m, url), requests in mocked.requests.items():

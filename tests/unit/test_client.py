@@ -26,6 +26,7 @@ from binance_async import (
     InvalidRequestError,
     SpotClient,
 )
+from binance_async._endpoint import Endpoint
 from binance_async.spot import endpoints as E
 from binance_async.spot.models import Depth, Kline, TickerPrice, TickerStats
 from tests.unit.helpers import BASE, KEY, SECRET, calls, query, route
@@ -115,7 +116,7 @@ def test_method_parameters_are_snake_case() -> None:
         (E.PING, {}, 1),
     ],
 )
-def test_documented_weights(endpoint: E.Endpoint[Any], params: dict[str, Any], weight: int) -> None:
+def test_documented_weights(endpoint: Endpoint[Any], params: dict[str, Any], weight: int) -> None:
     assert endpoint.weight_for(params) == weight
 
 
@@ -123,9 +124,19 @@ def test_documented_weights(endpoint: E.Endpoint[Any], params: dict[str, Any], w
 
 
 async def test_kwargs_become_binance_parameters(mocked: aioresponses) -> None:
-    trade = {"id": 1, "price": "1", "qty": "2", "quoteQty": "2", "time": 1, "isBuyerMaker": True, "isBestMatch": True}
+    trade = {
+        "id": 1,
+        "price": "1",
+        "qty": "2",
+        "quoteQty": "2",
+        "time": 1,
+        "isBuyerMaker": True,
+        "isBestMatch": True,
+    }
     mocked.get(route("/api/v3/historicalTrades"), payload=[trade])
-    mocked.get(route("/api/v3/klines"), payload=[[1, "1", "2", "0.5", "1.5", "10", 2, "15", 3, "4", "6", "0"]])
+    mocked.get(
+        route("/api/v3/klines"), payload=[[1, "1", "2", "0.5", "1.5", "10", 2, "15", 3, "4", "6", "0"]]
+    )
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     async with SpotClient() as client:
         trades = await client.historical_trades("BTCUSDT", limit=10, from_id=5)
@@ -174,12 +185,20 @@ async def test_every_public_method_decodes_the_official_example(mocked: aiorespo
         ("ui_klines", "GET_api_v3_uiKlines", {"symbol": "BNBBTC", "interval": "1m"}),
         ("avg_price", "GET_api_v3_avgPrice", {"symbol": "BNBBTC"}),
         ("ticker_24hr", "GET_api_v3_ticker_24hr__FULL_symbol", {"symbol": "BNBBTC"}),
-        ("ticker_trading_day", "GET_api_v3_ticker_tradingDay__MINI_symbols", {"symbols": ["BTCUSDT", "BNBUSDT"]}),
+        (
+            "ticker_trading_day",
+            "GET_api_v3_ticker_tradingDay__MINI_symbols",
+            {"symbols": ["BTCUSDT", "BNBUSDT"]},
+        ),
         ("ticker_price", "GET_api_v3_ticker_price__list", {}),
         ("book_ticker", "GET_api_v3_ticker_bookTicker__symbol", {"symbol": "LTCBTC"}),
         ("ticker", "GET_api_v3_ticker__FULL_symbol", {"symbol": "BNBBTC"}),
         ("reference_price", "GET_api_v3_referencePrice__set", {"symbol": "BAZUSD"}),
-        ("reference_price_calculation", "GET_api_v3_referencePrice_calculation__external", {"symbol": "BAZUSD"}),
+        (
+            "reference_price_calculation",
+            "GET_api_v3_referencePrice_calculation__external",
+            {"symbol": "BAZUSD"},
+        ),
     ]
     assert {name for name, _, _ in cases} == {row["python_name"] for row in _public_rows()}
     async with SpotClient() as client:
@@ -223,7 +242,9 @@ async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aiorespo
     mocked.get(route("/api/v3/exchangeInfo"), payload=info)
     async with SpotClient() as client:
         await client.exchange_info()
-        state = {(s.limit_type, s.interval, s.interval_num): (s.limit, s.used) for s in client.limiter.state()}
+        state = {
+            (s.limit_type, s.interval, s.interval_num): (s.limit, s.used) for s in client.limiter.state()
+        }
     assert state == {("REQUEST_WEIGHT", "MINUTE", 1): (1200, 20), ("ORDERS", "SECOND", 10): (100, 0)}
 
 
@@ -253,7 +274,9 @@ async def test_odd_only_rate_limits_keep_the_defaults(mocked: aioresponses) -> N
         ("depth", {"symbol": float("nan")}),
     ],
 )
-async def test_bad_input_is_refused_before_sending(mocked: aioresponses, call: str, kwargs: dict[str, Any]) -> None:
+async def test_bad_input_is_refused_before_sending(
+    mocked: aioresponses, call: str, kwargs: dict[str, Any]
+) -> None:
     async with SpotClient() as client:
         with pytest.raises(InvalidRequestError):
             await getattr(client, call)(**kwargs)
@@ -287,7 +310,14 @@ def test_plain_http_is_allowed_for_loopback(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://api.binance.com", "http://10.0.0.1", "http://localhost.evil.com", "ftp://127.0.0.1", "api.binance"]
+    "url",
+    [
+        "http://api.binance.com",
+        "http://10.0.0.1",
+        "http://localhost.evil.com",
+        "ftp://127.0.0.1",
+        "api.binance",
+    ],
 )
 def test_other_plain_or_odd_urls_are_refused(url: str) -> None:
     with pytest.raises(InvalidRequestError):
@@ -316,8 +346,8 @@ async def test_unclosed_client_warns(mocked: aioresponses) -> None:
     client = SpotClient()
     await client.ping()
     session = client._pipeline.transport._session  # type: ignore[attr-defined]
+    del client
     with pytest.warns(ResourceWarning, match="unclosed SpotClient"):
-        del client
         gc.collect()
     await session.close()
 

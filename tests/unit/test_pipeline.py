@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 from unittest.mock import Mock
 
 import aiohttp
@@ -69,7 +68,9 @@ def _connector_error() -> aiohttp.ClientConnectorError:
 # -- signing and the clock ---------------------------------------------------------------------------
 
 
-async def test_signed_post_signs_exact_body_with_synced_timestamp(client: SpotClient, mocked: aioresponses) -> None:
+async def test_signed_post_signs_exact_body_with_synced_timestamp(
+    client: SpotClient, mocked: aioresponses
+) -> None:
     server_ms = 1_700_000_000_000
     mocked.get(TIME, payload={"serverTime": server_ms})
     mocked.post(ORDER_TEST, payload={})
@@ -85,7 +86,9 @@ async def test_signed_post_signs_exact_body_with_synced_timestamp(client: SpotCl
     payload, _, signature = body.decode().rpartition("&signature=")
     expected = hmac.new(SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
     assert signature == expected
-    assert payload.startswith("symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&quantity=1&")
+    assert payload.startswith(
+        "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&quantity=1&"
+    )
     fields = dict(form(body))
     assert fields["recvWindow"] == "5000"
     # the timestamp follows the server clock, not ours (the mocked server lives in 2023)
@@ -94,7 +97,9 @@ async def test_signed_post_signs_exact_body_with_synced_timestamp(client: SpotCl
     assert kwargs["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
 
 
-async def test_clock_syncs_once_for_concurrent_signed_requests(client: SpotClient, mocked: aioresponses) -> None:
+async def test_clock_syncs_once_for_concurrent_signed_requests(
+    client: SpotClient, mocked: aioresponses
+) -> None:
     mocked.get(TIME, payload={"serverTime": 1}, repeat=True)
     mocked.post(ORDER_TEST, payload={}, repeat=True)
     await asyncio.gather(*(client.request("POST", "/api/v3/order/test", {}, signed=True) for _ in range(10)))
@@ -133,7 +138,10 @@ async def test_minus_1021_twice_raises_timestamp_error(client: SpotClient, mocke
 
 
 async def test_429_pauses_every_request_until_retry_after(client: SpotClient, mocked: aioresponses) -> None:
-    too_much = {"code": -1003, "msg": "Too much request weight used; current limit is 6000 request weight per 1 MINUTE."}
+    too_much = {
+        "code": -1003,
+        "msg": "Too much request weight used; current limit is 6000 request weight per 1 MINUTE.",
+    }
     mocked.get(PRICE, status=429, payload=too_much, headers={"Retry-After": "0.3"})
     mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"}, repeat=True)
     loop = asyncio.get_running_loop()
@@ -237,7 +245,9 @@ async def test_retry_after_beyond_policy_gives_up_at_once(client: SpotClient, mo
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
-async def test_writes_are_never_resent_after_5xx(client: SpotClient, mocked: aioresponses, method: str) -> None:
+async def test_writes_are_never_resent_after_5xx(
+    client: SpotClient, mocked: aioresponses, method: str
+) -> None:
     mocked.get(TIME, payload={"serverTime": 1})
     mocked.add(route("/api/v3/order"), method, status=500, body="Internal error", repeat=True)
     with pytest.raises(ExecutionStatusUnknownError) as info:
@@ -256,7 +266,9 @@ async def test_unknown_execution_codes_on_writes(client: SpotClient, mocked: aio
     assert len(calls(mocked, "POST")) == 1
 
 
-async def test_write_timeout_is_status_unknown_and_not_resent(client: SpotClient, mocked: aioresponses) -> None:
+async def test_write_timeout_is_status_unknown_and_not_resent(
+    client: SpotClient, mocked: aioresponses
+) -> None:
     mocked.get(TIME, payload={"serverTime": 1})
     mocked.post(route("/api/v3/order"), exception=asyncio.TimeoutError(), repeat=True)
     with pytest.raises(SendStatusUnknownError) as info:
@@ -341,24 +353,33 @@ async def test_undecodable_success_body_is_invalid_response(client: SpotClient, 
 # -- secrets -------------------------------------------------------------------------------------------
 
 
-async def test_no_secret_in_logs_reprs_or_errors(mocked: aioresponses, caplog: pytest.LogCaptureFixture) -> None:
+async def test_no_secret_in_logs_reprs_or_errors(
+    mocked: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="binance_async")
     mocked.get(TIME, payload={"serverTime": 1}, repeat=True)
     mocked.post(ORDER_TEST, payload={})
-    mocked.post(ORDER_TEST, status=400, payload={"code": -1022, "msg": "Signature for this request is not valid."})
+    mocked.post(
+        ORDER_TEST, status=400, payload={"code": -1022, "msg": "Signature for this request is not valid."}
+    )
     mocked.post(ORDER_TEST, exception=asyncio.TimeoutError())
-    mocked.get(route("/api/v3/account"), status=429, payload={"code": -1003, "msg": "x"}, headers={"Retry-After": "0"})
+    mocked.get(
+        route("/api/v3/account"),
+        status=429,
+        payload={"code": -1003, "msg": "x"},
+        headers={"Retry-After": "0"},
+    )
     errors: list[BaseException] = []
     async with SpotClient(api_key=KEY, api_secret=SECRET, retry=RetryPolicy(max_retries=0)) as c:
         await c.request("POST", "/api/v3/order/test", {"symbol": "BTCUSDT"}, signed=True)
         for method, path in [("POST", "/api/v3/order/test")] * 2 + [("GET", "/api/v3/account")]:
             try:
                 await c.request(method, path, {"symbol": "BTCUSDT"}, signed=True)
-            except Exception as exc:  # noqa: BLE001 - collecting every error's text
-                errors.append(exc)
+            except Exception as error:
+                errors.append(error)
         texts = [repr(c), str(c), repr(c._pipeline), repr(c._pipeline.signer)]
     signatures = [
-        dict(form(kwargs.get("data"))).get("signature") or query(url).get("signature")
+        dict(form(kwargs.get("data"))).get("signature") or query(url).get("signature") or ""
         for _, url, kwargs in calls(mocked)
         if "time" not in url
     ]

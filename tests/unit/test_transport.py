@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 
 from binance_async import ClientClosedError, ConnectionFailedError, RetryPolicy, SpotClient
+from binance_async._transport import AiohttpTransport
 from tests.unit.helpers import KEY, SECRET
 
 
@@ -27,7 +28,9 @@ class Recorder:
         self.requests.append((request.method, request.raw_path, body, dict(request.headers)))
         if request.path == "/api/v3/time":
             return web.json_response({"serverTime": 1_600_000_000_000})
-        return web.json_response({"symbol": "BTCUSDT", "price": "1.00000000"}, headers={"X-MBX-USED-WEIGHT-1M": "9"})
+        return web.json_response(
+            {"symbol": "BTCUSDT", "price": "1.00000000"}, headers={"X-MBX-USED-WEIGHT-1M": "9"}
+        )
 
 
 @pytest.fixture
@@ -50,7 +53,12 @@ async def test_exact_query_bytes_and_signature_on_the_wire(server: tuple[str, Re
         await client.request(
             "GET",
             "/api/v3/account",
-            {"symbol": "１２３４５６", "symbols": ["BTCUSDT", "BNBBTC"], "price": Decimal("1E-8"), "flag": True},
+            {
+                "symbol": "１２３４５６",
+                "symbols": ["BTCUSDT", "BNBBTC"],
+                "price": Decimal("1E-8"),
+                "flag": True,
+            },
             signed=True,
         )
     method, raw_path, _, headers = recorder.requests[-1]
@@ -69,7 +77,9 @@ async def test_exact_query_bytes_and_signature_on_the_wire(server: tuple[str, Re
 async def test_signed_post_sends_form_body_and_empty_query(server: tuple[str, Recorder]) -> None:
     base_url, recorder = server
     async with SpotClient(api_key=KEY, api_secret=SECRET, base_url=base_url) as client:
-        await client.request("POST", "/api/v3/order/test", {"symbol": "BTCUSDT", "quantity": 0.1}, signed=True)
+        await client.request(
+            "POST", "/api/v3/order/test", {"symbol": "BTCUSDT", "quantity": 0.1}, signed=True
+        )
     method, raw_path, body, headers = recorder.requests[-1]
     assert (method, raw_path) == ("POST", "/api/v3/order/test")
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
@@ -82,12 +92,13 @@ async def test_session_is_lazy_and_closed_once(server: tuple[str, Recorder]) -> 
     base_url, _ = server
     client = SpotClient(base_url=base_url)
     transport = client._pipeline.transport
-    assert not getattr(transport, "opened_session")
+    assert isinstance(transport, AiohttpTransport)
+    assert not transport.opened_session
     await client.ticker_price("BTCUSDT")
-    assert getattr(transport, "opened_session")
+    assert transport.opened_session
     await client.aclose()
     await client.aclose()  # idempotent
-    assert client.closed and not getattr(transport, "opened_session")
+    assert client.closed and not transport.opened_session
     with pytest.raises(ClientClosedError):
         await client.ticker_price("BTCUSDT")
 
