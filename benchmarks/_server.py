@@ -29,9 +29,11 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import _payloads
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
 
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
@@ -57,6 +59,7 @@ class Stats:
         self.used = 0
         self.requests = 0
         self.errors = 0
+        self.connections = 0  # TCP connections accepted
 
     def charge(self, weight: int) -> dict[str, str]:
         window = int(time.time()) // 60
@@ -68,13 +71,24 @@ class Stats:
         return {"Content-Type": JSON_CT, WEIGHT_HEADER: str(self.used)}
 
 
-def make_handler(payloads: _payloads.Payloads, api_key: str, api_secret: str) -> Handler:
+class CountingServer(web.Server):
+    """``web.Server`` that counts accepted connections (to spot a client that does not reuse them)."""
+
+    def __init__(self, handler: Handler, stats: Stats, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.stats = stats
+
+    def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
+        self.stats.connections += 1
+        super().connection_made(handler, transport)
+
+
+def make_handler(payloads: _payloads.Payloads, api_key: str, api_secret: str, stats: Stats) -> Handler:
     """One low-level aiohttp handler dispatching on (method, path).
 
     ``aiohttp.web.Server`` without an ``Application`` skips routing/middleware machinery, which keeps
     the server's per-request CPU low so that the client, not the server, is what gets measured.
     """
-    stats = Stats()
     secret = api_secret.encode()
 
     def static(body: bytes, weight: int) -> Handler:
@@ -130,6 +144,7 @@ def make_handler(payloads: _payloads.Payloads, api_key: str, api_secret: str) ->
                 "cpu": time.process_time(),
                 "requests": stats.requests,
                 "errors": stats.errors,
+                "connections": stats.connections,
                 "used_weight_1m": stats.used,
             }
         ).encode()
@@ -174,8 +189,10 @@ def _param(payload: bytes, name: bytes) -> float | None:
 
 async def serve(args: argparse.Namespace) -> None:
     payloads = _payloads.build(n_symbols=args.symbols, depth_levels=args.depth_levels)
-    handler = make_handler(payloads, _payloads.API_KEY, _payloads.API_SECRET)
-    runner = web.ServerRunner(web.Server(handler, access_log=None), handle_signals=False)
+    stats = Stats()
+    handler = make_handler(payloads, _payloads.API_KEY, _payloads.API_SECRET, stats)
+    server = CountingServer(handler, stats, access_log=None)
+    runner = web.ServerRunner(server, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", args.port)
     await site.start()

@@ -86,6 +86,7 @@ class Measurement:
     server_cpu_util: float  # server-process CPU seconds / wall seconds (1.0 = one core saturated)
     server_requests: int  # requests the server saw during the timed region
     server_errors: int
+    new_connections: int  # TCP connections the server accepted during the timed region
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Summary:
     ratio_req_s: float | None = None  # median over runs of (ours req/s / floor req/s)
     ratio_cpu: float | None = None  # median over runs of (floor cpu/req / ours cpu/req)
     met: bool | None = None
+    run_ratios: list[float] = field(default_factory=list)  # ours/floor req/s, per run
     notes: list[str] = field(default_factory=list)
 
 
@@ -205,10 +207,13 @@ async def floor_side(base_url: str, scenario: str, n_symbols: int, depth_levels:
             raise ValueError(f"unknown scenario {scenario!r}")
 
         first = await call()  # warm-up (untimed)
+        ok = True
         if scenario == "exchange_info" and isinstance(first, dict):
-            assert len(first["symbols"]) == n_symbols
+            ok = len(first["symbols"]) == n_symbols
         elif scenario == "depth" and isinstance(first, dict):
-            assert len(first["bids"]) == len(first["asks"]) == depth_levels
+            ok = len(first["bids"]) == len(first["asks"]) == depth_levels
+        if not ok:
+            raise RuntimeError(f"floor warm-up: unexpected {scenario} payload")
         del first  # time the pipeline, not the GC cost of keeping warm-up results alive
         yield call
 
@@ -264,6 +269,7 @@ async def measure(
         server_cpu_util=(after["cpu"] - before["cpu"]) / wall,
         server_requests=after["requests"] - before["requests"],
         server_errors=after["errors"] - before["errors"],
+        new_connections=after["connections"] - before["connections"] - 1,  # minus the stats call
     )
 
 
@@ -275,7 +281,8 @@ def fmt_m(m: Measurement) -> str:
         extra += f"  [{m.server_errors} server-side errors]"
     return (
         f"run {m.run} {m.scenario:<13} {m.side:<5} {m.req_per_s:>9,.1f} req/s  "
-        f"{m.cpu_us_per_req:>9,.1f} us CPU/req  server CPU {m.server_cpu_util:>4.0%}{extra}"
+        f"{m.cpu_us_per_req:>9,.1f} us CPU/req  server CPU {m.server_cpu_util:>4.0%}  "
+        f"new conns {m.new_connections:>3}{extra}"
     )
 
 
@@ -299,7 +306,8 @@ def summarise(scenarios: list[Scenario], ms: list[Measurement]) -> list[Summary]
             s.ours_req_s = med(m.req_per_s for m in o)
             s.ours_cpu_us = med(m.cpu_us_per_req for m in o)
             s.ours_server_cpu = med(m.server_cpu_util for m in o)
-            s.ratio_req_s = med(b.req_per_s / a.req_per_s for a, b in pairs)
+            s.run_ratios = [round(b.req_per_s / a.req_per_s, 3) for a, b in pairs]
+            s.ratio_req_s = med(s.run_ratios)
             s.ratio_cpu = med(a.cpu_us_per_req / b.cpu_us_per_req for a, b in pairs)
             s.met = s.ratio_req_s >= sc.target
         if max(s.floor_server_cpu, s.ours_server_cpu or 0.0) >= 0.85:
@@ -333,6 +341,9 @@ def print_table(summaries: list[Summary], runs: int) -> None:
             f"{'>=' + format(s.target, '.1f') + 'x':>7} | {s.floor_cpu_us:>16,.1f} | {ours_cpu:>15} | "
             f"{cpu_ratio:>9} | {srv:>14}"
         )
+    for s in summaries:
+        if s.run_ratios:
+            print(f"per-run req/s ratios {s.scenario}: " + ", ".join(f"{r:.2f}" for r in s.run_ratios))
     for s in summaries:
         for note in s.notes:
             print(f"note: {s.scenario}: {note}")

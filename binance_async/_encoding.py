@@ -9,7 +9,9 @@ Values:
   ``Decimal("1E+2")`` -> ``100``. NaN and infinities are refused.
 * ``float``: converted exactly from its shortest repr (``0.1`` -> ``0.1``, ``1e-08`` -> ``0.00000001``),
   never from its binary expansion; NaN and infinities are refused. Prefer ``Decimal`` for money.
-* ``enum.Enum``: its value, encoded as above.
+* ``enum.Enum``: its value, encoded as above; subclasses of str, int, float and Decimal are sent as the
+  value they hold (their own ``__str__`` and the like are not consulted).
+* an aware ``datetime``: milliseconds since the epoch (naive datetimes are refused as ambiguous).
 * lists and tuples (``symbols``): a compact JSON array of strings, percent-encoded.
 * ``None``: the parameter is left out.
 
@@ -22,6 +24,7 @@ import enum
 import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -31,42 +34,74 @@ from .errors import ParameterError
 __all__ = ["encode_params", "encode_value"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]").search
+_NAMES: dict[str, str] = {}  # parameter name -> its encoded form (names repeat on every request)
+_MAX_NAMES = 4096
 
 
-def _quote(text: str) -> str:
-    return quote(text, safe="") if _UNSAFE(text) else text
+def _quote(name: str, text: str) -> str:
+    if text.isascii() and text.isalnum():  # the common case (symbols, enums): no regex needed
+        return text
+    if not _UNSAFE(text):
+        return text
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate
+        raise ParameterError(f"parameter {name!r}: not valid Unicode text") from None
 
 
 def _decimal_text(name: str, value: Decimal) -> str:
-    if not value.is_finite():
+    if not Decimal.is_finite(value):
         raise ParameterError(f"parameter {name!r}: {value} is not a finite number")
-    return format(value, "f")
+    return Decimal.__format__(value, "f")
+
+
+def _float_text(name: str, value: float) -> str:
+    if value != value or value in (_INF, -_INF):
+        raise ParameterError(f"parameter {name!r}: {value} is not a finite number")
+    return _decimal_text(name, Decimal(float.__repr__(value)))
+
+
+_INF = float("inf")
 
 
 def encode_value(name: str, value: Any) -> str:
     """One value as it appears after ``name=`` on the wire."""
     cls = type(value)
     if cls is str:
-        return _quote(value)
-    if cls is bool:
-        return "true" if value else "false"
+        return _quote(name, value)
     if cls is int:
-        return str(value)
+        return int.__repr__(value)
     if cls is Decimal:
         return _decimal_text(name, value)
+    if cls is bool:
+        return "true" if value else "false"
     if cls is float:
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ParameterError(f"parameter {name!r}: {value} is not a finite number")
-        return _decimal_text(name, Decimal(repr(value)))
+        return _float_text(name, value)
+    return _encode_other(name, value)
+
+
+def _encode_other(name: str, value: Any) -> str:
+    # Subclasses are sent as the value they hold, never through their own __str__/__int__/__float__.
     if isinstance(value, enum.Enum):
         return encode_value(name, value.value)
+    if isinstance(value, str):
+        return _quote(name, str.__str__(value))
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, Decimal):
+        return _decimal_text(name, value)
+    if isinstance(value, float):
+        return _float_text(name, float.__float__(value))
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ParameterError(
+                f"parameter {name!r}: use a timezone-aware datetime (naive times are ambiguous)"
+            )
+        return str(int(value.timestamp() * 1000))
     if isinstance(value, (list, tuple)):
         items = [_json_item(name, item) for item in value]
-        return quote(json.dumps(items, separators=(",", ":"), ensure_ascii=False), safe="")
-    if isinstance(value, (str, int, Decimal, float)):  # subclasses: normalise, then encode
-        base = next(b for b in (bool, str, int, Decimal, float) if isinstance(value, b))
-        return encode_value(name, base(value))
-    raise ParameterError(f"parameter {name!r}: cannot send a value of type {cls.__name__}")
+        return _quote(name, json.dumps(items, separators=(",", ":"), ensure_ascii=False))
+    raise ParameterError(f"parameter {name!r}: cannot send a value of type {type(value).__name__}")
 
 
 def _json_item(name: str, item: Any) -> str:
@@ -74,7 +109,18 @@ def _json_item(name: str, item: Any) -> str:
         item = item.value
     if not isinstance(item, str):
         raise ParameterError(f"parameter {name!r}: list items must be strings, got {type(item).__name__}")
-    return item
+    return str.__str__(item)
+
+
+def _encode_name(name: Any) -> str:
+    encoded = _NAMES.get(name)
+    if encoded is None:
+        if type(name) is not str:
+            raise ParameterError(f"parameter names must be strings, got {type(name).__name__}")
+        encoded = _quote(name, name)
+        if len(_NAMES) < _MAX_NAMES:
+            _NAMES[name] = encoded
+    return encoded
 
 
 def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> str:
@@ -83,5 +129,5 @@ def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
         return ""
     items = params.items() if isinstance(params, Mapping) else params
     return "&".join(
-        f"{_quote(name)}={encode_value(name, value)}" for name, value in items if value is not None
+        f"{_encode_name(name)}={encode_value(name, value)}" for name, value in items if value is not None
     )

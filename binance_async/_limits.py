@@ -98,14 +98,17 @@ def parse_rate_limits(entries: Iterable[Any]) -> list[WindowSpec]:
         kind, interval, num, limit = fields
         if (
             kind in (REQUEST_WEIGHT, RAW_REQUESTS, ORDERS)
+            and isinstance(interval, str)
             and interval in _INTERVAL_MS
-            and isinstance(num, int)
-            and isinstance(limit, int)
-            and num > 0
-            and limit > 0
+            and _positive_int(num)
+            and _positive_int(limit)
         ):
             specs.append(WindowSpec(kind, interval, num, limit))
     return specs
+
+
+def _positive_int(value: Any) -> bool:
+    return type(value) is int and value > 0  # JSON true/false are not counts
 
 
 class _Window:
@@ -126,7 +129,7 @@ class _Window:
             self.bucket = AsyncLimiter(burst, self.length / 1000.0 * burst / spec.limit)
 
     def amount(self, weight: int, orders: int) -> int:
-        kind = self.kind
+        kind = self.kind  # _admit inlines this on the fast path
         return weight if kind == 0 else orders if kind == 2 else 1
 
     def fits(self, lo: int, hi: int, amount: int) -> bool:
@@ -160,6 +163,7 @@ class RateLimiter:
         self._smooth = smooth
         self.margin_ms = margin_ms
         self._windows: list[_Window] = []
+        self._reported: list[tuple[str, _Window]] = []  # windows whose count the server reports
         self._gate = asyncio.Lock()
         self._queued = 0
         self._paused_until_ms = 0
@@ -176,9 +180,10 @@ class RateLimiter:
             window = _Window(spec, self._smooth)
             previous = old.get((spec.limit_type, spec.length_ms))
             if previous is not None:
-                window.counts = previous.counts
+                window.counts = dict(previous.counts)
             windows.append(window)
         self._windows = windows
+        self._reported = [(w.header, w) for w in windows if w.header is not None]
         self._wake_head()
 
     def state(self) -> list[WindowState]:
@@ -200,15 +205,27 @@ class RateLimiter:
 
     # -- admission ---------------------------------------------------------------------------------
 
+    def try_acquire(self, weight: int, orders: int = 0) -> int | None:
+        """Charge the request and return the server time (ms) if it fits now, else None.
+
+        The fast path: synchronous, never suspends, never touches the buckets. When it returns None,
+        ``await acquire(...)`` queues the request.
+        """
+        if self._queued:
+            return None
+        now = self._now_ms()
+        if now < self._paused_until_ms or not self._admit(now, weight, orders):
+            return None
+        return now
+
     async def acquire(self, weight: int, orders: int = 0) -> int:
         """Wait until the request fits every window, charge it, and return the server time (ms).
 
         Pass the returned time to `reconcile` with the response headers.
         """
-        if self._queued == 0:
-            now = self._now_ms()
-            if now >= self._paused_until_ms and self._admit(now, weight, orders):
-                return now
+        now = self.try_acquire(weight, orders)
+        if now is not None:
+            return now
         self._check_fits_at_all(weight, orders)
         self._queued += 1
         try:
@@ -223,11 +240,20 @@ class RateLimiter:
         hi_ms = now + self.margin_ms
         windows = self._windows
         for window in windows:
-            amount = window.amount(weight, orders)
-            if amount and not window.fits(lo_ms // window.length, hi_ms // window.length, amount):
-                return False
+            kind = window.kind
+            amount = weight if kind == 0 else orders if kind == 2 else 1
+            if amount:
+                room = window.limit - amount
+                counts = window.counts
+                lo = lo_ms // window.length
+                if counts.get(lo, 0) > room:
+                    return False
+                hi = hi_ms // window.length
+                if hi != lo and counts.get(hi, 0) > room:
+                    return False
         for window in windows:
-            amount = window.amount(weight, orders)
+            kind = window.kind
+            amount = weight if kind == 0 else orders if kind == 2 else 1
             if amount:
                 window.charge(lo_ms // window.length, hi_ms // window.length, amount)
         return True
@@ -302,10 +328,7 @@ class RateLimiter:
         the number may belong to the previous window).
         """
         now = self._now_ms()
-        for window in self._windows:
-            header = window.header
-            if header is None:
-                continue
+        for header, window in self._reported:
             value = headers.get(header)
             if value is None:
                 continue

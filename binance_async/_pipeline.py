@@ -22,7 +22,7 @@ import msgspec
 
 from ._clock import ServerClock
 from ._encoding import encode_params
-from ._endpoint import Endpoint, decoder_for
+from ._endpoint import Endpoint
 from ._limits import RateLimiter
 from ._retry import RetryPolicy
 from ._signing import Signer
@@ -48,7 +48,8 @@ T = TypeVar("T")
 
 log = logging.getLogger("binance_async")
 
-_ANY = decoder_for(Any)
+_RAW = Any  # the escape hatch decodes JSON into dicts and lists
+_NO_PARAMS: Mapping[str, Any] = {}
 _FORM = "application/x-www-form-urlencoded"
 _NO_HEADERS: dict[str, str] = {}
 _FORM_HEADERS = {"Content-Type": _FORM}
@@ -90,53 +91,25 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"Pipeline({self.base_url!r})"
 
-    async def call(self, endpoint: Endpoint[T], params: Mapping[str, Any] | None = None) -> T:
-        """Send one request for `endpoint` and decode its response into the endpoint's type."""
-        params = params or {}
-        body = await self.send(
-            endpoint.method,
-            endpoint.path,
-            params,
-            signed=endpoint.signed,
-            weight=endpoint.weight_for(params),
-            orders=endpoint.orders,
-        )
-        try:
-            return endpoint.decode(body)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise _invalid_response(endpoint.method, endpoint.path, body, exc) from None
-
-    async def call_raw(
+    async def call(
         self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
+        endpoint: Endpoint[T],
+        params: Mapping[str, Any] | None = None,
         *,
-        signed: bool,
-        weight: int,
-        orders: int,
-    ) -> Any:
-        """Like `call` for an endpoint not in any table: decoded JSON (dicts and lists)."""
-        body = await self.send(method, path, params or {}, signed=signed, weight=weight, orders=orders)
-        try:
-            return _ANY.decode(body) if body else None
-        except msgspec.DecodeError as exc:
-            raise _invalid_response(method, path, body, exc) from None
-
-    async def send(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any],
-        *,
-        signed: bool,
-        weight: int,
-        orders: int = 0,
         client_order_id: str | None = None,
-    ) -> bytes:
-        """The request loop; returns the body of a 2xx response."""
+    ) -> T:
+        """Send one request for `endpoint`; return its response decoded into the endpoint's type.
+
+        `client_order_id` is attached to an `ExecutionStatusUnknown` error if the outcome is unknown.
+        """
+        params = params or _NO_PARAMS
+        method = endpoint.method
+        path = endpoint.path
+        signed = endpoint.signed
         if signed and self.signer is None:
             raise InvalidRequestError(f"{method} {path} is signed: create the client with a secret or key")
+        weight = endpoint.weight_for(params)
+        orders = endpoint.orders
         encoded = encode_params(params)
         is_read = method == "GET"
         attempt = 0
@@ -144,9 +117,12 @@ class Pipeline:
         while True:
             if signed and not self.clock.synced:
                 await self.sync_clock()
-            sent_at = await self.limiter.acquire(weight, orders)
+            sent_at = self.limiter.try_acquire(weight, orders)
+            if sent_at is None:
+                sent_at = await self.limiter.acquire(weight, orders)
             request = self._build(method, path, encoded, params, signed)
-            started = time.perf_counter()
+            debug = log.isEnabledFor(logging.DEBUG)
+            started = time.perf_counter() if debug else 0.0
             try:
                 response = await self.transport.send(request)
             except TransportError as exc:
@@ -167,17 +143,21 @@ class Pipeline:
                     client_order_id=client_order_id,
                 ) from None
             self.limiter.reconcile(response.headers, sent_at)
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug(
-                    "%s %s weight=%d status=%d latency=%.1fms",
-                    method,
-                    path,
-                    weight,
-                    response.status,
-                    (time.perf_counter() - started) * 1000.0,
-                )
-            if 200 <= response.status < 300:
-                return response.body
+            status = response.status
+            if debug:
+                latency = (time.perf_counter() - started) * 1000.0
+                log.debug("%s %s weight=%d status=%d latency=%.1fms", method, path, weight, status, latency)
+            if 200 <= status < 300:
+                try:
+                    return endpoint.decode(response.body)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    raise InvalidResponseError(
+                        f"{method} {path}: the response could not be decoded ({exc})",
+                        status=status,
+                        body=response.body,
+                        method=method,
+                        path=path,
+                    ) from None
             error = self._error(response, method, path, client_order_id)
             if isinstance(error, TimestampError) and signed and not resynced:
                 resynced = True
@@ -187,10 +167,25 @@ class Pipeline:
                 attempt += 1
                 delay = self.retry.delay(attempt, _retry_after(response.headers))
                 if delay is not None:
-                    _log_retry(method, path, f"HTTP {response.status}", attempt, delay)
+                    _log_retry(method, path, f"HTTP {status}", attempt, delay)
                     await asyncio.sleep(delay)
                     continue
             raise error
+
+    async def call_raw(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        *,
+        signed: bool,
+        weight: int,
+        orders: int = 0,
+    ) -> Any:
+        """Like `call` for a route described only by its arguments: decoded JSON (dicts and lists)."""
+        security = "USER_DATA" if signed else "NONE"
+        endpoint = Endpoint("request", method, path, _RAW, weight=weight, security=security, orders=orders)
+        return await self.call(endpoint, params)
 
     def _build(
         self, method: str, path: str, encoded: str, params: Mapping[str, Any], signed: bool
@@ -238,13 +233,3 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 def _log_retry(method: str, path: str, reason: str, attempt: int, delay: float) -> None:
     log.info("%s %s: %s, retry %d in %.2f s", method, path, reason, attempt, delay)
-
-
-def _invalid_response(method: str, path: str, body: bytes, exc: Exception) -> InvalidResponseError:
-    return InvalidResponseError(
-        f"{method} {path}: the response could not be decoded ({exc})",
-        status=200,
-        body=body,
-        method=method,
-        path=path,
-    )

@@ -83,15 +83,25 @@ class RsaSigner:
         return "RsaSigner(<key hidden>)"
 
 
+def _load_failure(exc: Exception) -> str:
+    """A fixed, short reason (never the library's text, never key material)."""
+    text = str(exc).lower()
+    if isinstance(exc, TypeError) and "not encrypted" in text:
+        return "a password was given but the key is not encrypted"
+    if isinstance(exc, TypeError) and "password" in text:
+        return "the key is encrypted: give private_key_password"
+    if "decrypt" in text or "password" in text:
+        return "wrong password"
+    return "not a usable PEM private key"
+
+
 def _load_private_key(pem: str | bytes, password: str | bytes | None) -> Signer:
     data = pem.encode() if isinstance(pem, str) else pem
     secret = password.encode() if isinstance(password, str) else password
     try:
         key = serialization.load_pem_private_key(data, password=secret)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        # The library's messages never contain the key, but keep ours fixed and short anyway.
-        reason = "a password is required" if "password" in str(exc).lower() else "not a usable PEM key"
-        raise InvalidRequestError(f"private_key could not be loaded: {reason}") from None
+        raise InvalidRequestError(f"private_key could not be loaded: {_load_failure(exc)}") from None
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return Ed25519Signer(key)
     if isinstance(key, rsa.RSAPrivateKey):

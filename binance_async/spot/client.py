@@ -64,14 +64,6 @@ def _documents(endpoint: Endpoint[Any]) -> Callable[[F], F]:
     return apply
 
 
-def _ms(name: str, value: Timestamp | None) -> int | None:
-    if value is None or isinstance(value, int):
-        return value
-    if value.tzinfo is None:
-        raise InvalidRequestError(f"{name}: use a timezone-aware datetime (naive times are ambiguous)")
-    return int(value.timestamp() * 1000)
-
-
 def _symbol_or_symbols(
     symbol: str | None, symbols: Sequence[str] | None, *, required: bool, max_symbols: int | None = None
 ) -> None:
@@ -141,11 +133,8 @@ class SpotClient(BaseClient):
             transport=transport,
         )
 
-    async def _call(self, endpoint: Endpoint[T], params: Mapping[str, Any] | None = None) -> T:
-        return await self._pipeline.call(endpoint, params)
-
     async def _fetch_server_ms(self) -> int:
-        return (await self._call(E.SERVER_TIME)).server_time
+        return (await self._pipeline.call(E.SERVER_TIME)).server_time
 
     async def request(
         self,
@@ -176,7 +165,7 @@ class SpotClient(BaseClient):
     @_documents(E.PING)
     async def ping(self) -> None:
         """Test connectivity to the REST API."""
-        await self._call(E.PING)
+        await self._pipeline.call(E.PING)
 
     @_documents(E.SERVER_TIME)
     async def server_time(self) -> int:
@@ -199,7 +188,7 @@ class SpotClient(BaseClient):
         limits are skipped; the defaults stay if none is).
         """
         _symbol_or_symbols(symbol, symbols, required=False)
-        info = await self._call(
+        info = await self._pipeline.call(
             E.EXCHANGE_INFO,
             {
                 "symbol": symbol,
@@ -226,7 +215,7 @@ class SpotClient(BaseClient):
         _symbol_or_symbols(symbol, symbols, required=False)
         if symbol_status is not None and (symbol is not None or symbols is not None):
             raise InvalidRequestError("symbol_status cannot be combined with symbol or symbols")
-        return await self._call(
+        return await self._pipeline.call(
             E.EXECUTION_RULES, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
         )
 
@@ -237,7 +226,7 @@ class SpotClient(BaseClient):
         self, symbol: str, *, limit: int | None = None, symbol_status: SymbolStatus | None = None
     ) -> Depth:
         """The order book: bids and asks as exact decimal strings (see `Depth`)."""
-        return await self._call(
+        return await self._pipeline.call(
             E.DEPTH,
             {"symbol": symbol, "limit": _limit(limit, MAX_DEPTH_LIMIT), "symbolStatus": symbol_status},
         )
@@ -245,14 +234,14 @@ class SpotClient(BaseClient):
     @_documents(E.TRADES)
     async def trades(self, symbol: str, *, limit: int | None = None) -> list[Trade]:
         """Recent trades (up to 1000, default 500)."""
-        return await self._call(E.TRADES, {"symbol": symbol, "limit": _limit(limit, 1000)})
+        return await self._pipeline.call(E.TRADES, {"symbol": symbol, "limit": _limit(limit, 1000)})
 
     @_documents(E.HISTORICAL_TRADES)
     async def historical_trades(
         self, symbol: str, *, limit: int | None = None, from_id: int | None = None
     ) -> list[Trade]:
         """Older trades, from trade id ``from_id`` (default: the most recent)."""
-        return await self._call(
+        return await self._pipeline.call(
             E.HISTORICAL_TRADES, {"symbol": symbol, "limit": _limit(limit, 1000), "fromId": from_id}
         )
 
@@ -261,7 +250,7 @@ class SpotClient(BaseClient):
         self, symbol: str, from_id: int, *, limit: int | None = None
     ) -> list[BlockTrade]:
         """Block trades from block trade id ``from_id``."""
-        return await self._call(
+        return await self._pipeline.call(
             E.HISTORICAL_BLOCK_TRADES, {"symbol": symbol, "fromId": from_id, "limit": _limit(limit, 1000)}
         )
 
@@ -276,13 +265,13 @@ class SpotClient(BaseClient):
         limit: int | None = None,
     ) -> list[AggTrade]:
         """Compressed (aggregate) trades: fills at the same time, price and side merged."""
-        return await self._call(
+        return await self._pipeline.call(
             E.AGG_TRADES,
             {
                 "symbol": symbol,
                 "fromId": from_id,
-                "startTime": _ms("start_time", start_time),
-                "endTime": _ms("end_time", end_time),
+                "startTime": start_time,
+                "endTime": end_time,
                 "limit": _limit(limit, 1000),
             },
         )
@@ -297,13 +286,13 @@ class SpotClient(BaseClient):
         time_zone: str | None,
         limit: int | None,
     ) -> list[Kline]:
-        return await self._call(
+        return await self._pipeline.call(
             endpoint,
             {
                 "symbol": symbol,
                 "interval": interval,
-                "startTime": _ms("start_time", start_time),
-                "endTime": _ms("end_time", end_time),
+                "startTime": start_time,
+                "endTime": end_time,
                 "timeZone": time_zone,
                 "limit": _limit(limit, 1000),
             },
@@ -340,7 +329,7 @@ class SpotClient(BaseClient):
     @_documents(E.AVG_PRICE)
     async def avg_price(self, symbol: str) -> AvgPrice:
         """The current average price of a symbol."""
-        return await self._call(E.AVG_PRICE, {"symbol": symbol})
+        return await self._pipeline.call(E.AVG_PRICE, {"symbol": symbol})
 
     @overload
     async def ticker_24hr(
@@ -366,7 +355,7 @@ class SpotClient(BaseClient):
     ) -> TickerStats | list[TickerStats]:
         """24-hour rolling price change statistics: one symbol, several, or all."""
         _symbol_or_symbols(symbol, symbols, required=False)
-        return await self._call(
+        return await self._pipeline.call(
             E.TICKER_24HR, {"symbol": symbol, "symbols": symbols, "type": type, "symbolStatus": symbol_status}
         )
 
@@ -401,7 +390,7 @@ class SpotClient(BaseClient):
     ) -> TickerStats | list[TickerStats]:
         """Price change statistics for the current trading day (one symbol or up to 100)."""
         _symbol_or_symbols(symbol, symbols, required=True, max_symbols=MAX_SYMBOLS)
-        return await self._call(
+        return await self._pipeline.call(
             E.TICKER_TRADING_DAY,
             {
                 "symbol": symbol,
@@ -434,7 +423,7 @@ class SpotClient(BaseClient):
     ) -> TickerPrice | list[TickerPrice]:
         """The latest price: one symbol, several, or all."""
         _symbol_or_symbols(symbol, symbols, required=False)
-        return await self._call(
+        return await self._pipeline.call(
             E.TICKER_PRICE, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
         )
 
@@ -458,7 +447,7 @@ class SpotClient(BaseClient):
     ) -> BookTicker | list[BookTicker]:
         """The best bid and ask on the book: one symbol, several, or all."""
         _symbol_or_symbols(symbol, symbols, required=False)
-        return await self._call(
+        return await self._pipeline.call(
             E.BOOK_TICKER, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
         )
 
@@ -493,7 +482,7 @@ class SpotClient(BaseClient):
     ) -> TickerStats | list[TickerStats]:
         """Rolling-window price change statistics (``window_size`` 1m..59m, 1h..23h, 1d..7d; default 1d)."""
         _symbol_or_symbols(symbol, symbols, required=True, max_symbols=MAX_SYMBOLS)
-        return await self._call(
+        return await self._pipeline.call(
             E.TICKER,
             {
                 "symbol": symbol,
@@ -507,13 +496,13 @@ class SpotClient(BaseClient):
     @_documents(E.REFERENCE_PRICE)
     async def reference_price(self, symbol: str) -> ReferencePrice:
         """The symbol's reference price (``None`` when not set)."""
-        return await self._call(E.REFERENCE_PRICE, {"symbol": symbol})
+        return await self._pipeline.call(E.REFERENCE_PRICE, {"symbol": symbol})
 
     @_documents(E.REFERENCE_PRICE_CALCULATION)
     async def reference_price_calculation(
         self, symbol: str, *, symbol_status: SymbolStatus | None = None
     ) -> ReferencePriceCalculation:
         """How the symbol's reference price is calculated."""
-        return await self._call(
+        return await self._pipeline.call(
             E.REFERENCE_PRICE_CALCULATION, {"symbol": symbol, "symbolStatus": symbol_status}
         )
