@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from aiolimiter import AsyncLimiter
 
@@ -107,7 +107,7 @@ def parse_rate_limits(entries: Iterable[Any]) -> list[WindowSpec]:
     return specs
 
 
-def _positive_int(value: Any) -> bool:
+def _positive_int(value: object) -> TypeGuard[int]:
     return type(value) is int and value > 0  # JSON true/false are not counts
 
 
@@ -324,16 +324,20 @@ class RateLimiter:
     def reconcile(self, headers: Mapping[str, str], sent_at_ms: int) -> None:
         """Take the server's counts from the response headers where they are higher than ours.
 
-        Counts are applied only if no boundary passed since the request was admitted (otherwise
-        the number may belong to the previous window).
+        Counts are applied only if the request and its response were well inside one window (near a
+        boundary the number may belong to the other window).
         """
         now = self._now_ms()
+        margin = self.margin_ms
         for header, window in self._reported:
             value = headers.get(header)
             if value is None:
                 continue
-            index = now // window.length
-            if index != sent_at_ms // window.length:
+            length = window.length
+            index = now // length
+            # Skip unless the whole exchange sat inside one window, margins included: near a boundary
+            # the server may have counted the request in the other window.
+            if (sent_at_ms - margin) // length != (now + margin) // length:
                 continue
             try:
                 count = int(value)

@@ -76,15 +76,20 @@ class AiohttpTransport:
     async def send(self, request: Request) -> Response:
         session = self._session or self._open()
         try:
-            async with session.request(
+            # Awaiting the request (rather than ``async with``) skips a context-manager layer that
+            # measurably costs CPU per request; release() hands the connection back to the pool.
+            resp = await session.request(
                 request.method,
                 URL(request.url, encoded=True),
-                headers=request.headers,
+                headers=request.headers or None,
                 data=request.body,
                 proxy=self._proxy,
-            ) as resp:
+            )
+            try:
                 body = await resp.read()
-                return Response(resp.status, resp.headers, body)
+            finally:
+                resp.release()
+            return Response(resp.status, resp.headers, body)
         except aiohttp.ClientConnectorError as exc:
             raise ConnectionFailedError(
                 f"{request.method} {request.path}: cannot connect ({type(exc).__name__})",

@@ -155,6 +155,8 @@ class SpotClient(BaseClient):
         known = E.BY_ROUTE.get((method, path))
         if weight is None:
             weight = known.weight_for(params) if known is not None else 1
+        elif weight < 0:
+            raise InvalidRequestError(f"weight must not be negative, got {weight}")
         orders = known.orders if known is not None else 0
         return await self._pipeline.call_raw(
             method, path, params, signed=signed, weight=weight, orders=orders
