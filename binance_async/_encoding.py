@@ -127,7 +127,14 @@ def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
     """``name=value&...`` in the given order, ``None`` values left out."""
     if not params:
         return ""
-    items = params.items() if isinstance(params, Mapping) else params
-    return "&".join(
-        f"{_encode_name(name)}={encode_value(name, value)}" for name, value in items if value is not None
-    )
+    parts = []
+    items = params.items() if type(params) is dict or isinstance(params, Mapping) else params
+    for name, value in items:
+        if value is None:
+            continue
+        if type(value) is str and value.isalnum() and value.isascii():
+            text = value  # the common case, inlined: symbols and enum names need no quoting
+        else:
+            text = encode_value(name, value)
+        parts.append(f"{_NAMES.get(name) or _encode_name(name)}={text}")
+    return "&".join(parts)

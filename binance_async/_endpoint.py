@@ -74,7 +74,7 @@ class Endpoint(Generic[T]):
 
     def weight_for(self, params: Mapping[str, Any]) -> int:
         weight = self.weight
-        return weight if isinstance(weight, int) else weight(params)
+        return weight if type(weight) is int else weight(params)  # type: ignore[operator]
 
     def decode(self, body: bytes) -> T:
         decoder = self._decoder

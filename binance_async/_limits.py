@@ -38,6 +38,7 @@ REQUEST_WEIGHT = "REQUEST_WEIGHT"
 RAW_REQUESTS = "RAW_REQUESTS"
 ORDERS = "ORDERS"
 _KIND = {REQUEST_WEIGHT: 0, RAW_REQUESTS: 1, ORDERS: 2}
+_UNLIMITED = 1 << 62  # the room of a kind that no window limits
 #: Held-back requests are released in bursts of at most this share of a window's limit.
 RELEASE_BURST = 0.1
 
@@ -114,7 +115,7 @@ def _positive_int(value: object) -> TypeGuard[int]:
 class _Window:
     """Counts for one fixed window, by window index (at most a few indices are kept)."""
 
-    __slots__ = ("bucket", "counts", "header", "kind", "length", "limit", "spec")
+    __slots__ = ("bucket", "counts", "header", "hi", "kind", "length", "limit", "lo", "spec")
 
     def __init__(self, spec: WindowSpec, smooth: bool) -> None:
         self.spec = spec
@@ -123,6 +124,7 @@ class _Window:
         self.limit = spec.limit
         self.header = spec.header
         self.counts: dict[int, int] = {}
+        self.lo = self.hi = 0  # window indices a request is charged to in the current period
         self.bucket: AsyncLimiter | None = None
         if smooth:
             burst = max(1.0, spec.limit * RELEASE_BURST)
@@ -164,16 +166,24 @@ class RateLimiter:
         self.margin_ms = margin_ms
         self._windows: list[_Window] = []
         self._reported: list[tuple[str, _Window]] = []  # windows whose count the server reports
+        self._reported_weight: list[tuple[str, _Window]] = []
         self._gate = asyncio.Lock()
         self._queued = 0
         self._paused_until_ms = 0
         self._nap: asyncio.Future[None] | None = None
+        # The current period: until `_period_until` no window's (lo, hi) indices change, so what is
+        # left per kind (weight, raw requests, orders) is a number, and charges can wait in
+        # `_pending` before they are added to the windows' counts (`_settle`).
+        self._period_until = 0
+        self._room = [0, 0, 0]
+        self._pending = [0, 0, 0]
         self.configure(limits)
 
     # -- configuration and state -------------------------------------------------------------------
 
     def configure(self, limits: Iterable[WindowSpec]) -> None:
         """Replace the windows (counts carry over to a window of the same type and length)."""
+        self._settle()
         old = {(w.spec.limit_type, w.length): w for w in self._windows}
         windows = []
         for spec in limits:
@@ -184,10 +194,13 @@ class RateLimiter:
             windows.append(window)
         self._windows = windows
         self._reported = [(w.header, w) for w in windows if w.header is not None]
+        self._reported_weight = [(h, w) for h, w in self._reported if w.kind == 0]
+        self._period_until = 0
         self._wake_head()
 
     def state(self) -> list[WindowState]:
         """Used / limit for every window, now."""
+        self._settle()
         now = self._now_ms()
         return [
             WindowState(
@@ -235,28 +248,47 @@ class RateLimiter:
             self._queued -= 1
 
     def _admit(self, now: int, weight: int, orders: int) -> bool:
-        """Charge the request to every window if it fits them all (no suspension, no buckets)."""
-        lo_ms = now - self.margin_ms
-        hi_ms = now + self.margin_ms
-        windows = self._windows
-        for window in windows:
-            kind = window.kind
-            amount = weight if kind == 0 else orders if kind == 2 else 1
-            if amount:
-                room = window.limit - amount
-                counts = window.counts
-                lo = lo_ms // window.length
-                if counts.get(lo, 0) > room:
-                    return False
-                hi = hi_ms // window.length
-                if hi != lo and counts.get(hi, 0) > room:
-                    return False
-        for window in windows:
-            kind = window.kind
-            amount = weight if kind == 0 else orders if kind == 2 else 1
-            if amount:
-                window.charge(lo_ms // window.length, hi_ms // window.length, amount)
+        """Charge the request if it fits what is left in this period (no suspension, no buckets)."""
+        if now >= self._period_until:
+            self._open_period(now)
+        room = self._room
+        if weight > room[0] or room[1] < 1 or orders > room[2]:
+            return False
+        pending = self._pending
+        room[0] -= weight
+        room[1] -= 1
+        room[2] -= orders
+        pending[0] += weight
+        pending[1] += 1
+        pending[2] += orders
         return True
+
+    def _open_period(self, now: int) -> None:
+        """Settle what is pending, then work out what every kind has left until an index changes."""
+        self._settle()
+        margin = self.margin_ms
+        until = now + 86_400_000
+        room = [_UNLIMITED, _UNLIMITED, _UNLIMITED]
+        for window in self._windows:
+            length = window.length
+            lo = window.lo = (now - margin) // length
+            hi = window.hi = (now + margin) // length
+            until = min(until, (lo + 1) * length + margin, (hi + 1) * length - margin)
+            counts = window.counts
+            left = window.limit - max(counts.get(lo, 0), counts.get(hi, 0))
+            room[window.kind] = min(room[window.kind], left)
+        self._period_until = until
+        self._room = room
+
+    def _settle(self) -> None:
+        """Add the charges pending in this period to the windows' counts."""
+        pending = self._pending
+        if pending[0] or pending[1] or pending[2]:
+            for window in self._windows:
+                amount = pending[window.kind]
+                if amount:
+                    window.charge(window.lo, window.hi, amount)
+            self._pending = [0, 0, 0]
 
     def _check_fits_at_all(self, weight: int, orders: int) -> None:
         for window in self._windows:
@@ -289,6 +321,7 @@ class RateLimiter:
 
     def _blocked_for_ms(self, now: int, weight: int, orders: int) -> int:
         """0 if the fixed windows admit the request now, else how long until one boundary passes."""
+        self._settle()
         margin = self.margin_ms
         wait = 0
         for window in self._windows:
@@ -321,7 +354,7 @@ class RateLimiter:
 
     # -- feedback from responses ---------------------------------------------------------------------
 
-    def reconcile(self, headers: Mapping[str, str], sent_at_ms: int) -> None:
+    def reconcile(self, headers: Mapping[str, str], sent_at_ms: int, orders: int = 0) -> None:
         """Take the server's counts from the response headers where they are higher than ours.
 
         Counts are applied only if the request and its response were well inside one window (near a
@@ -329,7 +362,8 @@ class RateLimiter:
         """
         now = self._now_ms()
         margin = self.margin_ms
-        for header, window in self._reported:
+        # Binance reports order counts only on order placements: look for them only then.
+        for header, window in self._reported if orders else self._reported_weight:
             value = headers.get(header)
             if value is None:
                 continue
@@ -343,8 +377,10 @@ class RateLimiter:
                 count = int(value)
             except ValueError:
                 continue
-            if count > window.counts.get(index, 0):
+            if count > window.counts.get(index, 0) + self._pending[window.kind]:
+                self._settle()
                 window.counts[index] = count
+                self._period_until = 0  # the room per kind must be worked out again
 
     def pause(self, seconds: float) -> None:
         """Hold every request back for `seconds` from now (never shortens a pause)."""

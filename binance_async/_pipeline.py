@@ -108,7 +108,9 @@ class Pipeline:
         signed = endpoint.signed
         if signed and self.signer is None:
             raise InvalidRequestError(f"{method} {path} is signed: create the client with a secret or key")
-        weight = endpoint.weight_for(params)
+        weight = endpoint.weight
+        if type(weight) is not int:
+            weight = endpoint.weight_for(params)
         orders = endpoint.orders
         encoded = encode_params(params)
         is_read = method == "GET"
@@ -142,7 +144,7 @@ class Pipeline:
                     path=path,
                     client_order_id=client_order_id,
                 ) from None
-            self.limiter.reconcile(response.headers, sent_at)
+            self.limiter.reconcile(response.headers, sent_at, orders)
             status = response.status
             if debug:
                 latency = (time.perf_counter() - started) * 1000.0

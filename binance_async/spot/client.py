@@ -189,7 +189,8 @@ class SpotClient(BaseClient):
         The response's ``rateLimits`` replace the limiter's windows (entries that are not usable
         limits are skipped; the defaults stay if none is).
         """
-        _symbol_or_symbols(symbol, symbols, required=False)
+        if symbols is not None:
+            _symbol_or_symbols(symbol, symbols, required=False)
         info = await self._pipeline.call(
             E.EXCHANGE_INFO,
             {
@@ -214,7 +215,8 @@ class SpotClient(BaseClient):
         symbol_status: SymbolStatus | None = None,
     ) -> ExecutionRules:
         """Execution rules (price ranges) for one symbol, several, or all with a status."""
-        _symbol_or_symbols(symbol, symbols, required=False)
+        if symbols is not None:
+            _symbol_or_symbols(symbol, symbols, required=False)
         if symbol_status is not None and (symbol is not None or symbols is not None):
             raise InvalidRequestError("symbol_status cannot be combined with symbol or symbols")
         return await self._pipeline.call(
@@ -356,7 +358,8 @@ class SpotClient(BaseClient):
         symbol_status: SymbolStatus | None = None,
     ) -> TickerStats | list[TickerStats]:
         """24-hour rolling price change statistics: one symbol, several, or all."""
-        _symbol_or_symbols(symbol, symbols, required=False)
+        if symbols is not None:
+            _symbol_or_symbols(symbol, symbols, required=False)
         return await self._pipeline.call(
             E.TICKER_24HR, {"symbol": symbol, "symbols": symbols, "type": type, "symbolStatus": symbol_status}
         )
@@ -424,7 +427,8 @@ class SpotClient(BaseClient):
         symbol_status: SymbolStatus | None = None,
     ) -> TickerPrice | list[TickerPrice]:
         """The latest price: one symbol, several, or all."""
-        _symbol_or_symbols(symbol, symbols, required=False)
+        if symbols is not None:
+            _symbol_or_symbols(symbol, symbols, required=False)
         return await self._pipeline.call(
             E.TICKER_PRICE, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
         )
@@ -448,7 +452,8 @@ class SpotClient(BaseClient):
         symbol_status: SymbolStatus | None = None,
     ) -> BookTicker | list[BookTicker]:
         """The best bid and ask on the book: one symbol, several, or all."""
-        _symbol_or_symbols(symbol, symbols, required=False)
+        if symbols is not None:
+            _symbol_or_symbols(symbol, symbols, required=False)
         return await self._pipeline.call(
             E.BOOK_TICKER, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
         )

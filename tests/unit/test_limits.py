@@ -922,16 +922,16 @@ async def test_reconcile_maps_order_count_headers_to_their_windows() -> None:
     clock = ManualClock(BASE_MS + 3000)
     limiter = reconcile_limiter(clock)
     sent = run_now(limiter.acquire(1, orders=1))
-    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "7", "X-MBX-ORDER-COUNT-1D": "1234"}, sent)
+    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "7", "X-MBX-ORDER-COUNT-1D": "1234"}, sent, orders=1)
     assert used(limiter, "ORDERS", 10_000) == 7
     assert used(limiter, "ORDERS", DAY_MS) == 1234
     assert used(limiter) == 1  # weight untouched
     clock.now_ms = BASE_MS + 9000
-    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "9"}, sent)
+    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "9"}, sent, orders=1)
     assert used(limiter, "ORDERS", 10_000) == 9
     assert used(limiter, "ORDERS", DAY_MS) == 1234
     clock.now_ms = BASE_MS + 10_500  # the 10 s window turned, the day did not
-    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "40", "X-MBX-ORDER-COUNT-1D": "2000"}, sent)
+    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "40", "X-MBX-ORDER-COUNT-1D": "2000"}, sent, orders=1)
     assert used(limiter, "ORDERS", 10_000) == 0
     assert used(limiter, "ORDERS", DAY_MS) == 2000
 
@@ -956,15 +956,24 @@ async def test_reconcile_ignores_odd_and_unknown_headers(junk: dict[str, str]) -
     limiter = reconcile_limiter(clock)
     sent = run_now(limiter.acquire(10, orders=1))
     before = limiter.state()
-    limiter.reconcile(junk, sent)
+    limiter.reconcile(junk, sent, orders=1)
     assert limiter.state() == before
+
+
+async def test_order_counts_are_read_only_from_order_responses() -> None:
+    clock = ManualClock(BASE_MS + 1000)
+    limiter = reconcile_limiter(clock)
+    sent = run_now(limiter.acquire(10))
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1M": "50", "X-MBX-ORDER-COUNT-10S": "5"}, sent)
+    assert used(limiter) == 50
+    assert used(limiter, "ORDERS", 10_000) == 0
 
 
 async def test_reconcile_applies_good_headers_next_to_a_bad_one() -> None:
     clock = ManualClock(BASE_MS + 1000)
     limiter = reconcile_limiter(clock)
     sent = run_now(limiter.acquire(10, orders=1))
-    limiter.reconcile({"X-MBX-USED-WEIGHT-1M": "n/a", "X-MBX-ORDER-COUNT-10S": "5"}, sent)
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1M": "n/a", "X-MBX-ORDER-COUNT-10S": "5"}, sent, orders=1)
     assert used(limiter) == 10
     assert used(limiter, "ORDERS", 10_000) == 5
 
@@ -984,7 +993,7 @@ async def test_reconcile_reads_case_insensitive_headers(names: tuple[str, str]) 
     headers: CIMultiDict[str] = CIMultiDict([("Content-Type", "application/json")])
     headers[names[0]] = "777"
     headers[names[1]] = "8"
-    limiter.reconcile(headers, sent)
+    limiter.reconcile(headers, sent, orders=1)
     assert used(limiter) == 777
     assert used(limiter, "ORDERS", 10_000) == 8
 
