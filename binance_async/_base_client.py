@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -54,12 +55,11 @@ class BaseClient:
             signer=signer,
             recv_window=recv_window,
             retry=retry,
-            fetch_server_ms=self._fetch_server_ms,
+            fetch_server_ms=type(self)._server_ms,  # a plain function: no client <-> pipeline cycle
         )
         self._closed = False
 
-    async def _fetch_server_ms(self) -> int:
-        raise NotImplementedError
+    _server_ms: Callable[[Pipeline], Awaitable[int]] | None = None  # how this API tells its time
 
     @property
     def base_url(self) -> str:

@@ -72,7 +72,7 @@ class Pipeline:
         signer: Signer | None = None,
         recv_window: int = 5000,
         retry: RetryPolicy | None = None,
-        fetch_server_ms: Callable[[], Awaitable[int]] | None = None,
+        fetch_server_ms: Callable[[Pipeline], Awaitable[int]] | None = None,
     ) -> None:
         if not 0 < recv_window <= MAX_RECV_WINDOW:
             raise InvalidRequestError(f"recv_window must be in 1..{MAX_RECV_WINDOW} ms, got {recv_window}")
@@ -223,7 +223,8 @@ class Pipeline:
         """Measure the server-time offset now (if never measured, or if `force`)."""
         if self._fetch_server_ms is None:
             raise InvalidRequestError("this client cannot sync a server clock")
-        await self.clock.sync(self._fetch_server_ms, force=force)
+        fetch = self._fetch_server_ms
+        await self.clock.sync(lambda: fetch(self), force=force)
         log.debug(
             "server clock offset %.1f ms (round trip %.1f ms)", self.clock.offset_ms, self.clock.round_trip_ms
         )

@@ -84,6 +84,7 @@ class AiohttpTransport:
                 headers=request.headers or None,
                 data=request.body,
                 proxy=self._proxy,
+                allow_redirects=False,  # never replay a (signed) request to another URL
             )
             try:
                 body = await resp.read()

@@ -15,6 +15,7 @@ import aiohttp
 from .._base_client import BaseClient
 from .._endpoint import Endpoint
 from .._limits import RateLimiter, parse_rate_limits
+from .._pipeline import Pipeline
 from .._retry import RetryPolicy
 from .._transport import Transport
 from .._urls import MAINNET
@@ -133,8 +134,9 @@ class SpotClient(BaseClient):
             transport=transport,
         )
 
-    async def _fetch_server_ms(self) -> int:
-        return (await self._pipeline.call(E.SERVER_TIME)).server_time
+    @staticmethod
+    async def _server_ms(pipeline: Pipeline) -> int:
+        return (await pipeline.call(E.SERVER_TIME)).server_time
 
     async def request(
         self,
@@ -172,7 +174,7 @@ class SpotClient(BaseClient):
     @_documents(E.SERVER_TIME)
     async def server_time(self) -> int:
         """The server's current time, in milliseconds since the epoch."""
-        return await self._fetch_server_ms()
+        return await self._server_ms(self._pipeline)
 
     @_documents(E.EXCHANGE_INFO)
     async def exchange_info(
