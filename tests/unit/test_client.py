@@ -249,7 +249,10 @@ async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aiorespo
 
 
 async def test_odd_only_rate_limits_keep_the_defaults(mocked: aioresponses) -> None:
-    body = (REFERENCE / "examples" / "GET_api_v3_exchangeInfo.json").read_bytes()
+    example = REFERENCE / "examples" / "GET_api_v3_exchangeInfo.json"
+    if not example.exists():
+        pytest.skip("shared/reference is not available")
+    body = example.read_bytes()
     mocked.get(route("/api/v3/exchangeInfo"), body=body)
     async with SpotClient() as client:
         before = [(s.limit_type, s.limit) for s in client.limiter.state()]
