@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-__all__ = ["ApiKey", "LimitSpec", "SimConfig", "SymbolSpec", "DEFAULT_LIMITS", "DEFAULT_SYMBOLS"]
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_SYMBOLS", "ApiKey", "LimitSpec", "SimConfig", "SymbolSpec"]
 
 
 @dataclass(frozen=True)

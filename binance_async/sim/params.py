@@ -59,19 +59,19 @@ class Params:
         value = self.values.get(name)
         return value if value else None
 
-    def str(self, name: str, *, required: bool = False) -> str | None:
+    def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.raw(name)
         if value is None and required:
             raise mandatory(name)
         return value
 
     def symbol(self, name: str = "symbol", *, required: bool = True) -> str | None:
-        value = self.str(name, required=required)
+        value = self.text(name, required=required)
         if value is not None and not _SYMBOL.match(value):
             raise illegal_chars(name, SYMBOL_PATTERN)
         return value
 
-    def int(
+    def integer(
         self,
         name: str,
         *,
@@ -80,7 +80,7 @@ class Params:
         maximum: int | None = None,
         signed: bool = False,
     ) -> int | None:
-        value = self.str(name, required=required)
+        value = self.text(name, required=required)
         if value is None:
             return None
         if not (_SIGNED_INT if signed else _INT).match(value):
@@ -91,7 +91,7 @@ class Params:
         return number
 
     def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
-        value = self.str(name, required=required)
+        value = self.text(name, required=required)
         if value is None:
             return None
         if not _DECIMAL.match(value):
@@ -104,13 +104,13 @@ class Params:
     def enum(
         self, name: str, allowed: Iterable[str], *, required: bool = False, code: int = -1130
     ) -> str | None:
-        value = self.str(name, required=required)
+        value = self.text(name, required=required)
         if value is not None and value not in allowed:
             raise SimError(code, f"Data sent for parameter '{name}' is not valid.")
         return value
 
-    def bool(self, name: str) -> bool | None:
-        value = self.str(name)
+    def boolean(self, name: str) -> bool | None:
+        value = self.text(name)
         if value is None:
             return None
         if value.lower() not in ("true", "false"):
@@ -119,7 +119,7 @@ class Params:
 
     def symbols(self, name: str = "symbols") -> list[str] | None:
         """A JSON array of symbols, e.g. ``["BTCUSDT","BNBBTC"]``."""
-        value = self.str(name)
+        value = self.text(name)
         if value is None:
             return None
         try:
