@@ -8,8 +8,8 @@ of requests that were held back, so a saturated client does not dump a whole win
 Binance at the boundary (``smooth=False`` releases them at once). A request is admitted when it fits
 every window.
 
-* Clock error: a request sent within ``margin_ms`` of a boundary may be counted by Binance in either
-  window, so it is charged to both and must fit both.
+* Clock error: a request sent within the margin of a boundary (``margin_ms``, at most a tenth of the
+  window) may be counted by Binance in either window, so it is charged to both and must fit both.
 * Order of service: when anything is held back, new requests queue behind it (an ``asyncio.Lock``,
   which wakes waiters in FIFO order); only the head of the queue waits on a window or a bucket,
   so a heavy ``depth(limit=5000)`` is never starved by a stream of light calls.
@@ -115,12 +115,13 @@ def _positive_int(value: object) -> TypeGuard[int]:
 class _Window:
     """Counts for one fixed window, by window index (at most a few indices are kept)."""
 
-    __slots__ = ("bucket", "counts", "header", "hi", "kind", "length", "limit", "lo", "spec")
+    __slots__ = ("bucket", "counts", "header", "hi", "kind", "length", "limit", "lo", "margin", "spec")
 
-    def __init__(self, spec: WindowSpec, smooth: bool) -> None:
+    def __init__(self, spec: WindowSpec, smooth: bool, margin_ms: int) -> None:
         self.spec = spec
         self.kind = _KIND[spec.limit_type]
         self.length = spec.length_ms
+        self.margin = min(margin_ms, self.length // 10)  # a second-long window gets 100 ms
         self.limit = spec.limit
         self.header = spec.header
         self.counts: dict[int, int] = {}
@@ -177,6 +178,9 @@ class RateLimiter:
         self._period_until = 0
         self._room = [0, 0, 0]
         self._pending = [0, 0, 0]
+        # The last response's headers: a window created later (exchangeInfo's limits arrive in a
+        # response that already carries the server's count for them) starts from that count.
+        self._last_seen: tuple[Mapping[str, str], int, int] | None = None
         self.configure(limits)
 
     # -- configuration and state -------------------------------------------------------------------
@@ -187,7 +191,7 @@ class RateLimiter:
         old = {(w.spec.limit_type, w.length): w for w in self._windows}
         windows = []
         for spec in limits:
-            window = _Window(spec, self._smooth)
+            window = _Window(spec, self._smooth, self.margin_ms)
             previous = old.get((spec.limit_type, spec.length_ms))
             if previous is not None:
                 window.counts = dict(previous.counts)
@@ -196,6 +200,8 @@ class RateLimiter:
         self._reported = [(w.header, w) for w in windows if w.header is not None]
         self._reported_weight = [(h, w) for h, w in self._reported if w.kind == 0]
         self._period_until = 0
+        if self._last_seen is not None:
+            self.reconcile(*self._last_seen)
         self._wake_head()
 
     def state(self) -> list[WindowState]:
@@ -266,11 +272,11 @@ class RateLimiter:
     def _open_period(self, now: int) -> None:
         """Settle what is pending, then work out what every kind has left until an index changes."""
         self._settle()
-        margin = self.margin_ms
         until = now + 86_400_000
         room = [_UNLIMITED, _UNLIMITED, _UNLIMITED]
         for window in self._windows:
             length = window.length
+            margin = window.margin
             lo = window.lo = (now - margin) // length
             hi = window.hi = (now + margin) // length
             until = min(until, (lo + 1) * length + margin, (hi + 1) * length - margin)
@@ -322,13 +328,13 @@ class RateLimiter:
     def _blocked_for_ms(self, now: int, weight: int, orders: int) -> int:
         """0 if the fixed windows admit the request now, else how long until one boundary passes."""
         self._settle()
-        margin = self.margin_ms
         wait = 0
         for window in self._windows:
             amount = window.amount(weight, orders)
             if not amount:
                 continue
             length = window.length
+            margin = window.margin
             lo, hi = (now - margin) // length, (now + margin) // length
             if not window.fits(lo, hi, amount):
                 # Admitted once the blocking index has passed by more than the margin.
@@ -360,14 +366,15 @@ class RateLimiter:
         Counts are applied only if the request and its response were well inside one window (near a
         boundary the number may belong to the other window).
         """
+        self._last_seen = (headers, sent_at_ms, orders)
         now = self._now_ms()
-        margin = self.margin_ms
         # Binance reports order counts only on order placements: look for them only then.
         for header, window in self._reported if orders else self._reported_weight:
             value = headers.get(header)
             if value is None:
                 continue
             length = window.length
+            margin = window.margin
             index = now // length
             # Skip unless the whole exchange sat inside one window, margins included: near a boundary
             # the server may have counted the request in the other window.

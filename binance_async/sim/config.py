@@ -124,7 +124,7 @@ class SimConfig:
     ban_seconds: float = 120.0
     max_ban_seconds: float = 3 * 24 * 3600.0
     #: Requests answered 429 in one window before the IP is banned (418).
-    requests_before_ban: int = 5
+    requests_before_ban: int = 20
     #: Starting balances of every account.
     balances: dict[str, Decimal] = field(
         default_factory=lambda: {

@@ -22,7 +22,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Route:
-    """`handler` returns the JSON body (dicts, lists, str, int, bool, None) or raises `SimError`.
+    """`handler` returns the JSON body (dicts, lists, str, int, bool, None; or `bytes` already encoded as
+    JSON) or raises `SimError`.
 
     `weight` is a number or a function of the parameters (read them with ``params.values.get``, which
     does not mark them as read). `orders` is how many unfilled orders a success adds.

@@ -1,0 +1,182 @@
+"""The simulator: an aiohttp.web server on 127.0.0.1 that answers like Binance.
+
+Every request goes the way Binance's goes: parameters parsed (query string wins over the body), the
+IP charged its weight (429 / 418 with Retry-After), the signature and timestamp checked for signed
+endpoints, the account's order count charged for order endpoints, then the handler; unread parameters
+are an error. Responses carry ``X-MBX-USED-WEIGHT-*`` (and ``X-MBX-ORDER-COUNT-*`` on orders).
+
+::
+
+    async with Simulator() as sim:                       # in a running loop
+        client = SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url)
+
+    sim = Simulator(); sim.start_in_thread()             # anywhere (its own loop in a thread)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from types import TracebackType
+
+import msgspec
+from aiohttp import web
+
+from .accounts import Accounts, account_routes
+from .clock import SimClock
+from .config import ApiKey, SimConfig
+from .errors import SimError, error_response
+from .limits import SimLimits
+from .market import Market
+from .market_routes import market_routes
+from .params import Params
+from .routes import Call, Route
+from .security import Security
+
+__all__ = ["Simulator"]
+
+_encode = msgspec.json.Encoder(decimal_format="string").encode
+
+
+class Simulator:
+    """One simulated exchange. `base_url`, `api_key` and `api_secret` tell a client where and who."""
+
+    def __init__(self, config: SimConfig | None = None, *, clock: SimClock | None = None) -> None:
+        self.config = config or SimConfig()
+        self.clock = clock or SimClock(self.config.start_ms)
+        self.market = Market(self.config, self.clock)
+        self.security = Security(self.config, self.clock)
+        self.limits = SimLimits(self.config, self.clock)
+        self.accounts = Accounts(self.config, self.clock)
+        routes = market_routes(self.market) + account_routes(
+            self.accounts, frozenset(self.market.symbol_names())
+        )
+        self._routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def key(self) -> ApiKey:
+        """The first configured API key (what the command line prints)."""
+        return self.config.api_keys[0]
+
+    @property
+    def api_key(self) -> str:
+        return self.key.key
+
+    @property
+    def api_secret(self) -> str:
+        secret = self.key.hmac_secret
+        if secret is None:
+            raise ValueError("the first API key is not an HMAC key")
+        return secret
+
+    def __repr__(self) -> str:
+        return f"Simulator(base_url={self.base_url!r}, symbols={len(self.market.symbol_names())})"
+
+    # -- HTTP ----------------------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        application = web.Application()
+        application.router.add_route("*", "/{tail:.*}", self._dispatch)
+        return application
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        route = self._routes.get((request.method, request.path))
+        if route is None:
+            return web.Response(status=404, text="")
+        raw_query = request.rel_url.raw_query_string
+        raw_body = (await request.read()).decode("utf-8", "replace") if request.can_read_body else ""
+        ip = request.remote or "127.0.0.1"
+        try:
+            params = Params(raw_query, raw_body)
+        except SimError as error:  # malformed parameters still cost the IP a request
+            return self._charged_error(ip, error)
+        try:
+            headers = self.limits.charge_ip(ip, route.weight_for(params))
+        except SimError as error:
+            return error_response(error)
+        try:
+            account = None
+            if route.security != "NONE":
+                account = self.security.verify(
+                    request.method, raw_query, raw_body, request.headers, params, route.security
+                )
+            if route.orders and account is not None:
+                headers.update(self.limits.charge_orders(account, route.orders))
+            body = route.handler(Call(params, ip, account))
+            params.finish()
+        except SimError as error:
+            return error_response(error, headers)
+        payload = body if isinstance(body, bytes) else _encode(body)
+        return web.Response(body=payload, content_type="application/json", headers=headers)
+
+    def _charged_error(self, ip: str, error: SimError) -> web.Response:
+        try:
+            headers = self.limits.charge_ip(ip, 1)
+        except SimError as limited:
+            return error_response(limited)
+        return error_response(error, headers)
+
+    # -- life cycle ----------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on `host`:`port` (0: any free port) in the running loop; returns the base URL."""
+        runner = web.AppRunner(self.app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        self._runner = runner
+        bound_port = runner.addresses[0][1]
+        self.base_url = f"http://{host}:{bound_port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    def start_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve from a daemon thread with its own event loop (for sync code and other loops)."""
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.start(host, port))
+            except BaseException as exc:  # reported to the starting thread
+                failure.append(exc)
+                started.set()
+                return
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(self.stop())
+            loop.close()
+
+        self._thread_loop = loop
+        self._thread = threading.Thread(target=run, name="binance-sim", daemon=True)
+        self._thread.start()
+        started.wait()
+        if failure:
+            raise failure[0]
+        return self.base_url
+
+    def stop_thread(self) -> None:
+        """Stop a simulator started with `start_in_thread`."""
+        if self._thread is not None and self._thread_loop is not None:
+            self._thread_loop.call_soon_threadsafe(self._thread_loop.stop)
+            self._thread.join(timeout=10)
+            self._thread = self._thread_loop = None

@@ -1,0 +1,273 @@
+"""The simulator over real HTTP on an ephemeral 127.0.0.1 port.
+
+Driven two ways: with raw aiohttp requests built by hand from Binance's docs, and with our client, so
+that client and simulator cannot agree on the same mistake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from urllib.parse import quote
+
+import aiohttp
+import pytest
+
+from binance_async import (
+    APIKeyError,
+    BinanceAPIError,
+    InvalidSignatureError,
+    InvalidSymbolError,
+    IPBannedError,
+    RetryPolicy,
+    SpotClient,
+)
+from binance_async.sim.app import Simulator
+from binance_async.sim.config import ApiKey, LimitSpec, SimConfig
+
+# The official REST HMAC example key pair (binance-spot-api-docs, rest-api.md).
+VECTOR_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+VECTOR_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+VECTOR_TIMESTAMP = 1499827319559
+
+
+def small_config(**changes: object) -> SimConfig:
+    config = SimConfig(book_levels=200, api_keys=[ApiKey(VECTOR_KEY, hmac_secret=VECTOR_SECRET)])
+    for name, value in changes.items():
+        setattr(config, name, value)
+    return config
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator(small_config()) as simulator:
+        yield simulator
+
+
+# -- raw HTTP, built from the docs -------------------------------------------------------------------
+
+
+async def test_public_endpoints_answer_like_binance(sim: Simulator) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{sim.base_url}/api/v3/ping") as resp:
+            assert resp.status == 200
+            assert await resp.json() == {}
+            assert resp.headers["X-MBX-USED-WEIGHT-1M"] == "1"
+        async with session.get(f"{sim.base_url}/api/v3/depth?symbol=BTCUSDT&limit=5000") as resp:
+            body = await resp.json()
+            assert resp.headers["X-MBX-USED-WEIGHT-1M"] == str(1 + 250)
+        assert len(body["bids"]) == len(body["asks"]) == 200  # every resting level
+        assert Decimal(body["bids"][0][0]) < Decimal(body["asks"][0][0])
+        async with session.get(f"{sim.base_url}/api/v3/ticker/price?symbol=NOPE") as resp:
+            assert resp.status == 400
+            assert await resp.json() == {"code": -1121, "msg": "Invalid symbol."}
+
+
+async def test_request_signed_like_the_official_vector(sim: Simulator) -> None:
+    """The docs' HMAC example, with the timestamp moved to now (the signature covers it)."""
+    timestamp = sim.clock.now_ms()
+    query = (
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+        f"&recvWindow=5000&timestamp={timestamp}"
+    )
+    signature = hmac.new(VECTOR_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    headers = {"X-MBX-APIKEY": VECTOR_KEY}
+    async with aiohttp.ClientSession() as session:
+        url = f"{sim.base_url}/api/v3/order/test?{query}&signature={signature}"
+        async with session.post(url, headers=headers) as resp:
+            assert (resp.status, await resp.json()) == (200, {})
+        tampered = query.replace("quantity=1", "quantity=2")
+        url = f"{sim.base_url}/api/v3/order/test?{tampered}&signature={signature}"
+        async with session.post(url, headers=headers) as resp:
+            assert resp.status == 400
+            assert (await resp.json())["code"] == -1022
+        body = f"{query}&signature={signature}"  # the same payload as a form body
+        form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        async with session.post(f"{sim.base_url}/api/v3/order/test", data=body, headers=form) as resp:
+            assert (resp.status, await resp.json()) == (200, {})
+
+
+async def test_official_vector_verbatim_is_checked_against_the_simulators_clock() -> None:
+    """At the vector's own time the vector's exact signature is accepted; a day later it is too old."""
+    async with Simulator(small_config(start_ms=VECTOR_TIMESTAMP + 100)) as sim:
+        query = (
+            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+            f"&recvWindow=5000&timestamp={VECTOR_TIMESTAMP}"
+        )
+        signature = hmac.new(VECTOR_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+        url = f"{sim.base_url}/api/v3/order/test?{query}&signature={signature}"
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, headers={"X-MBX-APIKEY": VECTOR_KEY}) as resp:
+                assert (resp.status, await resp.json()) == (200, {})
+            sim.clock.advance(86_400_000)
+            async with session.post(url, headers={"X-MBX-APIKEY": VECTOR_KEY}) as resp:
+                assert await resp.json() == {
+                    "code": -1021,
+                    "msg": "Timestamp for this request is outside of the recvWindow.",
+                }
+
+
+async def test_non_ascii_must_be_signed_percent_encoded(sim: Simulator) -> None:
+    timestamp = sim.clock.now_ms()
+    raw = f"symbol=１２３４５６&side=BUY&type=LIMIT&timestamp={timestamp}"
+    encoded = f"symbol={quote('１２３４５６')}&side=BUY&type=LIMIT&timestamp={timestamp}"
+    async with aiohttp.ClientSession() as session:
+        for signed_text, expected in ((raw, -1022), (encoded, -1100)):  # -1100: not a valid symbol name
+            signature = hmac.new(VECTOR_SECRET.encode(), signed_text.encode(), hashlib.sha256).hexdigest()
+            url = f"{sim.base_url}/api/v3/order/test?{encoded}&signature={signature}"
+            async with session.post(url, headers={"X-MBX-APIKEY": VECTOR_KEY}) as resp:
+                assert (await resp.json())["code"] == expected
+
+
+# -- our client -----------------------------------------------------------------------------------------
+
+
+async def test_client_reads_every_public_endpoint(sim: Simulator) -> None:
+    async with SpotClient(base_url=sim.base_url) as client:
+        await client.ping()
+        assert abs(await client.server_time() - sim.clock.now_ms()) < 5_000
+        info = await client.exchange_info()
+        assert info.symbol("BTCUSDT").filter("LOT_SIZE") is not None
+        assert (await client.depth("BTCUSDT", limit=5)).best_bid() is not None
+        trades = await client.trades("BTCUSDT", limit=10)
+        assert len(trades) == 10
+        assert await client.historical_trades("BTCUSDT", limit=5, from_id=trades[0].id)
+        assert await client.agg_trades("BTCUSDT", limit=5)
+        candles = await client.klines("BTCUSDT", "1m", limit=3)
+        assert all(c.low <= c.open <= c.high for c in candles)
+        assert await client.ui_klines("ETHUSDT", "1h", limit=2)
+        assert (await client.avg_price("BTCUSDT")).price > 0
+        stats = await client.ticker_24hr("BTCUSDT")
+        assert stats.last_price == trades[-1].price or stats.last_price > 0
+        assert len(await client.ticker_24hr(symbols=["BTCUSDT", "ETHUSDT"], type="MINI")) == 2
+        assert (await client.ticker_trading_day("BTCUSDT")).symbol == "BTCUSDT"
+        assert len(await client.ticker_price()) == len(info.symbols)
+        book = await client.book_ticker("BTCUSDT")
+        assert book.bid_price < book.ask_price
+        assert (await client.ticker("BTCUSDT", window_size="1h")).symbol == "BTCUSDT"
+        await client.historical_block_trades("BTCUSDT", from_id=0)
+        await client.execution_rules("BTCUSDT")
+        for symbol in ("BTCUSDT", "ETHUSDT", "BNBUSDT", "ETHBTC"):
+            assert (await client.reference_price(symbol)).symbol == symbol
+            assert (await client.reference_price_calculation(symbol)).symbol == symbol
+        for never_set in (client.reference_price, client.reference_price_calculation):
+            with pytest.raises(BinanceAPIError) as never:
+                await never_set("BNBBTC")  # the simulator's symbol without a reference price
+            assert never.value.code == -2043
+        with pytest.raises(InvalidSymbolError):
+            await client.avg_price("NOPE")
+
+
+async def test_client_signed_calls_and_errors(sim: Simulator) -> None:
+    async with SpotClient(VECTOR_KEY, VECTOR_SECRET, base_url=sim.base_url) as client:
+        account = await client.request("GET", "/api/v3/account", signed=True)
+        assert {b["asset"] for b in account["balances"]} >= {"BTC", "USDT"}
+        order: dict[str, object] = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"}
+        order |= {"quantity": Decimal("0.001"), "price": Decimal("60000.01")}
+        assert await client.request("POST", "/api/v3/order/test", order, signed=True) == {}
+        rates = await client.request(
+            "POST", "/api/v3/order/test", {**order, "computeCommissionRates": True}, signed=True
+        )
+        assert set(rates) == {
+            "standardCommissionForOrder",
+            "specialCommissionForOrder",
+            "taxCommissionForOrder",
+            "discount",
+        }
+    async with SpotClient(VECTOR_KEY, "wrong-secret", base_url=sim.base_url) as client:
+        with pytest.raises(InvalidSignatureError):
+            await client.request("GET", "/api/v3/account", signed=True)
+    async with SpotClient("unknown" * 8, VECTOR_SECRET, base_url=sim.base_url) as client:
+        with pytest.raises(APIKeyError):
+            await client.request("GET", "/api/v3/account", signed=True)
+
+
+async def test_client_resyncs_its_clock_after_minus_1021(sim: Simulator) -> None:
+    async with SpotClient(VECTOR_KEY, VECTOR_SECRET, base_url=sim.base_url) as client:
+        await client.request("GET", "/api/v3/account", signed=True)
+        sim.clock.advance(60_000)  # the exchange's clock jumps: our offset is now a minute stale
+        await client.request("GET", "/api/v3/account", signed=True)
+        assert client.clock.offset_ms > 59_000
+
+
+async def test_client_limiter_keeps_a_tiny_window_free_of_429s() -> None:
+    limits = (LimitSpec("REQUEST_WEIGHT", "SECOND", 1, 40), LimitSpec("RAW_REQUESTS", "MINUTE", 1, 100_000))
+    async with Simulator(small_config(limits=limits)) as sim:
+        async with SpotClient(base_url=sim.base_url) as client:
+            await client.exchange_info()  # weight 20: loads the 40-per-second window
+            prices = await asyncio.gather(*(client.ticker_price("BTCUSDT") for _ in range(60)))
+        assert len(prices) == 60  # 120 weight through a 40/s window: held back, never rejected
+
+
+async def test_429_then_418_ban_reach_the_client_as_typed_errors() -> None:
+    limits = (LimitSpec("REQUEST_WEIGHT", "MINUTE", 1, 10),)
+    async with Simulator(small_config(limits=limits, requests_before_ban=2)) as sim:
+        statuses = []
+        async with aiohttp.ClientSession() as session:
+            for _ in range(16):  # behind any limiter's back: ping costs 1
+                async with session.get(f"{sim.base_url}/api/v3/ping") as resp:
+                    statuses.append(resp.status)
+        assert statuses[:10] == [200] * 10
+        assert statuses[10] == 429
+        assert statuses[-1] == 418
+        async with SpotClient(base_url=sim.base_url, retry=RetryPolicy(max_retries=0)) as client:
+            with pytest.raises(IPBannedError) as info:
+                await client.ping()
+        assert info.value.retry_after is not None
+        assert info.value.retry_after > 0
+
+
+# -- fixture and command line ----------------------------------------------------------------------------
+
+
+def test_the_pytest_fixture_serves_sync_tests(binance_sim: Simulator) -> None:
+    async def check() -> str:
+        async with SpotClient(
+            binance_sim.api_key, binance_sim.api_secret, base_url=binance_sim.base_url
+        ) as c:
+            account = await c.request("GET", "/api/v3/account", signed=True)
+            return str(account["accountType"])
+
+    assert asyncio.run(check()) == "SPOT"
+
+
+def test_command_line_prints_url_and_keys() -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "binance_async.sim",
+            "--port",
+            "0",
+            "--api-key",
+            "K" * 64,
+            "--api-secret",
+            "S" * 64,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        base_url = lines[0].rsplit(" ", 1)[1].strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        assert "K" * 64 in lines[1]
+        assert "S" * 64 in lines[2]
+
+        async def ping() -> object:
+            async with aiohttp.ClientSession() as session, session.get(f"{base_url}/api/v3/ping") as resp:
+                return json.loads(await resp.read())
+
+        assert asyncio.run(ping()) == {}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
