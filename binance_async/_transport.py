@@ -44,6 +44,18 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
+def _no_silent_resend(session: aiohttp.ClientSession) -> None:
+    """Stop aiohttp from silently sending a request a second time.
+
+    When a kept-alive connection drops, aiohttp resends GET, HEAD, OPTIONS, TRACE, PUT and DELETE once
+    on a new connection, so a cancel (DELETE) or an amend (PUT) could reach Binance twice without the
+    caller knowing. The pipeline retries reads itself, under its own policy, and never resends a
+    write; aiohttp offers no public switch, so the session attribute behind it is turned off.
+    """
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+
+
 class AiohttpTransport:
     """Sends requests with aiohttp; closes the session on `aclose` only if it created it."""
 
@@ -57,6 +69,8 @@ class AiohttpTransport:
     ) -> None:
         self._session = session
         self._owns_session = session is None
+        if session is not None:
+            _no_silent_resend(session)
         self._proxy = proxy
         self._trust_env = trust_env
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -71,6 +85,7 @@ class AiohttpTransport:
         if self.closed:
             raise ClientClosedError("the client is closed")
         self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=self._trust_env)
+        _no_silent_resend(self._session)
         return self._session
 
     async def send(self, request: Request) -> Response:

@@ -17,7 +17,7 @@ import time
 from decimal import Decimal
 
 from binance_async import TESTNET, BinanceAPIError, SpotClient
-from binance_async.sim.app import Simulator
+from binance_async.sim import Simulator
 
 
 async def tour(client: SpotClient) -> None:

@@ -26,9 +26,11 @@ from .accounts import Accounts, account_routes
 from .clock import SimClock
 from .config import ApiKey, SimConfig
 from .errors import SimError, error_response
+from .faults import Faults
 from .limits import SimLimits
 from .market import Market
 from .market_routes import market_routes
+from .oauth import OAuthServer
 from .params import Params
 from .routes import Call, Route
 from .security import Security
@@ -52,6 +54,11 @@ class Simulator:
             self.accounts, frozenset(self.market.symbol_names())
         )
         self._routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
+        #: Fault injection: ``sim.faults.add(FaultRule("error_after", 0.05, path="/api/v3/order"))``.
+        self.faults = Faults([], seed=self.config.seed)
+        #: The OAuth 2.0 server (authorize, token, revoke, user APIs) on the same base URL.
+        self.oauth = OAuthServer(self.clock, self.config.seed)
+        self._oauth_routes = {(method, path): handler for method, path, handler in self.oauth.routes()}
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -84,6 +91,17 @@ class Simulator:
         return application
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        decision = self.faults.decide(request.method, request.path)  # one draw per request
+        early = await self.faults.before(request, decision)  # latency; error or drop before processing
+        if early is not None:
+            return early  # nothing processed, nothing charged
+        response = await self._process(request)
+        return self.faults.after(request, decision, response)  # error or drop after processing
+
+    async def _process(self, request: web.Request) -> web.StreamResponse:
+        oauth = self._oauth_routes.get((request.method, request.path))
+        if oauth is not None:  # OAuth has its own auth and envelope: no Binance weights or signatures
+            return await oauth(request)
         route = self._routes.get((request.method, request.path))
         if route is None:
             return web.Response(status=404, text="")

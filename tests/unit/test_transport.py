@@ -14,7 +14,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from binance_async import ClientClosedError, ConnectionFailedError, RetryPolicy, SpotClient
+from binance_async import (
+    ClientClosedError,
+    ConnectionFailedError,
+    RetryPolicy,
+    SendStatusUnknownError,
+    SpotClient,
+)
 from binance_async._transport import AiohttpTransport
 from tests.unit.helpers import KEY, SECRET
 
@@ -119,3 +125,31 @@ async def test_connection_refused_is_typed() -> None:
         with pytest.raises(ConnectionFailedError) as info:
             await client.ping()
     assert "GET /api/v3/ping" in str(info.value)
+
+
+async def test_a_dropped_delete_is_never_sent_twice() -> None:
+    """aiohttp resends DELETE once when a kept-alive connection drops; the client must not let it."""
+    received: list[str] = []
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        received.append(request.method)
+        if request.method == "DELETE":
+            assert request.transport is not None
+            request.transport.close()  # processed, then the connection drops: no response
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with SpotClient(base_url=base_url) as client:
+            await client.ping()  # opens the keep-alive connection the DELETE will reuse
+            with pytest.raises(SendStatusUnknownError):
+                await client.request("DELETE", "/api/v3/openOrders", {"symbol": "BTCUSDT"})
+    finally:
+        await runner.cleanup()
+    assert received == ["GET", "DELETE"]
