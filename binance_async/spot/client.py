@@ -97,7 +97,8 @@ class SpotClient(BaseClient):
     with ``private_key_password``) for Ed25519 or RSA keys. Public market data needs neither.
     ``base_url`` defaults to mainnet; see `binance_async.TESTNET`, `DEMO` and `MARKET_DATA`. Plain
     ``http://`` is accepted only for loopback hosts (the embedded simulator).
-    ``session`` shares a caller's ``aiohttp.ClientSession`` (left open on close); ``proxy`` and
+    ``session`` shares a caller's ``aiohttp.ClientSession`` (left open on close; its silent resend of
+    requests after a dropped keep-alive connection is turned off, see `_transport`); ``proxy`` and
     ``trust_env`` go to aiohttp. ``recv_window`` (ms, at most 60000) applies to signed requests.
     """
 
