@@ -25,12 +25,14 @@ from aiohttp import web
 from .accounts import Accounts, account_routes
 from .clock import SimClock
 from .config import ApiKey, SimConfig
+from .engine import Engine
 from .errors import SimError, error_response
 from .faults import Faults
 from .limits import SimLimits
 from .market import Market
 from .market_routes import market_routes
 from .oauth import OAuthServer
+from .order_routes import order_routes
 from .params import Params
 from .routes import Call, Route
 from .security import Security
@@ -50,9 +52,12 @@ class Simulator:
         self.security = Security(self.config, self.clock)
         self.limits = SimLimits(self.config, self.clock)
         self.accounts = Accounts(self.config, self.clock)
-        routes = market_routes(self.market) + account_routes(
-            self.accounts, frozenset(self.market.symbol_names())
-        )
+        self.engine = Engine(self.market, self.accounts, self.limits, self.clock)
+        routes = [
+            *market_routes(self.market),
+            *account_routes(self.accounts, frozenset(self.market.symbol_names())),
+            *order_routes(self.engine),
+        ]
         self._routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
         #: Fault injection: ``sim.faults.add(FaultRule("error_after", 0.05, path="/api/v3/order"))``.
         self.faults = Faults([], seed=self.config.seed)

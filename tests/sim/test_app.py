@@ -271,3 +271,60 @@ def test_command_line_prints_url_and_keys() -> None:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+async def test_orders_rest_fill_and_cancel_over_http(sim: Simulator) -> None:
+    async with SpotClient(VECTOR_KEY, VECTOR_SECRET, base_url=sim.base_url) as client:
+        before = await client.request("GET", "/api/v3/account", signed=True)
+        book = await client.depth("BTCUSDT", limit=5)
+        best_bid, best_ask = book.best_bid(), book.best_ask()
+        assert best_bid is not None
+        assert best_ask is not None
+        rest = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"}
+        rest |= {
+            "quantity": "0.01000",
+            "price": str(best_bid[0] - Decimal("100")),
+            "newClientOrderId": "demo-1",
+        }
+        placed = await client.request("POST", "/api/v3/order", rest, signed=True)
+        assert placed["status"] == "NEW"
+        assert placed["clientOrderId"] == "demo-1"
+        found = await client.request(
+            "GET", "/api/v3/order", {"symbol": "BTCUSDT", "origClientOrderId": "demo-1"}, signed=True
+        )
+        assert found["orderId"] == placed["orderId"]
+        open_orders = await client.request("GET", "/api/v3/openOrders", {"symbol": "BTCUSDT"}, signed=True)
+        assert [o["orderId"] for o in open_orders] == [placed["orderId"]]
+        cancelled = await client.request(
+            "DELETE", "/api/v3/order", {"symbol": "BTCUSDT", "orderId": placed["orderId"]}, signed=True
+        )
+        assert cancelled["status"] == "CANCELED"
+        market = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01000"}
+        filled = await client.request("POST", "/api/v3/order", market, signed=True)
+        assert filled["status"] == "FILLED"
+        assert filled["fills"]
+        after = await client.request("GET", "/api/v3/account", signed=True)
+    free = {b["asset"]: Decimal(b["free"]) for b in before["balances"]}
+    free_after = {b["asset"]: Decimal(b["free"]) for b in after["balances"]}
+    spent = Decimal(filled["cummulativeQuoteQty"])
+    assert free_after["USDT"] == free["USDT"] - spent
+    received = Decimal(filled["executedQty"]) - sum(Decimal(f["commission"]) for f in filled["fills"])
+    assert free_after["BTC"] == free["BTC"] + received
+
+
+async def test_an_order_placed_then_answered_5xx_is_known_to_exist(sim: Simulator) -> None:
+    from binance_async import ExecutionStatusUnknownError
+    from binance_async.sim.faults import FaultRule
+
+    sim.faults.add(FaultRule("error_after", 1.0, method="POST", path="/api/v3/order"))
+    order = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.00100"}
+    async with SpotClient(VECTOR_KEY, VECTOR_SECRET, base_url=sim.base_url) as client:
+        with pytest.raises(ExecutionStatusUnknownError):
+            await client.request(
+                "POST", "/api/v3/order", {**order, "newClientOrderId": "maybe-1"}, signed=True
+            )
+        found = await client.request(
+            "GET", "/api/v3/order", {"symbol": "BTCUSDT", "origClientOrderId": "maybe-1"}, signed=True
+        )
+    assert found["status"] == "FILLED"  # it was placed: the client raised, did not resend, and can look it up
+    assert sim.faults.counts["error_after"] == 1

@@ -1,0 +1,1120 @@
+"""The simulator's matching engine: account orders, price-time matching, balances, account trades.
+
+Each symbol has a book of resting account orders (FIFO per price level) on top of the market's seeded
+HOUSE liquidity, which belongs to no account. At a price level the house quantity is older than any
+account order, so an incoming order takes the house quantity first, then the account orders in time
+order. Fills happen at the maker's price; each one is recorded on the market's tape
+(`Market.record_trade`), and resting account orders are mirrored in the market's `OrderBook` so depth
+shows them.
+
+Balances: a LIMIT (or *_LIMIT stop) BUY locks ``price * quantity`` of the quote asset, any SELL that
+rests locks its base quantity; MARKET orders are paid from free balances. The commission is 0.1% of
+the received asset. What the house gives and takes is kept in `Engine.house` and every commission in
+`Engine.commissions`, so balances are conserved: accounts + house + commissions never change.
+
+Not modelled: trailing stops, pegged orders, iceberg display (icebergQty is stored and echoed, the
+full quantity shows in depth), STP modes DECREMENT and TRANSFER (handled as EXPIRE_BOTH), order lists.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .accounts import Account, Accounts
+from .clock import SimClock
+from .config import SymbolSpec
+from .errors import SimError, illegal_chars
+from .limits import SimLimits
+from .market import Market, Side, fmt8
+
+__all__ = [
+    "COMMISSION_RATE",
+    "Amendment",
+    "Engine",
+    "Fill",
+    "NewOrder",
+    "Order",
+    "OrderResult",
+    "OwnTrade",
+]
+
+JsonObject = dict[str, Any]
+ZERO = Decimal(0)
+EIGHT = Decimal("0.00000001")
+COMMISSION_RATE = Decimal("0.001")
+OPEN_STATUSES = frozenset({"NEW", "PARTIALLY_FILLED"})
+STOP_TYPES = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
+LIMIT_TYPES = frozenset({"LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"})
+CLIENT_ID_PATTERN = "^[a-zA-Z0-9-_]{1,36}$"
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def rejected(msg: str) -> SimError:
+    return SimError(-2010, msg)
+
+
+def insufficient_balance() -> SimError:
+    return rejected("Account has insufficient balance for requested action.")
+
+
+def filter_failure(name: str) -> SimError:
+    return SimError(-1013, f"Filter failure: {name}")
+
+
+def unknown_order() -> SimError:
+    return SimError(-2011, "Unknown order sent.")
+
+
+def no_such_order() -> SimError:
+    return SimError(-2013, "Order does not exist.")
+
+
+def _opposite(side: Side) -> Side:
+    return "SELL" if side == "BUY" else "BUY"
+
+
+def _commission(amount: Decimal) -> Decimal:
+    return (amount * COMMISSION_RATE).quantize(EIGHT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class NewOrder:
+    """What POST /api/v3/order asks for, after parameter parsing."""
+
+    symbol: str
+    side: Side
+    type: str
+    quantity: Decimal | None = None
+    quote_order_qty: Decimal | None = None
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    time_in_force: str | None = None
+    iceberg_qty: Decimal | None = None
+    client_order_id: str | None = None
+    stp_mode: str | None = None
+    strategy_id: int | None = None
+    strategy_type: int | None = None
+
+
+@dataclass
+class Fill:
+    """One fill of an order, as in a FULL response's ``fills``."""
+
+    price: Decimal
+    qty: Decimal
+    commission: Decimal
+    commission_asset: str
+    trade_id: int
+
+    def body(self) -> JsonObject:
+        return {
+            "price": fmt8(self.price),
+            "qty": fmt8(self.qty),
+            "commission": fmt8(self.commission),
+            "commissionAsset": self.commission_asset,
+            "tradeId": self.trade_id,
+        }
+
+
+@dataclass
+class OwnTrade:
+    """One side of a fill, as an account sees it in GET /api/v3/myTrades."""
+
+    symbol: str
+    id: int
+    order_id: int
+    price: Decimal
+    qty: Decimal
+    quote_qty: Decimal
+    commission: Decimal
+    commission_asset: str
+    time: int
+    is_buyer: bool
+    is_maker: bool
+
+    def body(self) -> JsonObject:
+        return {
+            "symbol": self.symbol,
+            "id": self.id,
+            "orderId": self.order_id,
+            "orderListId": -1,
+            "price": fmt8(self.price),
+            "qty": fmt8(self.qty),
+            "quoteQty": fmt8(self.quote_qty),
+            "commission": fmt8(self.commission),
+            "commissionAsset": self.commission_asset,
+            "time": self.time,
+            "isBuyer": self.is_buyer,
+            "isMaker": self.is_maker,
+            "isBestMatch": True,
+        }
+
+
+@dataclass
+class Order:
+    """One account order and its state."""
+
+    symbol: str
+    order_id: int
+    client_order_id: str
+    account: str
+    side: Side
+    type: str
+    time_in_force: str
+    price: Decimal
+    orig_qty: Decimal
+    stop_price: Decimal
+    iceberg_qty: Decimal
+    orig_quote_order_qty: Decimal
+    stp_mode: str
+    time: int
+    update_time: int
+    working_time: int
+    is_working: bool
+    strategy_id: int | None = None
+    strategy_type: int | None = None
+    executed_qty: Decimal = ZERO
+    cumm_quote_qty: Decimal = ZERO
+    status: str = "NEW"
+    expiry_reason: str | None = None
+    #: what is still locked for this order, in `lock_asset`, and how much one unit of fill releases
+    lock_asset: str = ""
+    locked: Decimal = ZERO
+    lock_per_unit: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.orig_qty - self.executed_qty
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def extras(self) -> JsonObject:
+        extras: JsonObject = {}
+        if self.iceberg_qty:
+            extras["icebergQty"] = fmt8(self.iceberg_qty)
+        if self.type in STOP_TYPES:
+            extras["stopPrice"] = fmt8(self.stop_price)
+        if self.strategy_id is not None:
+            extras["strategyId"] = self.strategy_id
+        if self.strategy_type is not None:
+            extras["strategyType"] = self.strategy_type
+        return extras
+
+    def ack_body(self, transact_time: int) -> JsonObject:
+        return {
+            "symbol": self.symbol,
+            "orderId": self.order_id,
+            "orderListId": -1,
+            "clientOrderId": self.client_order_id,
+            "transactTime": transact_time,
+        }
+
+    def result_body(self, transact_time: int) -> JsonObject:
+        body = self.ack_body(transact_time)
+        body.update(
+            {
+                "price": fmt8(self.price),
+                "origQty": fmt8(self.orig_qty),
+                "executedQty": fmt8(self.executed_qty),
+                "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
+                "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
+                "status": self.status,
+                "timeInForce": self.time_in_force,
+                "type": self.type,
+                "side": self.side,
+                "workingTime": self.working_time,
+            }
+        )
+        body.update(self.extras())
+        body["selfTradePreventionMode"] = self.stp_mode
+        if self.expiry_reason is not None:
+            body["expiryReason"] = self.expiry_reason
+        return body
+
+    def query_body(self) -> JsonObject:
+        """GET /api/v3/order, openOrders and allOrders."""
+        body: JsonObject = {
+            "symbol": self.symbol,
+            "orderId": self.order_id,
+            "orderListId": -1,
+            "clientOrderId": self.client_order_id,
+            "price": fmt8(self.price),
+            "origQty": fmt8(self.orig_qty),
+            "executedQty": fmt8(self.executed_qty),
+            "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
+            "status": self.status,
+            "timeInForce": self.time_in_force,
+            "type": self.type,
+            "side": self.side,
+            "stopPrice": fmt8(self.stop_price),
+            "icebergQty": fmt8(self.iceberg_qty),
+            "time": self.time,
+            "updateTime": self.update_time,
+            "isWorking": self.is_working,
+            "workingTime": self.working_time,
+            "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
+            "selfTradePreventionMode": self.stp_mode,
+        }
+        if self.strategy_id is not None:
+            body["strategyId"] = self.strategy_id
+        if self.strategy_type is not None:
+            body["strategyType"] = self.strategy_type
+        return body
+
+    def cancel_body(self, cancel_client_id: str, transact_time: int) -> JsonObject:
+        """DELETE /api/v3/order and the elements of DELETE /api/v3/openOrders."""
+        body: JsonObject = {
+            "symbol": self.symbol,
+            "origClientOrderId": self.client_order_id,
+            "orderId": self.order_id,
+            "orderListId": -1,
+            "clientOrderId": cancel_client_id,
+            "transactTime": transact_time,
+            "price": fmt8(self.price),
+            "origQty": fmt8(self.orig_qty),
+            "executedQty": fmt8(self.executed_qty),
+            "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
+            "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
+            "status": self.status,
+            "timeInForce": self.time_in_force,
+            "type": self.type,
+            "side": self.side,
+        }
+        body.update(self.extras())
+        body["selfTradePreventionMode"] = self.stp_mode
+        return body
+
+
+@dataclass
+class OrderResult:
+    """A placed order, its fills (taker side) and when it was processed."""
+
+    order: Order
+    fills: list[Fill]
+    transact_time: int
+
+    def body(self, response_type: str) -> JsonObject:
+        if response_type == "ACK":
+            return self.order.ack_body(self.transact_time)
+        body = self.order.result_body(self.transact_time)
+        if response_type == "FULL":
+            body["fills"] = [fill.body() for fill in self.fills]
+        return body
+
+
+@dataclass
+class Amendment:
+    """One PUT /api/v3/order/amend/keepPriority, as GET /api/v3/order/amendments lists it."""
+
+    account: str
+    symbol: str
+    order_id: int
+    execution_id: int
+    orig_client_order_id: str
+    new_client_order_id: str
+    orig_qty: Decimal
+    new_qty: Decimal
+    time: int
+
+    def body(self) -> JsonObject:
+        return {
+            "symbol": self.symbol,
+            "orderId": self.order_id,
+            "executionId": self.execution_id,
+            "origClientOrderId": self.orig_client_order_id,
+            "newClientOrderId": self.new_client_order_id,
+            "origQty": fmt8(self.orig_qty),
+            "newQty": fmt8(self.new_qty),
+            "time": self.time,
+        }
+
+
+@dataclass
+class _Match:
+    maker: Order | None  # None: house liquidity
+    price: Decimal
+    qty: Decimal
+
+
+@dataclass
+class _Plan:
+    matches: list[_Match] = field(default_factory=list)
+    expire_makers: list[Order] = field(default_factory=list)
+    taker_prevented: bool = False
+    exhausted: bool = False  # the opposite side ran out of (acceptable) liquidity
+
+    @property
+    def qty(self) -> Decimal:
+        return sum((m.qty for m in self.matches), ZERO)
+
+    @property
+    def quote(self) -> Decimal:
+        return sum((m.qty * m.price for m in self.matches), ZERO)
+
+
+@dataclass
+class _SymbolState:
+    next_order_id: int = 1
+    orders: dict[int, Order] = field(default_factory=dict)
+    levels: dict[str, dict[Decimal, deque[Order]]] = field(default_factory=lambda: {"BUY": {}, "SELL": {}})
+    stops: list[Order] = field(default_factory=list)
+    trades: list[tuple[str, OwnTrade]] = field(default_factory=list)  # (account, trade)
+    amendments: list[Amendment] = field(default_factory=list)
+    next_execution_id: int = 1
+
+
+class Engine:
+    """Matches account orders against each other and the house liquidity of `market`."""
+
+    def __init__(self, market: Market, accounts: Accounts, limits: SimLimits, clock: SimClock) -> None:
+        self.market = market
+        self.accounts = accounts
+        self.limits = limits
+        self.clock = clock
+        self._symbols: dict[str, _SymbolState] = {}
+        self._ids = random.Random("binance-sim-client-order-ids")
+        #: what the house liquidity gained (positive) or gave (negative), per asset
+        self.house: dict[str, Decimal] = {}
+        #: commissions charged, per asset
+        self.commissions: dict[str, Decimal] = {}
+        self._last_prices: list[Decimal] = []  # trade prices not yet checked against stop orders
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _state(self, symbol: str) -> _SymbolState:
+        state = self._symbols.get(symbol)
+        if state is None:
+            self.market.require(symbol)
+            state = self._symbols[symbol] = _SymbolState()
+        return state
+
+    def new_client_order_id(self) -> str:
+        """A random 22-character id like Binance's (``6gCrw2kRUAF9CvJDGP16IP``)."""
+        return "".join(self._ids.choice(_ID_ALPHABET) for _ in range(22))
+
+    @staticmethod
+    def _add(balances: dict[str, Decimal], asset: str, amount: Decimal) -> None:
+        balances[asset] = balances.get(asset, ZERO) + amount
+
+    def _lock(self, account: Account, order: Order, asset: str, amount: Decimal, per_unit: Decimal) -> None:
+        if account.free.get(asset, ZERO) < amount:
+            raise insufficient_balance()
+        self._add(account.free, asset, -amount)
+        self._add(account.locked, asset, amount)
+        order.lock_asset, order.locked, order.lock_per_unit = asset, amount, per_unit
+
+    def _release(self, account: Account, order: Order, amount: Decimal | None = None) -> None:
+        """Move `amount` (default: all that is left) of the order's lock back to free."""
+        amount = order.locked if amount is None else min(amount, order.locked)
+        if amount <= 0 or not order.lock_asset:
+            return
+        self._add(account.locked, order.lock_asset, -amount)
+        self._add(account.free, order.lock_asset, amount)
+        order.locked -= amount
+
+    # -- placing ---------------------------------------------------------------------------------
+
+    def validate(self, account_name: str, request: NewOrder) -> SymbolSpec:
+        """Every check that happens before the matching engine (-1102, -1106, -1013, ...)."""
+        spec = self.market.require(request.symbol)
+        kind = request.type
+        need_price = kind in LIMIT_TYPES
+        need_tif = kind in ("LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")
+        if need_tif and request.time_in_force is None:
+            raise _mandatory("timeInForce")
+        if not need_tif and request.time_in_force is not None:
+            raise _not_required("timeInForce")
+        if kind == "MARKET":
+            if request.quantity is None and request.quote_order_qty is None:
+                raise SimError(
+                    -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
+                )
+            if request.quantity is not None and request.quote_order_qty is not None:
+                raise _not_required("quoteOrderQty")
+        else:
+            if request.quantity is None:
+                raise _mandatory("quantity")
+            if request.quote_order_qty is not None:
+                raise _not_required("quoteOrderQty")
+        if need_price and request.price is None:
+            raise _mandatory("price")
+        if not need_price and request.price is not None:
+            raise _not_required("price")
+        if kind in STOP_TYPES and request.stop_price is None:
+            raise _mandatory("stopPrice")
+        if kind not in STOP_TYPES and request.stop_price is not None:
+            raise _not_required("stopPrice")
+        if request.iceberg_qty is not None:
+            if kind not in LIMIT_TYPES:
+                raise _not_required("icebergQty")
+            if kind != "LIMIT_MAKER" and request.time_in_force != "GTC":
+                raise rejected("Iceberg orders are not supported for this symbol.")
+            if request.quantity is not None and request.iceberg_qty > request.quantity:
+                raise rejected("IcebergQty exceeds QTY.")
+        if self.market.status(request.symbol) != "TRADING":
+            raise rejected("Market is closed.")
+        self._check_filters(account_name, request, spec)
+        return spec
+
+    def _check_filters(self, account_name: str, request: NewOrder, spec: SymbolSpec) -> None:
+        symbol = request.symbol
+        is_market = request.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT")
+        for entry in self.market.filters(symbol):
+            kind = entry["filterType"]
+            if kind == "PRICE_FILTER":
+                for value in (request.price, request.stop_price):
+                    if value is not None and not _price_ok(value, entry):
+                        raise filter_failure(kind)
+            elif kind == "LOT_SIZE":
+                for value in (request.quantity, request.iceberg_qty):
+                    if value is not None and not _qty_ok(value, entry):
+                        raise filter_failure(kind)
+            elif kind == "ICEBERG_PARTS":
+                if request.iceberg_qty and request.quantity is not None:
+                    parts = (request.quantity / request.iceberg_qty).to_integral_value(rounding=ROUND_CEILING)
+                    if parts > int(entry["limit"]):
+                        raise filter_failure(kind)
+            elif kind == "MARKET_LOT_SIZE":
+                if is_market and request.quantity is not None and not _qty_ok(request.quantity, entry):
+                    raise filter_failure(kind)
+            elif kind == "PERCENT_PRICE_BY_SIDE":
+                if request.price is not None:
+                    reference = self._reference_price(symbol, int(entry["avgPriceMins"]))
+                    up, down = ("bidMultiplierUp", "bidMultiplierDown")
+                    if request.side == "SELL":
+                        up, down = ("askMultiplierUp", "askMultiplierDown")
+                    low, high = reference * Decimal(entry[down]), reference * Decimal(entry[up])
+                    if not low <= request.price <= high:
+                        raise filter_failure(kind)
+            elif kind == "NOTIONAL":
+                self._check_notional(request, entry, is_market)
+            elif kind == "MAX_NUM_ORDERS":
+                state = self._state(symbol)
+                count = sum(1 for o in state.orders.values() if o.account == account_name and o.is_open)
+                if count >= int(entry["maxNumOrders"]):
+                    raise filter_failure(kind)
+            elif kind == "MAX_NUM_ALGO_ORDERS" and request.type in STOP_TYPES:
+                state = self._state(symbol)
+                count = sum(
+                    1
+                    for o in state.orders.values()
+                    if o.account == account_name and o.is_open and o.type in STOP_TYPES
+                )
+                if count >= int(entry["maxNumAlgoOrders"]):
+                    raise filter_failure(kind)
+
+    def _check_notional(self, request: NewOrder, entry: JsonObject, is_market: bool) -> None:
+        if is_market:
+            if request.quote_order_qty is not None:
+                notional = request.quote_order_qty
+            else:
+                assert request.quantity is not None
+                notional = request.quantity * self._reference_price(
+                    request.symbol, int(entry["avgPriceMins"])
+                )
+            check_min, check_max = bool(entry["applyMinToMarket"]), bool(entry["applyMaxToMarket"])
+        else:
+            assert request.quantity is not None and request.price is not None
+            notional = request.quantity * request.price
+            check_min = check_max = True
+        if check_min and notional < Decimal(entry["minNotional"]):
+            raise filter_failure("NOTIONAL")
+        if check_max and notional > Decimal(entry["maxNotional"]):
+            raise filter_failure("NOTIONAL")
+
+    def _reference_price(self, symbol: str, mins: int) -> Decimal:
+        try:
+            reference = self.market.reference_price(symbol)
+        except SimError:  # -2043: the symbol never had one
+            reference = None
+        if reference is not None:
+            return reference
+        return self.market.avg_price(symbol, mins)[0] if mins else self.market.last_price(symbol)
+
+    def place(self, account_name: str, request: NewOrder) -> OrderResult:
+        """Validate and place an order; answers the order, its fills and the transaction time."""
+        spec = self.validate(account_name, request)
+        state = self._state(request.symbol)
+        account = self.accounts.get(account_name)
+        client_id = request.client_order_id
+        if client_id is not None:
+            if not _CLIENT_ID.match(client_id):
+                raise illegal_chars("newClientOrderId", CLIENT_ID_PATTERN)
+            if _taken(state, account_name, client_id):
+                raise rejected("Duplicate order sent.")
+        else:
+            client_id = self.new_client_order_id()
+        now = self.clock.now_ms()
+        kind = request.type
+        is_stop = kind in STOP_TYPES
+        order = Order(
+            symbol=request.symbol,
+            order_id=state.next_order_id,
+            client_order_id=client_id,
+            account=account_name,
+            side=request.side,
+            type=kind,
+            time_in_force=request.time_in_force or "GTC",
+            price=request.price or ZERO,
+            orig_qty=request.quantity or ZERO,
+            stop_price=request.stop_price or ZERO,
+            iceberg_qty=request.iceberg_qty or ZERO,
+            orig_quote_order_qty=request.quote_order_qty or ZERO,
+            stp_mode=request.stp_mode or "EXPIRE_MAKER",
+            time=now,
+            update_time=now,
+            working_time=-1 if is_stop else now,
+            is_working=not is_stop,
+            strategy_id=request.strategy_id,
+            strategy_type=request.strategy_type,
+        )
+        book = self.market.book(request.symbol)
+        if kind == "LIMIT_MAKER":
+            best = book.best_ask() if order.side == "BUY" else book.best_bid()
+            if best is not None and (
+                order.price >= best[0] if order.side == "BUY" else order.price <= best[0]
+            ):
+                raise rejected("Order would immediately match and take.")
+        if is_stop and self._stop_triggered(order, [self.market.last_price(request.symbol)]):
+            raise rejected("Order would trigger immediately.")
+        # Balances: limit-priced BUYs lock price * qty of quote, every resting SELL locks its base.
+        if order.side == "BUY" and kind in LIMIT_TYPES:
+            self._lock(account, order, spec.quote_asset, order.price * order.orig_qty, order.price)
+        elif order.side == "SELL" and kind != "MARKET":
+            self._lock(account, order, spec.base_asset, order.orig_qty, Decimal(1))
+        plan: _Plan | None = None
+        if kind == "MARKET":
+            plan = self._plan(order, spec)
+            self._check_market_funds(account, order, spec, plan)
+        state.next_order_id += 1
+        state.orders[order.order_id] = order
+        account.update_time = now
+        fills: list[Fill] = []
+        if is_stop:
+            state.stops.append(order)
+        else:
+            fills = self._execute(order, spec, plan)
+        self._run_triggers(request.symbol, spec)
+        return OrderResult(order, fills, now)
+
+    def _check_market_funds(self, account: Account, order: Order, spec: SymbolSpec, plan: _Plan) -> None:
+        if order.side == "BUY":
+            need = order.orig_quote_order_qty if order.orig_quote_order_qty else plan.quote
+            if account.free.get(spec.quote_asset, ZERO) < need:
+                raise insufficient_balance()
+        else:
+            need = order.orig_qty if order.orig_qty else plan.qty
+            if account.free.get(spec.base_asset, ZERO) + order.locked < need:
+                raise insufficient_balance()
+
+    # -- matching --------------------------------------------------------------------------------
+
+    def _plan(self, order: Order, spec: SymbolSpec) -> _Plan:
+        """What `order` would take now, without changing anything."""
+        state = self._state(order.symbol)
+        book = self.market.book(order.symbol)
+        opposite = _opposite(order.side)
+        side = book.side(opposite)
+        limit = order.price if order.type in LIMIT_TYPES else None
+        by_quote = order.orig_quote_order_qty > 0 and order.orig_qty == 0
+        remaining = order.remaining
+        quote_left = order.orig_quote_order_qty - order.cumm_quote_qty
+        plan = _Plan()
+        seen = 0
+        count = 16
+        while True:
+            levels = side.top(count)
+            if len(levels) <= seen:
+                plan.exhausted = True
+                return plan
+            for price, total in levels[seen:]:
+                seen += 1
+                if limit is not None and (price > limit if order.side == "BUY" else price < limit):
+                    plan.exhausted = True
+                    return plan
+                resting = state.levels[opposite].get(price, deque())
+                house = total - sum((o.remaining for o in resting), ZERO)
+                for maker in [None, *resting]:
+                    available = house if maker is None else maker.remaining
+                    if by_quote:
+                        want = (quote_left / price).quantize(spec.step_size, rounding=ROUND_DOWN)
+                        if want <= 0:
+                            return plan
+                    else:
+                        want = remaining
+                        if want <= 0:
+                            return plan
+                    if maker is not None and maker.account == order.account and order.stp_mode != "NONE":
+                        if order.stp_mode in ("EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"):
+                            plan.expire_makers.append(maker)
+                        if order.stp_mode != "EXPIRE_MAKER":
+                            plan.taker_prevented = True
+                            return plan
+                        continue
+                    take = min(available, want)
+                    if take <= 0:
+                        continue
+                    plan.matches.append(_Match(maker, price, take))
+                    remaining -= take
+                    quote_left -= take * price
+            count *= 2
+
+    def _execute(self, order: Order, spec: SymbolSpec, plan: _Plan | None = None) -> list[Fill]:
+        """Match `order` as a taker, then rest or expire what is left."""
+        plan = plan if plan is not None else self._plan(order, spec)
+        account = self.accounts.get(order.account)
+        if order.time_in_force == "FOK" and plan.qty < order.orig_qty:
+            order.status, order.expiry_reason = "EXPIRED", "UNFILLED_FOK_ORDER_EXPIRED"
+            self._release(account, order)
+            return []
+        paid_from_free = order.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") and order.side == "BUY"
+        if paid_from_free and account.free.get(spec.quote_asset, ZERO) < plan.quote:
+            order.status, order.expiry_reason = "EXPIRED", "REJECTED"  # a triggered stop that cannot pay
+            return []
+        for maker in plan.expire_makers:
+            self._expire_in_match(maker)
+        fills = [self._fill(order, match, spec) for match in plan.matches]
+        now = self.clock.now_ms()
+        order.update_time = now
+        if order.orig_qty == 0 and order.orig_quote_order_qty > 0:  # MARKET by quoteOrderQty
+            order.orig_qty = order.executed_qty
+        if plan.taker_prevented:
+            order.status = "EXPIRED_IN_MATCH"
+            order.expiry_reason = None
+            self._release(account, order)
+        elif order.remaining <= 0 and order.executed_qty > 0:
+            order.status = "FILLED"
+            self._release(account, order)
+        elif order.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") or order.time_in_force == "IOC":
+            if order.orig_quote_order_qty > 0 and order.executed_qty > 0 and not plan.exhausted:
+                order.status = "FILLED"
+            else:
+                order.status = "EXPIRED"
+                is_ioc = order.time_in_force == "IOC" and order.type in LIMIT_TYPES
+                order.expiry_reason = "UNFILLED_IOC_QUANTITY_EXPIRED" if is_ioc else "INSUFFICIENT_LIQUIDITY"
+            self._release(account, order)
+        else:  # rests
+            state = self._state(order.symbol)
+            state.levels[order.side].setdefault(order.price, deque()).append(order)
+            self.market.book(order.symbol).add(order.side, order.price, order.remaining)
+        return fills
+
+    def _fill(self, taker: Order, match: _Match, spec: SymbolSpec) -> Fill:
+        symbol, price, qty = taker.symbol, match.price, match.qty
+        quote = price * qty
+        now = self.clock.now_ms()
+        trade_id = self.market.record_trade(symbol, price, qty, taker.side == "SELL", now)
+        book = self.market.book(symbol)
+        book.remove(_opposite(taker.side), price, qty)
+        fill = self._settle(taker, price, qty, quote, trade_id, now, spec, is_maker=False)
+        maker = match.maker
+        if maker is None:  # the house gives what the taker receives and takes what it pays
+            if taker.side == "BUY":
+                self._add(self.house, spec.base_asset, -qty)
+                self._add(self.house, spec.quote_asset, quote)
+            else:
+                self._add(self.house, spec.base_asset, qty)
+                self._add(self.house, spec.quote_asset, -quote)
+        else:
+            self._settle(maker, price, qty, quote, trade_id, now, spec, is_maker=True)
+            if maker.remaining <= 0:
+                self._unrest(maker)
+        return fill
+
+    def _settle(
+        self,
+        order: Order,
+        price: Decimal,
+        qty: Decimal,
+        quote: Decimal,
+        trade_id: int,
+        now: int,
+        spec: SymbolSpec,
+        *,
+        is_maker: bool,
+    ) -> Fill:
+        account = self.accounts.get(order.account)
+        first = order.executed_qty == 0
+        order.executed_qty += qty
+        order.cumm_quote_qty += quote
+        order.update_time = now
+        order.status = "FILLED" if order.orig_qty and order.remaining <= 0 else "PARTIALLY_FILLED"
+        if order.side == "BUY":
+            paid_asset, paid, got_asset, got = spec.quote_asset, quote, spec.base_asset, qty
+        else:
+            paid_asset, paid, got_asset, got = spec.base_asset, qty, spec.quote_asset, quote
+        self._release(account, order, order.lock_per_unit * qty)
+        self._add(account.free, paid_asset, -paid)
+        commission = _commission(got)
+        self._add(account.free, got_asset, got - commission)
+        self._add(self.commissions, got_asset, commission)
+        account.update_time = now
+        if first:
+            self.limits.order_filled(order.account)
+        trade = OwnTrade(
+            symbol=order.symbol,
+            id=trade_id,
+            order_id=order.order_id,
+            price=price,
+            qty=qty,
+            quote_qty=quote,
+            commission=commission,
+            commission_asset=got_asset,
+            time=now,
+            is_buyer=order.side == "BUY",
+            is_maker=is_maker,
+        )
+        self._state(order.symbol).trades.append((order.account, trade))
+        self._last_prices.append(price)
+        return Fill(price, qty, commission, got_asset, trade_id)
+
+    def _unrest(self, order: Order) -> None:
+        """Take a resting order off its level (its book quantity is already gone or removed here)."""
+        state = self._state(order.symbol)
+        level = state.levels[order.side].get(order.price)
+        if level is not None and order in level:
+            level.remove(order)
+            if not level:
+                del state.levels[order.side][order.price]
+        if order in state.stops:
+            state.stops.remove(order)
+
+    def _take_off_book(self, order: Order) -> None:
+        state = self._state(order.symbol)
+        level = state.levels[order.side].get(order.price)
+        if level is not None and order in level and order.remaining > 0:
+            self.market.book(order.symbol).remove(order.side, order.price, order.remaining)
+        self._unrest(order)
+
+    def _expire_in_match(self, maker: Order) -> None:
+        self._take_off_book(maker)
+        maker.status = "EXPIRED_IN_MATCH"
+        maker.update_time = self.clock.now_ms()
+        self._release(self.accounts.get(maker.account), maker)
+
+    # -- stops -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _stop_triggered(order: Order, prices: list[Decimal]) -> bool:
+        if not prices:
+            return False
+        rises = (order.type.startswith("STOP_LOSS")) == (order.side == "BUY")
+        return max(prices) >= order.stop_price if rises else min(prices) <= order.stop_price
+
+    def _run_triggers(self, symbol: str, spec: SymbolSpec) -> None:
+        state = self._state(symbol)
+        while self._last_prices:
+            prices, self._last_prices = self._last_prices, []
+            for stop in [s for s in state.stops if self._stop_triggered(s, prices)]:
+                state.stops.remove(stop)
+                now = self.clock.now_ms()
+                stop.is_working, stop.working_time, stop.update_time = True, now, now
+                self._execute(stop, spec)
+
+    # -- cancelling ------------------------------------------------------------------------------
+
+    def _find(self, account: str, symbol: str, order_id: int | None, client_id: str | None) -> Order | None:
+        state = self._state(symbol)
+        if order_id is not None:
+            order = state.orders.get(order_id)
+            if order is None or order.account != account:
+                return None
+            if client_id is not None and order.client_order_id != client_id:
+                return None
+            return order
+        if client_id is None:
+            raise SimError(
+                -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+            )
+        candidates = [
+            o for o in state.orders.values() if o.account == account and o.client_order_id == client_id
+        ]
+        open_ones = [o for o in candidates if o.is_open]
+        if open_ones:
+            return open_ones[-1]
+        return candidates[-1] if candidates else None
+
+    def get_order(self, account: str, symbol: str, order_id: int | None, client_id: str | None) -> Order:
+        """GET /api/v3/order (-2013 if unknown or the ids disagree)."""
+        order = self._find(account, symbol, order_id, client_id)
+        if order is None:
+            raise no_such_order()
+        return order
+
+    def _cancel(self, order: Order) -> None:
+        self._take_off_book(order)
+        order.status = "CANCELED"
+        now = self.clock.now_ms()
+        order.update_time = now
+        account = self.accounts.get(order.account)
+        self._release(account, order)
+        account.update_time = now
+
+    def cancel(
+        self,
+        account: str,
+        symbol: str,
+        order_id: int | None,
+        client_id: str | None,
+        new_client_id: str | None = None,
+        restriction: str | None = None,
+    ) -> JsonObject:
+        """DELETE /api/v3/order (-2011 "Unknown order sent." if unknown or no longer open).
+
+        `restriction` is ``ONLY_NEW`` or ``ONLY_PARTIALLY_FILLED`` (cancelRestrictions).
+        """
+        order = self._find(account, symbol, order_id, client_id)
+        if order is None or not order.is_open:
+            raise unknown_order()
+        if restriction is not None and order.status != restriction.removeprefix("ONLY_"):
+            raise SimError(-2011, "Order was not canceled due to cancel restrictions.")
+        self._cancel(order)
+        return order.cancel_body(new_client_id or self.new_client_order_id(), self.clock.now_ms())
+
+    def cancel_all(self, account: str, symbol: str) -> list[JsonObject]:
+        """DELETE /api/v3/openOrders (-2011 if the account has none on `symbol`)."""
+        orders = self.open_orders(account, symbol)
+        if not orders:
+            raise unknown_order()
+        bodies = []
+        for order in orders:
+            self._cancel(order)
+            bodies.append(order.cancel_body(self.new_client_order_id(), self.clock.now_ms()))
+        return bodies
+
+    # -- amending --------------------------------------------------------------------------------
+
+    def amend_keep_priority(
+        self,
+        account: str,
+        symbol: str,
+        order_id: int | None,
+        client_id: str | None,
+        new_qty: Decimal,
+        new_client_id: str | None = None,
+    ) -> JsonObject:
+        """PUT /api/v3/order/amend/keepPriority: reduce an open order's quantity, keeping its place.
+
+        A new quantity at or below the executed quantity expires the order.
+        """
+        order = self._find(account, symbol, order_id, client_id)
+        if order is None or not order.is_open:
+            raise no_such_order()
+        if new_client_id is not None and not _CLIENT_ID.match(new_client_id):
+            raise illegal_chars("newClientOrderId", CLIENT_ID_PATTERN)
+        if new_qty > order.orig_qty:
+            raise SimError(-2038, "Order amend (quantity increase) is not supported.")
+        if new_qty == order.orig_qty:
+            raise SimError(-2038, "The requested action would change no state; rejecting")
+        for entry in self.market.filters(symbol):
+            if entry["filterType"] == "LOT_SIZE" and not _qty_ok(new_qty, entry):
+                raise filter_failure("LOT_SIZE")
+        state = self._state(symbol)
+        limit = next(
+            (
+                int(f["maxNumOrderAmends"])
+                for f in self.market.filters(symbol)
+                if f["filterType"] == "MAX_NUM_ORDER_AMENDS"
+            ),
+            None,
+        )
+        done = sum(1 for a in state.amendments if a.order_id == order.order_id)
+        if limit is not None and done >= limit:
+            raise SimError(-2038, "Filter failure: MAX_NUM_ORDER_AMENDS")
+        if new_client_id not in (None, order.client_order_id) and _taken(state, account, new_client_id):
+            raise rejected("Duplicate order sent.")
+        now = self.clock.now_ms()
+        amendment = Amendment(
+            account=account,
+            symbol=symbol,
+            order_id=order.order_id,
+            execution_id=state.next_execution_id,
+            orig_client_order_id=order.client_order_id,
+            new_client_order_id=new_client_id or self.new_client_order_id(),
+            orig_qty=order.orig_qty,
+            new_qty=new_qty,
+            time=now,
+        )
+        state.next_execution_id += 1
+        state.amendments.append(amendment)
+        holder = self.accounts.get(account)
+        resting = order in state.levels[order.side].get(order.price, ())
+        cut = min(order.orig_qty - new_qty, order.remaining)
+        if resting and cut > 0:
+            self.market.book(symbol).remove(order.side, order.price, cut)
+        self._release(holder, order, order.lock_per_unit * cut)
+        order.orig_qty = new_qty
+        order.client_order_id = amendment.new_client_order_id
+        order.update_time = now
+        if order.remaining <= 0:
+            self._unrest(order)
+            order.status = "EXPIRED"
+            self._release(holder, order)
+        holder.update_time = now
+        return {
+            "transactTime": now,
+            "executionId": amendment.execution_id,
+            "amendedOrder": {
+                "symbol": symbol,
+                "orderId": order.order_id,
+                "orderListId": -1,
+                "origClientOrderId": amendment.orig_client_order_id,
+                "clientOrderId": order.client_order_id,
+                "price": fmt8(order.price),
+                "qty": fmt8(order.orig_qty),
+                "executedQty": fmt8(order.executed_qty),
+                "preventedQty": fmt8(ZERO),
+                "quoteOrderQty": fmt8(order.orig_quote_order_qty),
+                "cumulativeQuoteQty": fmt8(order.cumm_quote_qty),
+                "status": order.status,
+                "timeInForce": order.time_in_force,
+                "type": order.type,
+                "side": order.side,
+                "workingTime": order.working_time,
+                **order.extras(),
+                "selfTradePreventionMode": order.stp_mode,
+            },
+        }
+
+    def amendments(
+        self, account: str, symbol: str, order_id: int, from_execution_id: int | None = None, limit: int = 500
+    ) -> list[Amendment]:
+        """GET /api/v3/order/amendments, oldest first (-2013 if the order is unknown)."""
+        if self._find(account, symbol, order_id, None) is None:
+            raise no_such_order()
+        found = [
+            a
+            for a in self._state(symbol).amendments
+            if a.order_id == order_id and (from_execution_id is None or a.execution_id >= from_execution_id)
+        ]
+        return found[:limit]
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def open_orders(self, account: str, symbol: str | None = None) -> list[Order]:
+        states = [self._state(symbol)] if symbol is not None else list(self._symbols.values())
+        return [o for state in states for o in state.orders.values() if o.account == account and o.is_open]
+
+    def all_orders(
+        self,
+        account: str,
+        symbol: str,
+        order_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = 500,
+    ) -> list[Order]:
+        """GET /api/v3/allOrders: from `order_id` on (oldest first), else the latest `limit` in the window."""
+        _check_span(start_ms, end_ms)
+        orders = [o for o in self._state(symbol).orders.values() if o.account == account]
+        if order_id is not None:
+            return [o for o in orders if o.order_id >= order_id][:limit]
+        orders = [o for o in orders if _within(o.time, start_ms, end_ms)]
+        if start_ms is not None and end_ms is None:
+            return orders[:limit]
+        return orders[-limit:]
+
+    def my_trades(
+        self,
+        account: str,
+        symbol: str,
+        order_id: int | None = None,
+        from_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = 500,
+    ) -> list[OwnTrade]:
+        """GET /api/v3/myTrades, oldest first."""
+        if from_id is not None and (start_ms is not None or end_ms is not None):
+            raise SimError(-1128, "Combination of optional parameters invalid.")
+        if order_id is not None and (start_ms is not None or end_ms is not None):
+            raise SimError(-1128, "Combination of optional parameters invalid.")
+        _check_span(start_ms, end_ms)
+        trades = [t for a, t in self._state(symbol).trades if a == account]
+        if order_id is not None:
+            trades = [t for t in trades if t.order_id == order_id]
+        if from_id is not None:
+            return [t for t in trades if t.id >= from_id][:limit]
+        trades = [t for t in trades if _within(t.time, start_ms, end_ms)]
+        if start_ms is not None and end_ms is None:
+            return trades[:limit]
+        return trades[-limit:]
+
+    def commission_body(self, symbol: str) -> JsonObject:
+        """GET /api/v3/account/commission."""
+        self.market.require(symbol)
+        zero = fmt8(ZERO)
+        return {
+            "symbol": symbol,
+            "standardCommission": {
+                "maker": fmt8(COMMISSION_RATE),
+                "taker": fmt8(COMMISSION_RATE),
+                "buyer": zero,
+                "seller": zero,
+            },
+            "specialCommission": {"maker": zero, "taker": zero, "buyer": zero, "seller": zero},
+            "taxCommission": {"maker": zero, "taker": zero, "buyer": zero, "seller": zero},
+            "discount": {
+                "enabledForAccount": False,
+                "enabledForSymbol": False,
+                "discountAsset": "BNB",
+                "discount": "0.25000000",
+            },
+        }
+
+
+def _taken(state: _SymbolState, account: str, client_id: str | None) -> bool:
+    """Whether `client_id` names one of the account's open orders on the symbol."""
+    return any(
+        o.client_order_id == client_id and o.account == account and o.is_open for o in state.orders.values()
+    )
+
+
+def _mandatory(name: str) -> SimError:
+    return SimError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
+
+
+def _not_required(name: str) -> SimError:
+    return SimError(-1106, f"Parameter '{name}' sent when not required.")
+
+
+def _price_ok(price: Decimal, entry: JsonObject) -> bool:
+    low, high, tick = Decimal(entry["minPrice"]), Decimal(entry["maxPrice"]), Decimal(entry["tickSize"])
+    if price <= 0:
+        return False
+    if low and price < low:
+        return False
+    if high and price > high:
+        return False
+    return not tick or (price - low) % tick == 0
+
+
+def _qty_ok(qty: Decimal, entry: JsonObject) -> bool:
+    low, high, step = Decimal(entry["minQty"]), Decimal(entry["maxQty"]), Decimal(entry["stepSize"])
+    if qty <= 0:
+        return False
+    if low and qty < low:
+        return False
+    if high and qty > high:
+        return False
+    return not step or (qty - low) % step == 0
+
+
+def _check_span(start_ms: int | None, end_ms: int | None) -> None:
+    if start_ms is not None and end_ms is not None:
+        if end_ms < start_ms:
+            raise SimError(-1127, "More than 24 hours between startTime and endTime.")
+        if end_ms - start_ms > 86_400_000:
+            raise SimError(-1127, "More than 24 hours between startTime and endTime.")
+
+
+def _within(time_ms: int, start_ms: int | None, end_ms: int | None) -> bool:
+    return (start_ms is None or time_ms >= start_ms) and (end_ms is None or time_ms <= end_ms)

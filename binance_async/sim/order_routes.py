@@ -1,0 +1,205 @@
+"""The trading and order-query endpoints, served by the matching engine.
+
+Each handler reads every parameter it accepts through the `Params` getters, then calls
+``params.finish()`` (-1104 for an unknown extra parameter) BEFORE touching the engine, so a request that
+is going to be refused never places or cancels anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import Engine, NewOrder
+from .errors import SimError
+from .market import STP_MODES, Side
+from .params import Params
+from .routes import Call, Route
+
+__all__ = ["order_routes"]
+
+ORDER_SIDES = ("BUY", "SELL")
+ORDER_TYPES = (
+    "LIMIT",
+    "MARKET",
+    "STOP_LOSS",
+    "STOP_LOSS_LIMIT",
+    "TAKE_PROFIT",
+    "TAKE_PROFIT_LIMIT",
+    "LIMIT_MAKER",
+)
+TIME_IN_FORCE = ("GTC", "IOC", "FOK")
+RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
+CANCEL_RESTRICTIONS = ("ONLY_NEW", "ONLY_PARTIALLY_FILLED")
+
+
+def _account(call: Call) -> str:
+    if call.account is None:  # the app sets it for every signed route
+        raise SimError(-2015, "Invalid API-key, IP, or permissions for action.", status=401)
+    return call.account
+
+
+def _symbol(engine: Engine, params: Params) -> str:
+    symbol = params.symbol()
+    assert symbol is not None  # required
+    engine.market.require(symbol)
+    return symbol
+
+
+def _limit(params: Params) -> int:
+    limit = params.integer("limit", minimum=1, maximum=1000)
+    return 500 if limit is None else limit
+
+
+def order_routes(engine: Engine) -> list[Route]:
+    """Every order endpoint the engine serves."""
+
+    def new_order(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        side = params.enum("side", ORDER_SIDES, required=True, code=-1117)
+        order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
+        assert side is not None and order_type is not None
+        time_in_force = params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
+        response_type = params.enum("newOrderRespType", RESPONSE_TYPES)
+        stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
+        strategy_type = params.integer("strategyType")
+        if strategy_type is not None and strategy_type < 1_000_000:
+            raise SimError(-1134, "strategyType was less than 1000000.")
+        side_value: Side = "BUY" if side == "BUY" else "SELL"
+        request = NewOrder(
+            symbol=symbol,
+            side=side_value,
+            type=order_type,
+            quantity=params.decimal("quantity"),
+            quote_order_qty=params.decimal("quoteOrderQty"),
+            price=params.decimal("price"),
+            stop_price=params.decimal("stopPrice"),
+            time_in_force=time_in_force,
+            iceberg_qty=params.decimal("icebergQty"),
+            client_order_id=params.text("newClientOrderId"),
+            stp_mode=stp_mode,
+            strategy_id=params.integer("strategyId"),
+            strategy_type=strategy_type,
+        )
+        params.finish()
+        result = engine.place(account, request)
+        if response_type is None:
+            response_type = "FULL" if order_type in ("MARKET", "LIMIT") else "ACK"
+        return result.body(response_type)
+
+    def cancel_order(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        order_id = params.integer("orderId")
+        client_id = params.text("origClientOrderId")
+        new_client_id = params.text("newClientOrderId")
+        restriction = params.enum("cancelRestrictions", CANCEL_RESTRICTIONS, code=-1145)
+        params.finish()
+        return engine.cancel(account, symbol, order_id, client_id, new_client_id, restriction)
+
+    def cancel_open_orders(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        params.finish()
+        return engine.cancel_all(account, symbol)
+
+    def get_order(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        order_id = params.integer("orderId")
+        client_id = params.text("origClientOrderId")
+        params.finish()
+        return engine.get_order(account, symbol, order_id, client_id).query_body()
+
+    def open_orders(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = params.symbol(required=False)
+        if symbol is not None:
+            engine.market.require(symbol)
+        params.finish()
+        return [order.query_body() for order in engine.open_orders(account, symbol)]
+
+    def all_orders(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        order_id = params.integer("orderId")
+        start = params.integer("startTime")
+        end = params.integer("endTime")
+        limit = _limit(params)
+        params.finish()
+        orders = engine.all_orders(account, symbol, order_id, start, end, limit)
+        return [order.query_body() for order in orders]
+
+    def my_trades(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        order_id = params.integer("orderId")
+        from_id = params.integer("fromId")
+        start = params.integer("startTime")
+        end = params.integer("endTime")
+        limit = _limit(params)
+        params.finish()
+        trades = engine.my_trades(account, symbol, order_id, from_id, start, end, limit)
+        return [trade.body() for trade in trades]
+
+    def rate_limit_order(call: Call) -> Any:
+        account = _account(call)
+        call.params.finish()
+        return engine.limits.order_counts(account)
+
+    def commission(call: Call) -> Any:
+        params = call.params
+        _account(call)
+        symbol = _symbol(engine, params)
+        params.finish()
+        return engine.commission_body(symbol)
+
+    def amend_keep_priority(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        order_id = params.integer("orderId")
+        client_id = params.text("origClientOrderId")
+        new_client_id = params.text("newClientOrderId")
+        new_qty = params.decimal("newQty", required=True)
+        assert new_qty is not None
+        params.finish()
+        return engine.amend_keep_priority(account, symbol, order_id, client_id, new_qty, new_client_id)
+
+    def amendments(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        order_id = params.integer("orderId", required=True)
+        assert order_id is not None
+        from_execution_id = params.integer("fromExecutionId")
+        limit = _limit(params)
+        params.finish()
+        return [a.body() for a in engine.amendments(account, symbol, order_id, from_execution_id, limit)]
+
+    def open_orders_weight(params: Params) -> int:
+        return 6 if params.values.get("symbol") else 80
+
+    def my_trades_weight(params: Params) -> int:
+        return 5 if params.values.get("orderId") else 20
+
+    return [
+        Route("POST", "/api/v3/order", new_order, weight=1, security="TRADE", orders=1),
+        Route("DELETE", "/api/v3/order", cancel_order, weight=1, security="TRADE"),
+        Route("DELETE", "/api/v3/openOrders", cancel_open_orders, weight=1, security="TRADE"),
+        Route("GET", "/api/v3/order", get_order, weight=4, security="USER_DATA"),
+        Route("GET", "/api/v3/openOrders", open_orders, weight=open_orders_weight, security="USER_DATA"),
+        Route("GET", "/api/v3/allOrders", all_orders, weight=20, security="USER_DATA"),
+        Route("GET", "/api/v3/myTrades", my_trades, weight=my_trades_weight, security="USER_DATA"),
+        Route("GET", "/api/v3/rateLimit/order", rate_limit_order, weight=40, security="USER_DATA"),
+        Route("GET", "/api/v3/account/commission", commission, weight=20, security="USER_DATA"),
+        Route("PUT", "/api/v3/order/amend/keepPriority", amend_keep_priority, weight=4, security="TRADE"),
+        Route("GET", "/api/v3/order/amendments", amendments, weight=4, security="USER_DATA"),
+    ]
