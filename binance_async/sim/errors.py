@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 __all__ = ["SimError", "error_response"]
@@ -10,12 +12,22 @@ __all__ = ["SimError", "error_response"]
 class SimError(Exception):
     """An error the simulator answers with: HTTP status, Binance code and message, extra headers."""
 
-    def __init__(self, code: int, msg: str, status: int = 400, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        msg: str,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(f"{code}: {msg}")
         self.code = code
         self.msg = msg
         self.status = status
         self.headers = headers or {}
+        self.data = (
+            data  # e.g. cancelReplace's {cancelResult, newOrderResult, cancelResponse, newOrderResponse}
+        )
 
 
 def error_response(error: SimError, headers: dict[str, str] | None = None) -> web.Response:
