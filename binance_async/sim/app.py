@@ -29,6 +29,7 @@ from .engine import Engine
 from .errors import SimError, error_response
 from .faults import Faults
 from .limits import SimLimits
+from .list_routes import list_routes
 from .market import Market
 from .market_routes import market_routes
 from .oauth import OAuthServer
@@ -57,6 +58,7 @@ class Simulator:
             *market_routes(self.market),
             *account_routes(self.accounts, frozenset(self.market.symbol_names())),
             *order_routes(self.engine),
+            *list_routes(self.engine),
         ]
         self._routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
         #: Fault injection: ``sim.faults.add(FaultRule("error_after", 0.05, path="/api/v3/order"))``.

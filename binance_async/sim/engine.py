@@ -39,6 +39,7 @@ __all__ = [
     "Fill",
     "NewOrder",
     "Order",
+    "OrderList",
     "OrderResult",
     "OwnTrade",
 ]
@@ -179,6 +180,7 @@ class Order:
     is_working: bool
     strategy_id: int | None = None
     strategy_type: int | None = None
+    order_list_id: int = -1
     executed_qty: Decimal = ZERO
     cumm_quote_qty: Decimal = ZERO
     status: str = "NEW"
@@ -212,7 +214,7 @@ class Order:
         return {
             "symbol": self.symbol,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": self.order_list_id,
             "clientOrderId": self.client_order_id,
             "transactTime": transact_time,
         }
@@ -244,7 +246,7 @@ class Order:
         body: JsonObject = {
             "symbol": self.symbol,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": self.order_list_id,
             "clientOrderId": self.client_order_id,
             "price": fmt8(self.price),
             "origQty": fmt8(self.orig_qty),
@@ -275,7 +277,7 @@ class Order:
             "symbol": self.symbol,
             "origClientOrderId": self.client_order_id,
             "orderId": self.order_id,
-            "orderListId": -1,
+            "orderListId": self.order_list_id,
             "clientOrderId": cancel_client_id,
             "transactTime": transact_time,
             "price": fmt8(self.price),
@@ -291,6 +293,44 @@ class Order:
         body.update(self.extras())
         body["selfTradePreventionMode"] = self.stp_mode
         return body
+
+
+@dataclass
+class OrderList:
+    """An order list (OCO, OTO, OTOCO, OPO, OPOCO) and its legs, in the order Binance reports them."""
+
+    order_list_id: int
+    contingency_type: str  # OCO or OTO
+    list_client_order_id: str
+    symbol: str
+    account: str
+    orders: list[Order]
+    transaction_time: int
+    working: Order | None = None  # the working leg of an OTO/OTOCO/OPO/OPOCO
+    oco: list[Order] = field(default_factory=list)  # the legs of which one cancels the other
+    opo: bool = False  # pending quantity = what the working BUY received, net of commission
+    list_status_type: str = "EXEC_STARTED"
+    list_order_status: str = "EXECUTING"
+
+    @property
+    def is_open(self) -> bool:
+        return self.list_order_status == "EXECUTING"
+
+    def body(self) -> JsonObject:
+        """GET /api/v3/orderList (no orderReports)."""
+        return {
+            "orderListId": self.order_list_id,
+            "contingencyType": self.contingency_type,
+            "listStatusType": self.list_status_type,
+            "listOrderStatus": self.list_order_status,
+            "listClientOrderId": self.list_client_order_id,
+            "transactionTime": self.transaction_time,
+            "symbol": self.symbol,
+            "orders": [
+                {"symbol": o.symbol, "orderId": o.order_id, "clientOrderId": o.client_order_id}
+                for o in self.orders
+            ],
+        }
 
 
 @dataclass
@@ -369,6 +409,7 @@ class _SymbolState:
     trades: list[tuple[str, OwnTrade]] = field(default_factory=list)  # (account, trade)
     amendments: list[Amendment] = field(default_factory=list)
     next_execution_id: int = 1
+    next_list_id: int = 0
 
 
 class Engine:
@@ -386,6 +427,8 @@ class Engine:
         #: commissions charged, per asset
         self.commissions: dict[str, Decimal] = {}
         self._last_prices: list[Decimal] = []  # trade prices not yet checked against stop orders
+        self._lists: dict[int, OrderList] = {}  # by orderListId (one sequence over all symbols)
+        self._next_list_id = 0
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -603,6 +646,7 @@ class Engine:
         else:
             fills = self._execute(order, spec, plan)
         self._run_triggers(request.symbol, spec)
+        self._settle_lists(request.symbol, spec)
         return OrderResult(order, fills, now)
 
     def _check_market_funds(self, account: Account, order: Order, spec: SymbolSpec, plan: _Plan) -> None:
@@ -814,6 +858,8 @@ class Engine:
         while self._last_prices:
             prices, self._last_prices = self._last_prices, []
             for stop in [s for s in state.stops if self._stop_triggered(s, prices)]:
+                if stop not in state.stops or not self._before_trigger(stop, spec):
+                    continue
                 state.stops.remove(stop)
                 now = self.clock.now_ms()
                 stop.is_working, stop.working_time, stop.update_time = True, now, now
@@ -877,6 +923,7 @@ class Engine:
         if restriction is not None and order.status != restriction.removeprefix("ONLY_"):
             raise SimError(-2011, "Order was not canceled due to cancel restrictions.")
         self._cancel(order)
+        self._settle_lists(symbol, self.market.require(symbol))
         return order.cancel_body(new_client_id or self.new_client_order_id(), self.clock.now_ms())
 
     def cancel_all(self, account: str, symbol: str) -> list[JsonObject]:
@@ -888,6 +935,7 @@ class Engine:
         for order in orders:
             self._cancel(order)
             bodies.append(order.cancel_body(self.new_client_order_id(), self.clock.now_ms()))
+        self._settle_lists(symbol, self.market.require(symbol))
         return bodies
 
     # -- amending --------------------------------------------------------------------------------
@@ -958,6 +1006,7 @@ class Engine:
             self._unrest(order)
             order.status = "EXPIRED"
             self._release(holder, order)
+            self._settle_lists(symbol, self.market.require(symbol))
         holder.update_time = now
         return {
             "transactTime": now,
@@ -996,6 +1045,315 @@ class Engine:
             if a.order_id == order_id and (from_execution_id is None or a.execution_id >= from_execution_id)
         ]
         return found[:limit]
+
+    # -- order lists -----------------------------------------------------------------------------
+
+    def _lock_need(self, order: Order, spec: SymbolSpec) -> tuple[str, Decimal, Decimal] | None:
+        """What placing `order` on its own would lock: (asset, amount, per unit), or None."""
+        if order.side == "BUY" and order.type in LIMIT_TYPES:
+            return spec.quote_asset, order.price * order.orig_qty, order.price
+        if order.side == "SELL" and order.type != "MARKET":
+            return spec.base_asset, order.orig_qty, Decimal(1)
+        return None
+
+    def _lock_group(self, account: Account, legs: list[Order], spec: SymbolSpec) -> None:
+        """One lock for legs of which only one can execute: the largest need, on its leg."""
+        needs = [(need, leg) for leg in legs if (need := self._lock_need(leg, spec)) is not None]
+        if needs:
+            (asset, amount, per_unit), leg = max(needs, key=lambda item: item[0][1])
+            self._lock(account, leg, asset, amount, per_unit)
+
+    def _start_legs(self, legs: list[Order], spec: SymbolSpec) -> None:
+        """Stops wait for their trigger, the others match (and rest)."""
+        state = self._state(spec.symbol)
+        for leg in legs:
+            if not leg.is_open:
+                continue
+            if leg.type in STOP_TYPES:
+                state.stops.append(leg)
+            elif (
+                leg.type == "MARKET"
+                and leg.side == "SELL"
+                and (self.accounts.get(leg.account).free.get(spec.base_asset, ZERO) < leg.orig_qty)
+            ):
+                leg.status, leg.expiry_reason = "EXPIRED", "REJECTED"
+            else:
+                self._execute(leg, spec)
+
+    def _expire_leg(self, order: Order, reason: str) -> None:
+        self._take_off_book(order)
+        order.status, order.expiry_reason = "EXPIRED", reason
+        order.update_time = self.clock.now_ms()
+        self._release(self.accounts.get(order.account), order)
+
+    def _before_trigger(self, stop: Order, spec: SymbolSpec) -> bool:
+        """A triggered list leg expires its OCO siblings and takes over the lock; False: it cannot pay."""
+        if stop.order_list_id < 0:
+            return True
+        order_list = self._lists[stop.order_list_id]
+        if stop in order_list.oco:
+            for sibling in order_list.oco:
+                if sibling is not stop and sibling.is_open:
+                    self._expire_leg(sibling, "OCO_TRIGGER")
+        need = self._lock_need(stop, spec)
+        if need is not None and stop.locked == 0:
+            try:
+                self._lock(self.accounts.get(stop.account), stop, *need)
+            except SimError:
+                self._state(stop.symbol).stops.remove(stop)
+                stop.status, stop.expiry_reason = "EXPIRED", "REJECTED"
+                return False
+        return True
+
+    def _settle_lists(self, symbol: str, spec: SymbolSpec) -> None:
+        while self._sweep_lists(spec):
+            self._run_triggers(symbol, spec)
+
+    def _sweep_lists(self, spec: SymbolSpec) -> bool:
+        """Apply the list rules to what happened; True if pending legs started."""
+        started = False
+        for order_list in self._lists.values():
+            if not order_list.is_open or order_list.symbol != spec.symbol:
+                continue
+            trigger = next((o for o in order_list.oco if o.status not in ("NEW", "PENDING_NEW")), None)
+            if trigger is not None:
+                for sibling in order_list.oco:
+                    if sibling is trigger:
+                        continue
+                    if sibling.status == "PENDING_NEW":
+                        sibling.status = "CANCELED"
+                    elif sibling.is_open:
+                        if trigger.status == "CANCELED":
+                            self._cancel(sibling)
+                        else:
+                            self._expire_leg(sibling, "OCO_TRIGGER")
+            working = order_list.working
+            if working is not None:
+                pending = [o for o in order_list.orders if o.status == "PENDING_NEW"]
+                if pending and working.status == "FILLED":
+                    self._start_pending(order_list, pending, spec)
+                    started = True
+                elif pending and not working.is_open:
+                    for leg in pending:
+                        if working.status == "CANCELED":
+                            leg.status = "CANCELED"
+                        else:
+                            leg.status, leg.expiry_reason = "EXPIRED", "OTO_PHASE_ONE_EXPIRED"
+                elif working.is_open and any(
+                    o.status == "CANCELED" for o in order_list.orders if o is not working
+                ):
+                    self._cancel(working)
+                    for leg in pending:
+                        leg.status = "CANCELED"
+            if all(o.status not in OPEN_STATUSES and o.status != "PENDING_NEW" for o in order_list.orders):
+                order_list.list_status_type = order_list.list_order_status = "ALL_DONE"
+        return started
+
+    def _start_pending(self, order_list: OrderList, pending: list[Order], spec: SymbolSpec) -> None:
+        working = order_list.working
+        assert working is not None
+        if order_list.opo:
+            fees = sum(
+                (t.commission for a, t in self._state(spec.symbol).trades if t.order_id == working.order_id),
+                ZERO,
+            )
+            qty = ((working.executed_qty - fees) / spec.step_size).to_integral_value(rounding=ROUND_DOWN)
+            for leg in pending:
+                leg.orig_qty = qty * spec.step_size
+        now = self.clock.now_ms()
+        for leg in pending:
+            is_stop = leg.type in STOP_TYPES
+            leg.status, leg.update_time = "NEW", now
+            leg.is_working, leg.working_time = not is_stop, -1 if is_stop else now
+            if leg.orig_qty <= 0:
+                leg.status, leg.expiry_reason = "EXPIRED", "REJECTED"
+        live = [leg for leg in pending if leg.is_open]
+        try:
+            self._lock_group(self.accounts.get(order_list.account), live, spec)
+        except SimError:
+            for leg in live:
+                leg.status, leg.expiry_reason = "EXPIRED", "REJECTED"
+            return
+        self._start_legs(live, spec)
+
+    def _make_order(self, account: str, request: NewOrder, state: _SymbolState, now: int) -> Order:
+        client_id = request.client_order_id
+        if client_id is not None:
+            if not _CLIENT_ID.match(client_id):
+                raise illegal_chars("newClientOrderId", CLIENT_ID_PATTERN)
+            if _taken(state, account, client_id):
+                raise rejected("Duplicate order sent.")
+        is_stop = request.type in STOP_TYPES
+        return Order(
+            symbol=request.symbol,
+            order_id=0,
+            client_order_id=client_id or self.new_client_order_id(),
+            account=account,
+            side=request.side,
+            type=request.type,
+            time_in_force=request.time_in_force or "GTC",
+            price=request.price or ZERO,
+            orig_qty=request.quantity or ZERO,
+            stop_price=request.stop_price or ZERO,
+            iceberg_qty=request.iceberg_qty or ZERO,
+            orig_quote_order_qty=request.quote_order_qty or ZERO,
+            stp_mode=request.stp_mode or "EXPIRE_MAKER",
+            time=now,
+            update_time=now,
+            working_time=-1 if is_stop else now,
+            is_working=not is_stop,
+            strategy_id=request.strategy_id,
+            strategy_type=request.strategy_type,
+        )
+
+    def place_list(
+        self,
+        account_name: str,
+        working: NewOrder | None,
+        legs: list[NewOrder],
+        list_client_id: str | None = None,
+        *,
+        oco: bool = False,
+        opo: bool = False,
+    ) -> tuple[OrderList, list[Order]]:
+        """Place an order list: an OCO (`working` None, `legs` the pair), or an OTO/OPO (`working` and
+        one pending leg) or OTOCO/OPOCO (two pending legs with `oco`). Answers the list and its orders in
+        report order. The requests must be validated; the pending quantity of an OPO is a placeholder."""
+        symbol = legs[0].symbol
+        spec = self.market.require(symbol)
+        state = self._state(symbol)
+        account = self.accounts.get(account_name)
+        if list_client_id is not None:
+            if not _CLIENT_ID.match(list_client_id):
+                raise illegal_chars("listClientOrderId", CLIENT_ID_PATTERN)
+            if any(
+                lst.list_client_order_id == list_client_id and lst.account == account_name and lst.is_open
+                for lst in self._lists.values()
+            ):
+                raise rejected("Duplicate order sent.")
+        now = self.clock.now_ms()
+        first = None if working is None else self._make_order(account_name, working, state, now)
+        orders = [self._make_order(account_name, leg, state, now) for leg in legs]
+        ids = [o.client_order_id for o in ([first] if first else []) + orders]
+        if len(set(ids)) != len(ids):
+            raise rejected("Duplicate order sent.")
+        book = self.market.book(symbol)
+        for order in ([first] if first else []) + orders:
+            if order.type == "LIMIT_MAKER" and (first is None or order is first):
+                best = book.best_ask() if order.side == "BUY" else book.best_bid()
+                if best is not None and (
+                    order.price >= best[0] if order.side == "BUY" else order.price <= best[0]
+                ):
+                    raise rejected("Order would immediately match and take.")
+        if first is None:
+            self._lock_group(account, orders, spec)  # raises before anything changed
+        else:
+            need = self._lock_need(first, spec)
+            if need is not None:
+                self._lock(account, first, *need)
+        list_id = self._next_list_id
+        self._next_list_id += 1
+        every = ([first] if first else []) + orders
+        for order in every:
+            order.order_id = state.next_order_id
+            order.order_list_id = list_id
+            state.next_order_id += 1
+            state.orders[order.order_id] = order
+        order_list = OrderList(
+            order_list_id=list_id,
+            contingency_type="OCO" if first is None else "OTO",
+            list_client_order_id=list_client_id or self.new_client_order_id(),
+            symbol=symbol,
+            account=account_name,
+            orders=every,
+            transaction_time=now,
+            working=first,
+            oco=orders if (first is None or oco) else [],
+            opo=opo,
+        )
+        self._lists[list_id] = order_list
+        account.update_time = now
+        if first is None:
+            self._start_legs(orders, spec)
+        else:
+            for order in orders:
+                order.status, order.is_working, order.working_time = "PENDING_NEW", False, -1
+            self._start_legs([first], spec)
+        self._run_triggers(symbol, spec)
+        self._settle_lists(symbol, spec)
+        return order_list, every
+
+    def _find_list(self, account: str, list_id: int | None, client_id: str | None) -> OrderList | None:
+        if list_id is None and client_id is None:
+            raise SimError(
+                -1102, "Param 'origClientOrderId' or 'orderListId' must be sent, but both were empty/null!"
+            )
+        for order_list in reversed(list(self._lists.values())):
+            if order_list.account != account:
+                continue
+            if list_id is not None and order_list.order_list_id != list_id:
+                continue
+            if client_id is not None and order_list.list_client_order_id != client_id:
+                continue
+            return order_list
+        return None
+
+    def get_list(self, account: str, list_id: int | None, client_id: str | None) -> OrderList:
+        """GET /api/v3/orderList (-2013 if unknown)."""
+        order_list = self._find_list(account, list_id, client_id)
+        if order_list is None:
+            raise SimError(-2013, "Order list does not exist.")
+        return order_list
+
+    def cancel_list(
+        self,
+        account: str,
+        symbol: str,
+        list_id: int | None,
+        client_id: str | None,
+        new_client_id: str | None = None,
+    ) -> JsonObject:
+        """DELETE /api/v3/orderList: cancel every leg still open or pending (-2011 if none)."""
+        spec = self.market.require(symbol)
+        order_list = self._find_list(account, list_id, client_id)
+        if order_list is None or order_list.symbol != symbol or not order_list.is_open:
+            raise SimError(-2011, "Unknown order list sent.")
+        for order in order_list.orders:
+            if order.is_open:
+                self._cancel(order)
+            elif order.status == "PENDING_NEW":
+                order.status, order.update_time = "CANCELED", self.clock.now_ms()
+        self._settle_lists(symbol, spec)
+        now = self.clock.now_ms()
+        cancel_id = new_client_id or self.new_client_order_id()
+        body = order_list.body()
+        body["transactionTime"] = now
+        body["orderReports"] = [o.cancel_body(cancel_id, now) for o in order_list.orders]
+        return body
+
+    def all_lists(
+        self,
+        account: str,
+        from_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = 500,
+    ) -> list[OrderList]:
+        """GET /api/v3/allOrderList, oldest first."""
+        if from_id is not None and (start_ms is not None or end_ms is not None):
+            raise SimError(-1128, "Combination of optional parameters invalid.")
+        _check_span(start_ms, end_ms)
+        lists = [lst for lst in self._lists.values() if lst.account == account]
+        if from_id is not None:
+            return [lst for lst in lists if lst.order_list_id >= from_id][:limit]
+        lists = [lst for lst in lists if _within(lst.transaction_time, start_ms, end_ms)]
+        if start_ms is not None and end_ms is None:
+            return lists[:limit]
+        return lists[-limit:]
+
+    def open_lists(self, account: str) -> list[OrderList]:
+        """GET /api/v3/openOrderList."""
+        return [lst for lst in self._lists.values() if lst.account == account and lst.is_open]
 
     # -- queries ---------------------------------------------------------------------------------
 
