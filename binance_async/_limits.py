@@ -363,8 +363,8 @@ class RateLimiter:
     def reconcile(self, headers: Mapping[str, str], sent_at_ms: int, orders: int = 0) -> None:
         """Take the server's counts from the response headers where they are higher than ours.
 
-        Counts are applied only if the request and its response were well inside one window (near a
-        boundary the number may belong to the other window).
+        Counts are applied only if the request was sent in the window the response arrives in (by
+        our clock); a count for a request sent before the boundary belongs to the previous window.
         """
         self._last_seen = (headers, sent_at_ms, orders)
         now = self._now_ms()
@@ -374,11 +374,11 @@ class RateLimiter:
             if value is None:
                 continue
             length = window.length
-            margin = window.margin
             index = now // length
-            # Skip unless the whole exchange sat inside one window, margins included: near a boundary
-            # the server may have counted the request in the other window.
-            if (sent_at_ms - margin) // length != (now + margin) // length:
+            # A count for a request sent before the boundary and answered after it belongs to the
+            # previous window: skip it. Otherwise apply it, even just after a boundary: if the server
+            # counted the request in the previous window, we only hold back a little more than needed.
+            if index != sent_at_ms // length:
                 continue
             try:
                 count = int(value)

@@ -1,7 +1,6 @@
 """Accounts: balances (free and locked) and commission rates, and the signed routes that read them.
 
-This first slice serves ``GET /api/v3/account`` and ``POST /api/v3/order/test`` (validation only, no
-matching engine); orders that change balances arrive with the matching engine.
+The matching engine (`engine`) moves balances; this module serves ``GET /api/v3/account``.
 """
 
 from __future__ import annotations
@@ -12,25 +11,12 @@ from typing import Any
 
 from .clock import SimClock
 from .config import SimConfig
-from .errors import SimError
 from .routes import Call, Route
 
 __all__ = ["Account", "Accounts", "account_routes"]
 
 MAKER = Decimal("0.00100000")
 TAKER = Decimal("0.00100000")
-ORDER_SIDES = ("BUY", "SELL")
-ORDER_TYPES = (
-    "LIMIT",
-    "MARKET",
-    "STOP_LOSS",
-    "STOP_LOSS_LIMIT",
-    "TAKE_PROFIT",
-    "TAKE_PROFIT_LIMIT",
-    "LIMIT_MAKER",
-)
-TIME_IN_FORCE = ("GTC", "IOC", "FOK")
-RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
 
 
 def _amount(value: Decimal) -> str:
@@ -100,52 +86,12 @@ class Accounts:
         return self._accounts[name]
 
 
-def account_routes(accounts: Accounts, symbols: frozenset[str]) -> list[Route]:
-    """``GET /api/v3/account`` and ``POST /api/v3/order/test`` (parameter checks only)."""
+def account_routes(accounts: Accounts) -> list[Route]:
+    """``GET /api/v3/account``."""
 
     def account(call: Call) -> Any:
         assert call.account is not None
         omit_zero = call.params.boolean("omitZeroBalances") or False
         return accounts.get(call.account).body(omit_zero)
 
-    def order_test(call: Call) -> Any:
-        params = call.params
-        symbol = params.symbol()
-        if symbol not in symbols:
-            raise SimError(-1121, "Invalid symbol.")
-        params.enum("side", ORDER_SIDES, required=True, code=-1117)
-        order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
-        params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
-        params.enum("newOrderRespType", RESPONSE_TYPES)
-        for name in ("quantity", "quoteOrderQty", "price", "stopPrice", "icebergQty"):
-            params.decimal(name)
-        params.text("newClientOrderId")
-        params.integer("trailingDelta")
-        params.text("selfTradePreventionMode")
-        if order_type in ("LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT") and "timeInForce" not in params:
-            raise SimError(
-                -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed."
-            )
-        if not params.boolean("computeCommissionRates"):
-            return {}
-        per_order = {"maker": _amount(MAKER), "taker": _amount(TAKER)}
-        zero = {"maker": "0.00000000", "taker": "0.00000000"}
-        return {
-            "standardCommissionForOrder": per_order,
-            "specialCommissionForOrder": zero,
-            "taxCommissionForOrder": zero,
-            "discount": {
-                "enabledForAccount": False,
-                "enabledForSymbol": False,
-                "discountAsset": "BNB",
-                "discount": "0.25000000",
-            },
-        }
-
-    def order_test_weight(params: Any) -> int:
-        return 20 if str(params.values.get("computeCommissionRates", "")).lower() == "true" else 1
-
-    return [
-        Route("GET", "/api/v3/account", account, weight=20, security="USER_DATA"),
-        Route("POST", "/api/v3/order/test", order_test, weight=order_test_weight, security="TRADE"),
-    ]
+    return [Route("GET", "/api/v3/account", account, weight=20, security="USER_DATA")]

@@ -37,6 +37,7 @@ from .order_routes import order_routes
 from .params import Params
 from .routes import Call, Route
 from .security import Security
+from .sor_routes import sor_routes
 
 __all__ = ["Simulator"]
 
@@ -56,9 +57,10 @@ class Simulator:
         self.engine = Engine(self.market, self.accounts, self.limits, self.clock)
         routes = [
             *market_routes(self.market),
-            *account_routes(self.accounts, frozenset(self.market.symbol_names())),
+            *account_routes(self.accounts),
             *order_routes(self.engine),
             *list_routes(self.engine),
+            *sor_routes(self.engine),
         ]
         self._routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
         #: Fault injection: ``sim.faults.add(FaultRule("error_after", 0.05, path="/api/v3/order"))``.

@@ -34,6 +34,7 @@ from .market import Market, Side, fmt8
 
 __all__ = [
     "COMMISSION_RATE",
+    "Allocation",
     "Amendment",
     "Engine",
     "Fill",
@@ -42,6 +43,7 @@ __all__ = [
     "OrderList",
     "OrderResult",
     "OwnTrade",
+    "PreventedMatch",
 ]
 
 JsonObject = dict[str, Any]
@@ -378,6 +380,71 @@ class Amendment:
 
 
 @dataclass
+class Allocation:
+    """One SOR allocation, as GET /api/v3/myAllocations lists it."""
+
+    account: str
+    symbol: str
+    allocation_id: int
+    order_id: int
+    price: Decimal
+    qty: Decimal
+    quote_qty: Decimal
+    commission: Decimal
+    commission_asset: str
+    time: int
+    is_buyer: bool
+
+    def body(self) -> JsonObject:
+        return {
+            "symbol": self.symbol,
+            "allocationId": self.allocation_id,
+            "allocationType": "SOR",
+            "orderId": self.order_id,
+            "orderListId": -1,
+            "price": fmt8(self.price),
+            "qty": fmt8(self.qty),
+            "quoteQty": fmt8(self.quote_qty),
+            "commission": fmt8(self.commission),
+            "commissionAsset": self.commission_asset,
+            "time": self.time,
+            "isBuyer": self.is_buyer,
+            "isMaker": False,
+            "isAllocator": False,
+        }
+
+
+@dataclass
+class PreventedMatch:
+    """One match prevented by self-trade prevention, as GET /api/v3/myPreventedMatches lists it."""
+
+    account: str
+    symbol: str
+    prevented_match_id: int
+    taker_order_id: int
+    maker_order_id: int
+    mode: str
+    price: Decimal
+    maker_prevented_qty: Decimal
+    transact_time: int
+    trade_group_id: int = -1  # accounts belong to no trade group
+
+    def body(self) -> JsonObject:
+        return {
+            "symbol": self.symbol,
+            "preventedMatchId": self.prevented_match_id,
+            "takerOrderId": self.taker_order_id,
+            "makerSymbol": self.symbol,
+            "makerOrderId": self.maker_order_id,
+            "tradeGroupId": self.trade_group_id,
+            "selfTradePreventionMode": self.mode,
+            "price": fmt8(self.price),
+            "makerPreventedQuantity": fmt8(self.maker_prevented_qty),
+            "transactTime": self.transact_time,
+        }
+
+
+@dataclass
 class _Match:
     maker: Order | None  # None: house liquidity
     price: Decimal
@@ -388,6 +455,7 @@ class _Match:
 class _Plan:
     matches: list[_Match] = field(default_factory=list)
     expire_makers: list[Order] = field(default_factory=list)
+    prevented: list[tuple[Order, Decimal]] = field(default_factory=list)  # (maker, price)
     taker_prevented: bool = False
     exhausted: bool = False  # the opposite side ran out of (acceptable) liquidity
 
@@ -410,6 +478,10 @@ class _SymbolState:
     amendments: list[Amendment] = field(default_factory=list)
     next_execution_id: int = 1
     next_list_id: int = 0
+    prevented: list[PreventedMatch] = field(default_factory=list)
+    next_prevented_id: int = 1
+    allocations: list[Allocation] = field(default_factory=list)
+    next_allocation_id: int = 0
 
 
 class Engine:
@@ -697,6 +769,7 @@ class Engine:
                         if want <= 0:
                             return plan
                     if maker is not None and maker.account == order.account and order.stp_mode != "NONE":
+                        plan.prevented.append((maker, price))
                         if order.stp_mode in ("EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"):
                             plan.expire_makers.append(maker)
                         if order.stp_mode != "EXPIRE_MAKER":
@@ -723,6 +796,7 @@ class Engine:
         if paid_from_free and account.free.get(spec.quote_asset, ZERO) < plan.quote:
             order.status, order.expiry_reason = "EXPIRED", "REJECTED"  # a triggered stop that cannot pay
             return []
+        self._record_prevented(order, plan)
         for maker in plan.expire_makers:
             self._expire_in_match(maker)
         fills = [self._fill(order, match, spec) for match in plan.matches]
@@ -750,6 +824,26 @@ class Engine:
             state.levels[order.side].setdefault(order.price, deque()).append(order)
             self.market.book(order.symbol).add(order.side, order.price, order.remaining)
         return fills
+
+    def _record_prevented(self, taker: Order, plan: _Plan) -> None:
+        """One `PreventedMatch` per maker that self-trade prevention kept from matching `taker`."""
+        state = self._state(taker.symbol)
+        now = self.clock.now_ms()
+        for maker, price in plan.prevented:
+            state.prevented.append(
+                PreventedMatch(
+                    account=taker.account,
+                    symbol=taker.symbol,
+                    prevented_match_id=state.next_prevented_id,
+                    taker_order_id=taker.order_id,
+                    maker_order_id=maker.order_id,
+                    mode=taker.stp_mode,
+                    price=price,
+                    maker_prevented_qty=maker.remaining if maker in plan.expire_makers else ZERO,
+                    transact_time=now,
+                )
+            )
+            state.next_prevented_id += 1
 
     def _fill(self, taker: Order, match: _Match, spec: SymbolSpec) -> Fill:
         symbol, price, qty = taker.symbol, match.price, match.qty
@@ -1354,6 +1448,79 @@ class Engine:
     def open_lists(self, account: str) -> list[OrderList]:
         """GET /api/v3/openOrderList."""
         return [lst for lst in self._lists.values() if lst.account == account and lst.is_open]
+
+    # -- SOR, allocations, prevented matches ----------------------------------------------------
+
+    def place_sor(self, account_name: str, request: NewOrder) -> tuple[OrderResult, list[Allocation]]:
+        """POST /api/v3/sor/order: place on the symbol's own book (the only venue simulated); every
+        fill of the order as a taker becomes one allocation."""
+        result = self.place(account_name, request)
+        state = self._state(request.symbol)
+        allocations = []
+        for fill in result.fills:
+            allocation = Allocation(
+                account=account_name,
+                symbol=request.symbol,
+                allocation_id=state.next_allocation_id,
+                order_id=result.order.order_id,
+                price=fill.price,
+                qty=fill.qty,
+                quote_qty=fill.price * fill.qty,
+                commission=fill.commission,
+                commission_asset=fill.commission_asset,
+                time=result.transact_time,
+                is_buyer=request.side == "BUY",
+            )
+            state.next_allocation_id += 1
+            state.allocations.append(allocation)
+            allocations.append(allocation)
+        return result, allocations
+
+    def allocations(
+        self,
+        account: str,
+        symbol: str,
+        order_id: int | None = None,
+        from_id: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        limit: int = 500,
+    ) -> list[Allocation]:
+        """GET /api/v3/myAllocations, oldest first."""
+        if from_id is not None and (start_ms is not None or end_ms is not None):
+            raise SimError(-1128, "Combination of optional parameters invalid.")
+        _check_span(start_ms, end_ms)
+        found = [a for a in self._state(symbol).allocations if a.account == account]
+        if order_id is not None:
+            found = [a for a in found if a.order_id == order_id]
+        if from_id is not None:
+            return [a for a in found if a.allocation_id >= from_id][:limit]
+        found = [a for a in found if _within(a.time, start_ms, end_ms)]
+        if start_ms is not None and end_ms is None:
+            return found[:limit]
+        return found[-limit:]
+
+    def prevented_matches(
+        self,
+        account: str,
+        symbol: str,
+        prevented_match_id: int | None = None,
+        order_id: int | None = None,
+        from_id: int | None = None,
+        limit: int = 500,
+    ) -> list[PreventedMatch]:
+        """GET /api/v3/myPreventedMatches: by ``preventedMatchId``, or by ``orderId`` (taker or maker)
+        from ``fromPreventedMatchId`` on; other combinations are -1128."""
+        by_id = prevented_match_id is not None
+        if by_id == (order_id is not None) or (by_id and from_id is not None):
+            raise SimError(-1128, "Combination of optional parameters invalid.")
+        found = [p for p in self._state(symbol).prevented if p.account == account]
+        if by_id:
+            return [p for p in found if p.prevented_match_id == prevented_match_id]
+        found = [p for p in found if order_id in (p.taker_order_id, p.maker_order_id)]
+        if from_id is not None:
+            found = [p for p in found if p.prevented_match_id >= from_id]
+        return found[:limit]
 
     # -- queries ---------------------------------------------------------------------------------
 

@@ -10,26 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from .engine import Engine, NewOrder, Order, OrderList
-from .errors import SimError
+from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
+from .errors import SimError, mandatory, not_required
 from .market import STP_MODES, Side
 from .params import Params
 from .routes import Call, Route
 
 __all__ = ["list_routes"]
 
-SIDES = ("BUY", "SELL")
-ORDER_TYPES = (
-    "LIMIT",
-    "MARKET",
-    "STOP_LOSS",
-    "STOP_LOSS_LIMIT",
-    "TAKE_PROFIT",
-    "TAKE_PROFIT_LIMIT",
-    "LIMIT_MAKER",
-)
-TIME_IN_FORCE = ("GTC", "IOC", "FOK")
-RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
-CANCEL_RESTRICTIONS = ("ONLY_NEW", "ONLY_PARTIALLY_FILLED")
+SIDES = ORDER_SIDES
 ABOVE_TYPES = ("STOP_LOSS_LIMIT", "STOP_LOSS", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
 BELOW_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
 WORKING_TYPES = ("LIMIT", "LIMIT_MAKER")
@@ -229,6 +218,67 @@ def list_routes(engine: Engine) -> list[Route]:
         order_list, orders = engine.place_list(account, None, legs, list_client_id)
         return _list_body(order_list, orders, response_type)
 
+    def legacy_oco(call: Call) -> Any:
+        """The deprecated POST /api/v3/order/oco: a LIMIT_MAKER leg at ``price`` and a STOP_LOSS leg
+        at ``stopPrice`` (STOP_LOSS_LIMIT with ``stopLimitPrice``), both of ``quantity``."""
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        side = _side(params.enum("side", SIDES, required=True, code=-1117))
+        quantity = params.decimal("quantity", required=True)
+        list_client_id = params.text("listClientOrderId")
+        response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "RESULT"
+        stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
+        stop_limit_price = params.decimal("stopLimitPrice")
+        stop_tif = params.enum("stopLimitTimeInForce", TIME_IN_FORCE, code=-1115)
+        limit_type, stop_type = params.integer("limitStrategyType"), params.integer("stopStrategyType")
+        for strategy_type in (limit_type, stop_type):
+            if strategy_type is not None and strategy_type < 1_000_000:
+                raise SimError(-1134, "strategyType was less than 1000000.")
+        limit = NewOrder(
+            symbol=symbol,
+            side=side,
+            type="LIMIT_MAKER",
+            quantity=quantity,
+            price=params.decimal("price", required=True),
+            iceberg_qty=params.decimal("limitIcebergQty"),
+            client_order_id=params.text("limitClientOrderId"),
+            stp_mode=stp_mode,
+            strategy_id=params.integer("limitStrategyId"),
+            strategy_type=limit_type,
+        )
+        stop = NewOrder(
+            symbol=symbol,
+            side=side,
+            type="STOP_LOSS" if stop_limit_price is None else "STOP_LOSS_LIMIT",
+            quantity=quantity,
+            price=stop_limit_price,
+            stop_price=params.decimal("stopPrice", required=True),
+            time_in_force=stop_tif,
+            iceberg_qty=params.decimal("stopIcebergQty"),
+            client_order_id=params.text("stopClientOrderId"),
+            stp_mode=stp_mode,
+            strategy_id=params.integer("stopStrategyId"),
+            strategy_type=stop_type,
+        )
+        params.finish()
+        if stop_limit_price is not None and stop_tif is None:
+            raise mandatory("stopLimitTimeInForce")
+        if stop_limit_price is None and stop_tif is not None:
+            raise not_required("stopLimitTimeInForce")
+        engine.validate(account, limit)
+        engine.validate(account, stop)
+        last = engine.market.last_price(symbol)
+        assert limit.price is not None and stop.stop_price is not None
+        if side == "SELL":
+            ordered = limit.price > last > stop.stop_price
+        else:
+            ordered = limit.price < last < stop.stop_price
+        if not ordered:
+            raise SimError(-2010, "The relationship of the prices for the orders is not correct.")
+        order_list, orders = engine.place_list(account, None, [stop, limit], list_client_id)
+        return _list_body(order_list, orders, response_type)
+
     def oto(call: Call, *, with_oco: bool, opo: bool) -> Any:
         params = call.params
         account = _account(call)
@@ -313,6 +363,7 @@ def list_routes(engine: Engine) -> list[Route]:
     return [
         Route("POST", "/api/v3/order/cancelReplace", cancel_replace, weight=1, security="TRADE", orders=1),
         Route("POST", "/api/v3/orderList/oco", oco, weight=1, security="TRADE", orders=2),
+        Route("POST", "/api/v3/order/oco", legacy_oco, weight=1, security="TRADE", orders=2),
         Route(
             "POST",
             "/api/v3/orderList/oto",

@@ -10,26 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from .engine import Engine, NewOrder
+from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
 from .market import STP_MODES, Side
 from .params import Params
 from .routes import Call, Route
 
 __all__ = ["order_routes"]
-
-ORDER_SIDES = ("BUY", "SELL")
-ORDER_TYPES = (
-    "LIMIT",
-    "MARKET",
-    "STOP_LOSS",
-    "STOP_LOSS_LIMIT",
-    "TAKE_PROFIT",
-    "TAKE_PROFIT_LIMIT",
-    "LIMIT_MAKER",
-)
-TIME_IN_FORCE = ("GTC", "IOC", "FOK")
-RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
-CANCEL_RESTRICTIONS = ("ONLY_NEW", "ONLY_PARTIALLY_FILLED")
 
 
 def _account(call: Call) -> str:
@@ -50,43 +37,78 @@ def _limit(params: Params) -> int:
     return 500 if limit is None else limit
 
 
+def _read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | None]:
+    """The parameters of ``POST /api/v3/order`` (and its test twin), and the response type asked for."""
+    symbol = _symbol(engine, params)
+    side = params.enum("side", ORDER_SIDES, required=True, code=-1117)
+    order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
+    assert side is not None and order_type is not None
+    time_in_force = params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
+    response_type = params.enum("newOrderRespType", RESPONSE_TYPES)
+    stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
+    strategy_type = params.integer("strategyType")
+    if strategy_type is not None and strategy_type < 1_000_000:
+        raise SimError(-1134, "strategyType was less than 1000000.")
+    side_value: Side = "BUY" if side == "BUY" else "SELL"
+    request = NewOrder(
+        symbol=symbol,
+        side=side_value,
+        type=order_type,
+        quantity=params.decimal("quantity"),
+        quote_order_qty=params.decimal("quoteOrderQty"),
+        price=params.decimal("price"),
+        stop_price=params.decimal("stopPrice"),
+        time_in_force=time_in_force,
+        iceberg_qty=params.decimal("icebergQty"),
+        client_order_id=params.text("newClientOrderId"),
+        stp_mode=stp_mode,
+        strategy_id=params.integer("strategyId"),
+        strategy_type=strategy_type,
+    )
+    return request, response_type
+
+
+def _commission_for_order(engine: Engine, symbol: str) -> dict[str, Any]:
+    """``order/test`` with ``computeCommissionRates=true``: the rates this order would pay."""
+    rates = engine.commission_body(symbol)["standardCommission"]
+    per_order = {"maker": rates["maker"], "taker": rates["taker"]}
+    zero = {"maker": "0.00000000", "taker": "0.00000000"}
+    return {
+        "standardCommissionForOrder": per_order,
+        "specialCommissionForOrder": zero,
+        "taxCommissionForOrder": zero,
+        "discount": {
+            "enabledForAccount": False,
+            "enabledForSymbol": False,
+            "discountAsset": "BNB",
+            "discount": "0.25000000",
+        },
+    }
+
+
+def _test_order_weight(params: Params) -> int:
+    return 20 if params.values.get("computeCommissionRates", "").lower() == "true" else 1
+
+
 def order_routes(engine: Engine) -> list[Route]:
     """Every order endpoint the engine serves."""
 
     def new_order(call: Call) -> Any:
-        params = call.params
         account = _account(call)
-        symbol = _symbol(engine, params)
-        side = params.enum("side", ORDER_SIDES, required=True, code=-1117)
-        order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
-        assert side is not None and order_type is not None
-        time_in_force = params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
-        response_type = params.enum("newOrderRespType", RESPONSE_TYPES)
-        stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
-        strategy_type = params.integer("strategyType")
-        if strategy_type is not None and strategy_type < 1_000_000:
-            raise SimError(-1134, "strategyType was less than 1000000.")
-        side_value: Side = "BUY" if side == "BUY" else "SELL"
-        request = NewOrder(
-            symbol=symbol,
-            side=side_value,
-            type=order_type,
-            quantity=params.decimal("quantity"),
-            quote_order_qty=params.decimal("quoteOrderQty"),
-            price=params.decimal("price"),
-            stop_price=params.decimal("stopPrice"),
-            time_in_force=time_in_force,
-            iceberg_qty=params.decimal("icebergQty"),
-            client_order_id=params.text("newClientOrderId"),
-            stp_mode=stp_mode,
-            strategy_id=params.integer("strategyId"),
-            strategy_type=strategy_type,
-        )
-        params.finish()
+        request, response_type = _read_new_order(engine, call.params)
+        call.params.finish()
         result = engine.place(account, request)
         if response_type is None:
-            response_type = "FULL" if order_type in ("MARKET", "LIMIT") else "ACK"
+            response_type = "FULL" if request.type in ("MARKET", "LIMIT") else "ACK"
         return result.body(response_type)
+
+    def test_order(call: Call) -> Any:
+        account = _account(call)
+        request, _ = _read_new_order(engine, call.params)
+        compute = call.params.boolean("computeCommissionRates")
+        call.params.finish()
+        engine.validate(account, request)  # every check a real order gets, then nothing is placed
+        return _commission_for_order(engine, request.symbol) if compute else {}
 
     def cancel_order(call: Call) -> Any:
         params = call.params
@@ -192,6 +214,7 @@ def order_routes(engine: Engine) -> list[Route]:
 
     return [
         Route("POST", "/api/v3/order", new_order, weight=1, security="TRADE", orders=1),
+        Route("POST", "/api/v3/order/test", test_order, weight=_test_order_weight, security="TRADE"),
         Route("DELETE", "/api/v3/order", cancel_order, weight=1, security="TRADE"),
         Route("DELETE", "/api/v3/openOrders", cancel_open_orders, weight=1, security="TRADE"),
         Route("GET", "/api/v3/order", get_order, weight=4, security="USER_DATA"),

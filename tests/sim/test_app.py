@@ -29,16 +29,39 @@ from binance_async import (
     SpotClient,
 )
 from binance_async.sim.app import Simulator
-from binance_async.sim.config import ApiKey, LimitSpec, SimConfig
+from binance_async.sim.config import DEFAULT_SYMBOLS, ApiKey, LimitSpec, SimConfig, SymbolSpec
 
 # The official REST HMAC example key pair (binance-spot-api-docs, rest-api.md).
 VECTOR_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 VECTOR_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 VECTOR_TIMESTAMP = 1499827319559
+VECTOR_QUERY = (
+    "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+    "&recvWindow=5000&timestamp=1499827319559"
+)
+VECTOR_SIGNATURE = (
+    "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"  # from the docs, verbatim
+)
+# A market in which the docs' example order (buy 1 LTC at 0.1 BTC) passes every filter.
+LTCBTC = SymbolSpec(
+    "LTCBTC",
+    "LTC",
+    "BTC",
+    Decimal("0.100000"),
+    Decimal("0.000001"),
+    Decimal("0.01"),
+    Decimal("0.01"),
+    min_notional=Decimal("0.0001"),
+    max_notional=Decimal("100"),
+)
 
 
 def small_config(**changes: object) -> SimConfig:
-    config = SimConfig(book_levels=200, api_keys=[ApiKey(VECTOR_KEY, hmac_secret=VECTOR_SECRET)])
+    config = SimConfig(
+        book_levels=200,
+        symbols=(*DEFAULT_SYMBOLS, LTCBTC),
+        api_keys=[ApiKey(VECTOR_KEY, hmac_secret=VECTOR_SECRET)],
+    )
     for name, value in changes.items():
         setattr(config, name, value)
     return config
@@ -71,11 +94,7 @@ async def test_public_endpoints_answer_like_binance(sim: Simulator) -> None:
 
 async def test_request_signed_like_the_official_vector(sim: Simulator) -> None:
     """The docs' HMAC example, with the timestamp moved to now (the signature covers it)."""
-    timestamp = sim.clock.now_ms()
-    query = (
-        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
-        f"&recvWindow=5000&timestamp={timestamp}"
-    )
+    query = VECTOR_QUERY.replace(str(VECTOR_TIMESTAMP), str(sim.clock.now_ms()))
     signature = hmac.new(VECTOR_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
     headers = {"X-MBX-APIKEY": VECTOR_KEY}
     async with aiohttp.ClientSession() as session:
@@ -94,14 +113,9 @@ async def test_request_signed_like_the_official_vector(sim: Simulator) -> None:
 
 
 async def test_official_vector_verbatim_is_checked_against_the_simulators_clock() -> None:
-    """At the vector's own time the vector's exact signature is accepted; a day later it is too old."""
+    """The docs' request, byte for byte with the docs' signature, at its own time; a day later it is stale."""
     async with Simulator(small_config(start_ms=VECTOR_TIMESTAMP + 100)) as sim:
-        query = (
-            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
-            f"&recvWindow=5000&timestamp={VECTOR_TIMESTAMP}"
-        )
-        signature = hmac.new(VECTOR_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
-        url = f"{sim.base_url}/api/v3/order/test?{query}&signature={signature}"
+        url = f"{sim.base_url}/api/v3/order/test?{VECTOR_QUERY}&signature={VECTOR_SIGNATURE}"
         async with aiohttp.ClientSession() as session:
             async with session.post(url, headers={"X-MBX-APIKEY": VECTOR_KEY}) as resp:
                 assert (resp.status, await resp.json()) == (200, {})
@@ -153,12 +167,13 @@ async def test_client_reads_every_public_endpoint(sim: Simulator) -> None:
         assert (await client.ticker("BTCUSDT", window_size="1h")).symbol == "BTCUSDT"
         await client.historical_block_trades("BTCUSDT", from_id=0)
         await client.execution_rules("BTCUSDT")
-        for symbol in ("BTCUSDT", "ETHUSDT", "BNBUSDT", "ETHBTC"):
+        *with_reference, without = [spec.symbol for spec in sim.config.symbols]  # the last one never had one
+        for symbol in with_reference:
             assert (await client.reference_price(symbol)).symbol == symbol
             assert (await client.reference_price_calculation(symbol)).symbol == symbol
         for never_set in (client.reference_price, client.reference_price_calculation):
             with pytest.raises(BinanceAPIError) as never:
-                await never_set("BNBBTC")  # the simulator's symbol without a reference price
+                await never_set(without)
             assert never.value.code == -2043
         with pytest.raises(InvalidSymbolError):
             await client.avg_price("NOPE")
@@ -328,3 +343,20 @@ async def test_an_order_placed_then_answered_5xx_is_known_to_exist(sim: Simulato
         )
     assert found["status"] == "FILLED"  # it was placed: the client raised, did not resend, and can look it up
     assert sim.faults.counts["error_after"] == 1
+
+
+def test_every_endpoint_of_the_reference_table_is_served() -> None:
+    import csv
+    from pathlib import Path
+
+    table = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "spot-endpoints.tsv"
+    if not table.exists():
+        pytest.skip("shared/reference is not available")
+    with table.open(newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    served = {(route.method, route.path): route for route in Simulator()._routes.values()}
+    assert len(rows) == 48
+    for row in rows:
+        route = served.get((row["method"], row["path"]))
+        assert route is not None, f"{row['method']} {row['path']}"
+        assert route.security == row["security"]

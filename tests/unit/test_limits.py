@@ -612,18 +612,16 @@ async def test_full_next_window_blocks_a_request_inside_the_margin(vt: VirtualTi
     assert at >= BASE_MS + 2 * SECOND_MS  # not in the window after the boundary: it is full
 
 
-async def test_server_count_is_applied_only_well_inside_a_window(vt: VirtualTime) -> None:
-    """Within the margin of a boundary the server may have counted the request in either window."""
+async def test_server_count_is_applied_to_the_window_the_request_was_sent_in(vt: VirtualTime) -> None:
+    """Sent before the boundary and answered after it: the count is the old window's. Sent after: applied."""
     clock = vt.clock(BASE_MS + 500)
     limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=100)
-    run_now(limiter.acquire(2))
+    sent_before = run_now(limiter.acquire(2))
     await sleep_until(clock, BASE_MS + 1050)
-    sent = run_now(limiter.acquire(1))  # charged to both windows: 3 and 1
-    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "10"}, sent)  # ambiguous: ignored
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "10"}, sent_before)  # answered in the next window: ignored
+    sent = run_now(limiter.acquire(1))  # charged to both windows (inside the margin): 3 and 1
     assert used(limiter) == 1
-    await sleep_until(clock, BASE_MS + 1500)
-    sent = run_now(limiter.acquire(1))
-    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "10"}, sent)  # well inside the window: the server wins
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "10"}, sent)  # sent and answered in this window: applied
     assert used(limiter) == 10
     assert limiter.try_acquire(1) is None
     at = await limiter.acquire(1)

@@ -1,0 +1,172 @@
+"""Smart Order Routing, SOR allocations and prevented matches, served by the matching engine.
+
+The simulator has one venue per symbol, so an SOR order executes on the symbol's own book like a
+normal order; its response carries ``workingFloor`` "SOR" and ``usedSor``, and each fill it takes
+becomes an allocation (``fills[].allocId``, GET /api/v3/myAllocations).
+
+Every handler reads each parameter it accepts through the `Params` getters and calls
+``params.finish()`` before it changes any state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import Allocation, Engine, NewOrder, OrderResult
+from .errors import SimError
+from .market import STP_MODES, fmt8
+from .params import Params
+from .routes import Call, Route
+
+__all__ = ["sor_routes"]
+
+SIDES = ("BUY", "SELL")
+SOR_TYPES = ("LIMIT", "MARKET")
+TIME_IN_FORCE = ("GTC", "IOC", "FOK")
+RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
+
+
+def _account(call: Call) -> str:
+    if call.account is None:  # the app sets it for every signed route
+        raise SimError(-2015, "Invalid API-key, IP, or permissions for action.", status=401)
+    return call.account
+
+
+def _symbol(engine: Engine, params: Params) -> str:
+    symbol = params.symbol()
+    assert symbol is not None  # required
+    engine.market.require(symbol)
+    return symbol
+
+
+def _limit(params: Params) -> int:
+    limit = params.integer("limit", minimum=1, maximum=1000)
+    return 500 if limit is None else limit
+
+
+def _read_sor_order(engine: Engine, params: Params) -> tuple[NewOrder, str]:
+    """The parameters of sor/order and sor/order/test: the request and the response type."""
+    symbol = _symbol(engine, params)
+    side = params.enum("side", SIDES, required=True, code=-1117)
+    order_type = params.enum("type", SOR_TYPES, required=True, code=-1116)
+    assert side is not None and order_type is not None
+    time_in_force = params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
+    quantity = params.decimal("quantity", required=True)
+    if params.decimal("quoteOrderQty") is not None:
+        raise SimError(-1106, "Parameter 'quoteOrderQty' sent when not required.")
+    response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "FULL"
+    strategy_type = params.integer("strategyType")
+    if strategy_type is not None and strategy_type < 1_000_000:
+        raise SimError(-1134, "strategyType was less than 1000000.")
+    request = NewOrder(
+        symbol=symbol,
+        side="BUY" if side == "BUY" else "SELL",
+        type=order_type,
+        quantity=quantity,
+        price=params.decimal("price"),
+        time_in_force=time_in_force,
+        iceberg_qty=params.decimal("icebergQty"),
+        client_order_id=params.text("newClientOrderId"),
+        stp_mode=params.enum("selfTradePreventionMode", STP_MODES),
+        strategy_id=params.integer("strategyId"),
+        strategy_type=strategy_type,
+    )
+    return request, response_type
+
+
+def _sor_body(result: OrderResult, allocations: list[Allocation], response_type: str) -> dict[str, Any]:
+    if response_type == "ACK":
+        return result.order.ack_body(result.transact_time)
+    body = result.order.result_body(result.transact_time)
+    stp_mode = body.pop("selfTradePreventionMode")
+    if response_type == "FULL":
+        body["fills"] = [
+            {
+                "matchType": "ONE_PARTY_TRADE_REPORT",
+                "price": fmt8(a.price),
+                "qty": fmt8(a.qty),
+                "commission": fmt8(a.commission),
+                "commissionAsset": a.commission_asset,
+                "tradeId": -1,
+                "allocId": a.allocation_id,
+            }
+            for a in allocations
+        ]
+    body["workingFloor"] = "SOR"
+    body["selfTradePreventionMode"] = stp_mode
+    body["usedSor"] = True
+    return body
+
+
+def _commission_for_order(engine: Engine, symbol: str) -> dict[str, Any]:
+    rates = engine.commission_body(symbol)
+    standard, tax = rates["standardCommission"], rates["taxCommission"]
+    return {
+        "standardCommissionForOrder": {"maker": standard["maker"], "taker": standard["taker"]},
+        "taxCommissionForOrder": {"maker": tax["maker"], "taker": tax["taker"]},
+        "discount": rates["discount"],
+    }
+
+
+def sor_routes(engine: Engine) -> list[Route]:
+    """POST /api/v3/sor/order, POST /api/v3/sor/order/test, GET /api/v3/myAllocations and
+    GET /api/v3/myPreventedMatches."""
+
+    def sor_order(call: Call) -> Any:
+        account = _account(call)
+        request, response_type = _read_sor_order(engine, call.params)
+        call.params.finish()
+        result, allocations = engine.place_sor(account, request)
+        return _sor_body(result, allocations, response_type)
+
+    def sor_order_test(call: Call) -> Any:
+        account = _account(call)
+        request, _ = _read_sor_order(engine, call.params)
+        compute = call.params.boolean("computeCommissionRates")
+        call.params.finish()
+        engine.validate(account, request)  # every check a real order gets; nothing is placed
+        return _commission_for_order(engine, request.symbol) if compute else {}
+
+    def my_allocations(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        start = params.integer("startTime")
+        end = params.integer("endTime")
+        from_id = params.integer("fromAllocationId")
+        order_id = params.integer("orderId")
+        limit = _limit(params)
+        params.finish()
+        found = engine.allocations(account, symbol, order_id, from_id, start, end, limit)
+        return [a.body() for a in found]
+
+    def my_prevented_matches(call: Call) -> Any:
+        params = call.params
+        account = _account(call)
+        symbol = _symbol(engine, params)
+        prevented_id = params.integer("preventedMatchId")
+        order_id = params.integer("orderId")
+        from_id = params.integer("fromPreventedMatchId")
+        limit = _limit(params)
+        params.finish()
+        found = engine.prevented_matches(account, symbol, prevented_id, order_id, from_id, limit)
+        return [p.body() for p in found]
+
+    def test_weight(params: Params) -> int:
+        return 20 if params.values.get("computeCommissionRates", "").lower() == "true" else 1
+
+    def prevented_weight(params: Params) -> int:
+        return 20 if params.values.get("orderId") else 2
+
+    return [
+        Route("POST", "/api/v3/sor/order", sor_order, weight=1, security="TRADE", orders=1),
+        Route("POST", "/api/v3/sor/order/test", sor_order_test, weight=test_weight, security="TRADE"),
+        Route("GET", "/api/v3/myAllocations", my_allocations, weight=20, security="USER_DATA"),
+        Route(
+            "GET",
+            "/api/v3/myPreventedMatches",
+            my_prevented_matches,
+            weight=prevented_weight,
+            security="USER_DATA",
+        ),
+    ]
