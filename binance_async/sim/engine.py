@@ -12,8 +12,17 @@ rests locks its base quantity; MARKET orders are paid from free balances. The co
 the received asset. What the house gives and takes is kept in `Engine.house` and every commission in
 `Engine.commissions`, so balances are conserved: accounts + house + commissions never change.
 
-Not modelled: trailing stops, pegged orders, iceberg display (icebergQty is stored and echoed, the
-full quantity shows in depth), STP modes DECREMENT and TRANSFER (handled as EXPIRE_BOTH), order lists.
+Self-trade prevention follows the taker's mode. DECREMENT reduces both orders by the overlap (the one
+left with nothing expires IN_MATCH, the other keeps working); TRANSFER between orders of one account
+behaves as DECREMENT (Binance's STP FAQ: only orders of different accounts in one trade group
+transfer, and the simulator has no trade groups).
+
+Trailing stops (``trailingDelta`` in BIPS): without a stopPrice the order trails from the last price at
+once; with one it starts trailing when the stopPrice condition is met. A SELL triggers when a trade is
+``trailingDelta`` below the highest trade price since then, a BUY when one is that far above the lowest.
+
+Not modelled: pegged orders, iceberg display (icebergQty is stored and echoed, the full quantity shows
+in depth), trade groups.
 """
 
 from __future__ import annotations
@@ -103,6 +112,7 @@ class NewOrder:
     stp_mode: str | None = None
     strategy_id: int | None = None
     strategy_type: int | None = None
+    trailing_delta: int | None = None
 
 
 @dataclass
@@ -191,10 +201,17 @@ class Order:
     lock_asset: str = ""
     locked: Decimal = ZERO
     lock_per_unit: Decimal = ZERO
+    #: quantity self-trade prevention (DECREMENT) took away, and the last such prevented match
+    prevented_qty: Decimal = ZERO
+    prevented_match_id: int | None = None
+    #: trailing stops: the delta in BIPS, when trailing started (-1: not yet) and the best price since
+    trailing_delta: int | None = None
+    trailing_time: int = -1
+    trail_best: Decimal = ZERO
 
     @property
     def remaining(self) -> Decimal:
-        return self.orig_qty - self.executed_qty
+        return self.orig_qty - self.executed_qty - self.prevented_qty
 
     @property
     def is_open(self) -> bool:
@@ -206,11 +223,24 @@ class Order:
             extras["icebergQty"] = fmt8(self.iceberg_qty)
         if self.type in STOP_TYPES:
             extras["stopPrice"] = fmt8(self.stop_price)
+        extras.update(self._conditional())
         if self.strategy_id is not None:
             extras["strategyId"] = self.strategy_id
         if self.strategy_type is not None:
             extras["strategyType"] = self.strategy_type
         return extras
+
+    def _conditional(self) -> JsonObject:
+        """preventedMatchId/preventedQuantity (after a DECREMENT) and trailingDelta/trailingTime."""
+        out: JsonObject = {}
+        if self.prevented_match_id is not None:
+            out["preventedMatchId"] = self.prevented_match_id
+            out["preventedQuantity"] = fmt8(self.prevented_qty)
+        if self.trailing_delta is not None:
+            out["trailingDelta"] = self.trailing_delta
+            if self.trailing_time >= 0:
+                out["trailingTime"] = self.trailing_time
+        return out
 
     def ack_body(self, transact_time: int) -> JsonObject:
         return {
@@ -267,6 +297,7 @@ class Order:
             "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
             "selfTradePreventionMode": self.stp_mode,
         }
+        body.update(self._conditional())
         if self.strategy_id is not None:
             body["strategyId"] = self.strategy_id
         if self.strategy_type is not None:
@@ -455,8 +486,11 @@ class _Match:
 class _Plan:
     matches: list[_Match] = field(default_factory=list)
     expire_makers: list[Order] = field(default_factory=list)
-    prevented: list[tuple[Order, Decimal]] = field(default_factory=list)  # (maker, price)
-    taker_prevented: bool = False
+    #: (maker, price, makerPreventedQuantity, mode) per prevented match
+    prevented: list[tuple[Order, Decimal, Decimal, str]] = field(default_factory=list)
+    decrements: list[tuple[Order, Decimal]] = field(default_factory=list)  # (maker, overlap): DECREMENT
+    taker_decrement: Decimal = ZERO  # what DECREMENT takes from the taker
+    taker_prevented: bool = False  # the taker expires in match
     exhausted: bool = False  # the opposite side ran out of (acceptable) liquidity
 
     @property
@@ -563,8 +597,10 @@ class Engine:
             raise _mandatory("price")
         if not need_price and request.price is not None:
             raise _not_required("price")
-        if kind in STOP_TYPES and request.stop_price is None:
+        if kind in STOP_TYPES and request.stop_price is None and request.trailing_delta is None:
             raise _mandatory("stopPrice")
+        if kind not in STOP_TYPES and request.trailing_delta is not None:
+            raise _not_required("trailingDelta")
         if kind not in STOP_TYPES and request.stop_price is not None:
             raise _not_required("stopPrice")
         if request.iceberg_qty is not None:
@@ -597,6 +633,9 @@ class Engine:
                     parts = (request.quantity / request.iceberg_qty).to_integral_value(rounding=ROUND_CEILING)
                     if parts > int(entry["limit"]):
                         raise filter_failure(kind)
+            elif kind == "TRAILING_DELTA":
+                if request.trailing_delta is not None and not _trailing_ok(request, entry):
+                    raise filter_failure(kind)
             elif kind == "MARKET_LOT_SIZE":
                 if is_market and request.quantity is not None and not _qty_ok(request.quantity, entry):
                     raise filter_failure(kind)
@@ -690,6 +729,7 @@ class Engine:
             is_working=not is_stop,
             strategy_id=request.strategy_id,
             strategy_type=request.strategy_type,
+            trailing_delta=request.trailing_delta,
         )
         book = self.market.book(request.symbol)
         if kind == "LIMIT_MAKER":
@@ -698,7 +738,8 @@ class Engine:
                 order.price >= best[0] if order.side == "BUY" else order.price <= best[0]
             ):
                 raise rejected("Order would immediately match and take.")
-        if is_stop and self._stop_triggered(order, [self.market.last_price(request.symbol)]):
+        last = self.market.last_price(request.symbol)
+        if is_stop and request.stop_price is not None and self._stop_triggered(order, [last]):
             raise rejected("Order would trigger immediately.")
         # Balances: limit-priced BUYs lock price * qty of quote, every resting SELL locks its base.
         if order.side == "BUY" and kind in LIMIT_TYPES:
@@ -714,6 +755,7 @@ class Engine:
         account.update_time = now
         fills: list[Fill] = []
         if is_stop:
+            self._arm(order)
             state.stops.append(order)
         else:
             fills = self._execute(order, spec, plan)
@@ -769,10 +811,27 @@ class Engine:
                         if want <= 0:
                             return plan
                     if maker is not None and maker.account == order.account and order.stp_mode != "NONE":
-                        plan.prevented.append((maker, price))
-                        if order.stp_mode in ("EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"):
+                        mode = _stp_behaviour(order.stp_mode)
+                        if mode == "DECREMENT":
+                            overlap = min(available, want)
+                            if overlap <= 0:
+                                continue
+                            plan.prevented.append((maker, price, overlap, order.stp_mode))
+                            plan.decrements.append((maker, overlap))
+                            plan.taker_decrement += overlap
+                            remaining -= overlap
+                            quote_left -= overlap * price
+                            if not by_quote and remaining <= 0:
+                                plan.taker_prevented = True
+                                return plan
+                            continue
+                        expires_maker = mode in ("EXPIRE_MAKER", "EXPIRE_BOTH")
+                        plan.prevented.append(
+                            (maker, price, maker.remaining if expires_maker else ZERO, order.stp_mode)
+                        )
+                        if expires_maker:
                             plan.expire_makers.append(maker)
-                        if order.stp_mode != "EXPIRE_MAKER":
+                        if mode != "EXPIRE_MAKER":
                             plan.taker_prevented = True
                             return plan
                         continue
@@ -799,11 +858,16 @@ class Engine:
         self._record_prevented(order, plan)
         for maker in plan.expire_makers:
             self._expire_in_match(maker)
+        for maker, overlap in plan.decrements:
+            self._decrement(maker, overlap)
+        if plan.taker_decrement > 0:
+            order.prevented_qty += plan.taker_decrement
+            self._release(account, order, order.lock_per_unit * plan.taker_decrement)
         fills = [self._fill(order, match, spec) for match in plan.matches]
         now = self.clock.now_ms()
         order.update_time = now
         if order.orig_qty == 0 and order.orig_quote_order_qty > 0:  # MARKET by quoteOrderQty
-            order.orig_qty = order.executed_qty
+            order.orig_qty = order.executed_qty + order.prevented_qty
         if plan.taker_prevented:
             order.status = "EXPIRED_IN_MATCH"
             order.expiry_reason = None
@@ -829,7 +893,9 @@ class Engine:
         """One `PreventedMatch` per maker that self-trade prevention kept from matching `taker`."""
         state = self._state(taker.symbol)
         now = self.clock.now_ms()
-        for maker, price in plan.prevented:
+        for maker, price, maker_qty, mode in plan.prevented:
+            if mode in ("DECREMENT", "TRANSFER"):
+                taker.prevented_match_id = maker.prevented_match_id = state.next_prevented_id
             state.prevented.append(
                 PreventedMatch(
                     account=taker.account,
@@ -839,7 +905,7 @@ class Engine:
                     maker_order_id=maker.order_id,
                     mode=taker.stp_mode,
                     price=price,
-                    maker_prevented_qty=maker.remaining if maker in plan.expire_makers else ZERO,
+                    maker_prevented_qty=maker_qty,
                     transact_time=now,
                 )
             )
@@ -938,7 +1004,48 @@ class Engine:
         maker.update_time = self.clock.now_ms()
         self._release(self.accounts.get(maker.account), maker)
 
+    def _decrement(self, maker: Order, qty: Decimal) -> None:
+        """STP DECREMENT on a resting order: `qty` less of it, in depth and locks; at zero it expires."""
+        state = self._state(maker.symbol)
+        level = state.levels[maker.side].get(maker.price)
+        if level is not None and maker in level:
+            self.market.book(maker.symbol).remove(maker.side, maker.price, qty)
+        account = self.accounts.get(maker.account)
+        maker.prevented_qty += qty
+        maker.update_time = self.clock.now_ms()
+        self._release(account, maker, maker.lock_per_unit * qty)
+        if maker.remaining <= 0:
+            self._unrest(maker)
+            maker.status = "EXPIRED_IN_MATCH"
+            self._release(account, maker)
+
     # -- stops -----------------------------------------------------------------------------------
+
+    def _arm(self, stop: Order) -> None:
+        """A trailing stop without a stopPrice trails from the last price at once."""
+        if stop.trailing_delta is not None and stop.stop_price == 0 and stop.trailing_time < 0:
+            stop.trail_best = self.market.last_price(stop.symbol)
+            stop.trailing_time = self.clock.now_ms()
+
+    def _advance(self, stop: Order, prices: list[Decimal]) -> bool:
+        """Whether `prices` (in trade order) trigger `stop`; a trailing stop follows them."""
+        if stop.trailing_delta is None:
+            return self._stop_triggered(stop, prices)
+        delta = Decimal(stop.trailing_delta) / 10_000
+        for price in prices:
+            if stop.trailing_time < 0:  # waiting for its activation (stop) price
+                if self._stop_triggered(stop, [price]):
+                    stop.trail_best, stop.trailing_time = price, self.clock.now_ms()
+                continue
+            if stop.side == "SELL":
+                if price <= stop.trail_best * (1 - delta):
+                    return True
+                stop.trail_best = max(stop.trail_best, price)
+            else:
+                if price >= stop.trail_best * (1 + delta):
+                    return True
+                stop.trail_best = min(stop.trail_best, price)
+        return False
 
     @staticmethod
     def _stop_triggered(order: Order, prices: list[Decimal]) -> bool:
@@ -951,7 +1058,7 @@ class Engine:
         state = self._state(symbol)
         while self._last_prices:
             prices, self._last_prices = self._last_prices, []
-            for stop in [s for s in state.stops if self._stop_triggered(s, prices)]:
+            for stop in [s for s in state.stops if self._advance(s, prices)]:
                 if stop not in state.stops or not self._before_trigger(stop, spec):
                     continue
                 state.stops.remove(stop)
@@ -1164,6 +1271,7 @@ class Engine:
             if not leg.is_open:
                 continue
             if leg.type in STOP_TYPES:
+                self._arm(leg)
                 state.stops.append(leg)
             elif (
                 leg.type == "MARKET"
@@ -1298,6 +1406,7 @@ class Engine:
             is_working=not is_stop,
             strategy_id=request.strategy_id,
             strategy_type=request.strategy_type,
+            trailing_delta=request.trailing_delta,
         )
 
     def place_list(
@@ -1609,6 +1718,23 @@ def _mandatory(name: str) -> SimError:
 
 def _not_required(name: str) -> SimError:
     return SimError(-1106, f"Parameter '{name}' sent when not required.")
+
+
+def _stp_behaviour(taker_mode: str) -> str:
+    """What STP does for a self-match: the taker's mode, with TRANSFER as DECREMENT. The simulator
+    has no trade groups, so both orders are of one account, where Binance's TRANSFER is DECREMENT
+    (whatever the maker's mode)."""
+    return "DECREMENT" if taker_mode == "TRANSFER" else taker_mode
+
+
+def _trailing_ok(request: NewOrder, entry: JsonObject) -> bool:
+    """The TRAILING_DELTA filter: above-delta bounds for STOP_LOSS* BUY and TAKE_PROFIT* SELL,
+    below-delta bounds for the other four."""
+    assert request.trailing_delta is not None
+    above = request.type.startswith("STOP_LOSS") == (request.side == "BUY")
+    which = "Above" if above else "Below"
+    low, high = int(entry[f"minTrailing{which}Delta"]), int(entry[f"maxTrailing{which}Delta"])
+    return low <= request.trailing_delta <= high
 
 
 def _price_ok(price: Decimal, entry: JsonObject) -> bool:

@@ -66,6 +66,7 @@ def _leg(params: Params, symbol: str, prefix: str, types: tuple[str, ...], side:
         type=order_type,
         price=params.decimal(name("Price")),
         stop_price=params.decimal(name("StopPrice")),
+        trailing_delta=params.integer(name("TrailingDelta")),
         time_in_force=params.enum(name("TimeInForce"), TIME_IN_FORCE, code=-1115),
         iceberg_qty=params.decimal(name("IcebergQty")),
         client_order_id=params.text(name("ClientOrderId")),

@@ -58,6 +58,7 @@ def _read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | Non
         quote_order_qty=params.decimal("quoteOrderQty"),
         price=params.decimal("price"),
         stop_price=params.decimal("stopPrice"),
+        trailing_delta=params.integer("trailingDelta"),
         time_in_force=time_in_force,
         iceberg_qty=params.decimal("icebergQty"),
         client_order_id=params.text("newClientOrderId"),
