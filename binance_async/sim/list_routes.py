@@ -13,6 +13,7 @@ from .engine import Engine, NewOrder, Order, OrderList
 from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError, mandatory, not_required
 from .market import STP_MODES, Side
+from .order_params import account_of, known_symbol
 from .params import Params
 from .routes import Call, Route
 
@@ -24,19 +25,6 @@ BELOW_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT
 WORKING_TYPES = ("LIMIT", "LIMIT_MAKER")
 PENDING_TYPES = ORDER_TYPES
 STOP_LOSS_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT")
-
-
-def _account(call: Call) -> str:
-    if call.account is None:
-        raise SimError(-2015, "Invalid API-key, IP, or permissions for action.", status=401)
-    return call.account
-
-
-def _symbol(engine: Engine, params: Params) -> str:
-    symbol = params.symbol()
-    assert symbol is not None
-    engine.market.require(symbol)
-    return symbol
 
 
 def _side(value: str | None) -> Side:
@@ -131,8 +119,8 @@ def list_routes(engine: Engine) -> list[Route]:
 
     def cancel_replace(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         side = _side(params.enum("side", SIDES, required=True, code=-1117))
         order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
         assert order_type is not None
@@ -201,8 +189,8 @@ def list_routes(engine: Engine) -> list[Route]:
 
     def oco(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         side = _side(params.enum("side", SIDES, required=True, code=-1117))
         quantity = params.decimal("quantity", required=True)
         list_client_id = params.text("listClientOrderId")
@@ -223,8 +211,8 @@ def list_routes(engine: Engine) -> list[Route]:
         """The deprecated POST /api/v3/order/oco: a LIMIT_MAKER leg at ``price`` and a STOP_LOSS leg
         at ``stopPrice`` (STOP_LOSS_LIMIT with ``stopLimitPrice``), both of ``quantity``."""
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         side = _side(params.enum("side", SIDES, required=True, code=-1117))
         quantity = params.decimal("quantity", required=True)
         list_client_id = params.text("listClientOrderId")
@@ -282,8 +270,8 @@ def list_routes(engine: Engine) -> list[Route]:
 
     def oto(call: Call, *, with_oco: bool, opo: bool) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         list_client_id = params.text("listClientOrderId")
         response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "RESULT"
         stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
@@ -319,8 +307,8 @@ def list_routes(engine: Engine) -> list[Route]:
 
     def cancel_list(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         list_id = params.integer("orderListId")
         client_id = params.text("listClientOrderId")
         new_client_id = params.text("newClientOrderId")
@@ -329,7 +317,7 @@ def list_routes(engine: Engine) -> list[Route]:
 
     def get_list(call: Call) -> Any:
         params = call.params
-        account = _account(call)
+        account = account_of(call)
         list_id = params.integer("orderListId")
         client_id = params.text("origClientOrderId")
         params.finish()
@@ -337,7 +325,7 @@ def list_routes(engine: Engine) -> list[Route]:
 
     def all_lists(call: Call) -> Any:
         params = call.params
-        account = _account(call)
+        account = account_of(call)
         from_id = params.integer("fromId")
         start = params.integer("startTime")
         end = params.integer("endTime")
@@ -346,14 +334,14 @@ def list_routes(engine: Engine) -> list[Route]:
         return [lst.body() for lst in engine.all_lists(account, from_id, start, end, limit or 500)]
 
     def open_lists(call: Call) -> Any:
-        account = _account(call)
+        account = account_of(call)
         call.params.finish()
         return [lst.body() for lst in engine.open_lists(account)]
 
     def my_filters(call: Call) -> Any:
         params = call.params
-        _account(call)
-        symbol = _symbol(engine, params)
+        account_of(call)
+        symbol = known_symbol(engine, params)
         params.finish()
         return {
             "exchangeFilters": [],

@@ -13,33 +13,16 @@ from .engine import Engine, NewOrder
 from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
 from .market import STP_MODES, Side
+from .order_params import account_of, known_symbol, page_limit
 from .params import Params
 from .routes import Call, Route
 
 __all__ = ["order_routes"]
 
 
-def _account(call: Call) -> str:
-    if call.account is None:  # the app sets it for every signed route
-        raise SimError(-2015, "Invalid API-key, IP, or permissions for action.", status=401)
-    return call.account
-
-
-def _symbol(engine: Engine, params: Params) -> str:
-    symbol = params.symbol()
-    assert symbol is not None  # required
-    engine.market.require(symbol)
-    return symbol
-
-
-def _limit(params: Params) -> int:
-    limit = params.integer("limit", minimum=1, maximum=1000)
-    return 500 if limit is None else limit
-
-
 def _read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | None]:
     """The parameters of ``POST /api/v3/order`` (and its test twin), and the response type asked for."""
-    symbol = _symbol(engine, params)
+    symbol = known_symbol(engine, params)
     side = params.enum("side", ORDER_SIDES, required=True, code=-1117)
     order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
     assert side is not None and order_type is not None
@@ -95,7 +78,7 @@ def order_routes(engine: Engine) -> list[Route]:
     """Every order endpoint the engine serves."""
 
     def new_order(call: Call) -> Any:
-        account = _account(call)
+        account = account_of(call)
         request, response_type = _read_new_order(engine, call.params)
         call.params.finish()
         result = engine.place(account, request)
@@ -104,7 +87,7 @@ def order_routes(engine: Engine) -> list[Route]:
         return result.body(response_type)
 
     def test_order(call: Call) -> Any:
-        account = _account(call)
+        account = account_of(call)
         request, _ = _read_new_order(engine, call.params)
         compute = call.params.boolean("computeCommissionRates")
         call.params.finish()
@@ -113,8 +96,8 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def cancel_order(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         order_id = params.integer("orderId")
         client_id = params.text("origClientOrderId")
         new_client_id = params.text("newClientOrderId")
@@ -124,15 +107,15 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def cancel_open_orders(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         params.finish()
         return engine.cancel_all(account, symbol)
 
     def get_order(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         order_id = params.integer("orderId")
         client_id = params.text("origClientOrderId")
         params.finish()
@@ -140,7 +123,7 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def open_orders(call: Call) -> Any:
         params = call.params
-        account = _account(call)
+        account = account_of(call)
         symbol = params.symbol(required=False)
         if symbol is not None:
             engine.market.require(symbol)
@@ -149,45 +132,45 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def all_orders(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         order_id = params.integer("orderId")
         start = params.integer("startTime")
         end = params.integer("endTime")
-        limit = _limit(params)
+        limit = page_limit(params)
         params.finish()
         orders = engine.all_orders(account, symbol, order_id, start, end, limit)
         return [order.query_body() for order in orders]
 
     def my_trades(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         order_id = params.integer("orderId")
         from_id = params.integer("fromId")
         start = params.integer("startTime")
         end = params.integer("endTime")
-        limit = _limit(params)
+        limit = page_limit(params)
         params.finish()
         trades = engine.my_trades(account, symbol, order_id, from_id, start, end, limit)
         return [trade.body() for trade in trades]
 
     def rate_limit_order(call: Call) -> Any:
-        account = _account(call)
+        account = account_of(call)
         call.params.finish()
         return engine.limits.order_counts(account)
 
     def commission(call: Call) -> Any:
         params = call.params
-        _account(call)
-        symbol = _symbol(engine, params)
+        account_of(call)
+        symbol = known_symbol(engine, params)
         params.finish()
         return engine.commission_body(symbol)
 
     def amend_keep_priority(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         order_id = params.integer("orderId")
         client_id = params.text("origClientOrderId")
         new_client_id = params.text("newClientOrderId")
@@ -198,12 +181,12 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def amendments(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         order_id = params.integer("orderId", required=True)
         assert order_id is not None
         from_execution_id = params.integer("fromExecutionId")
-        limit = _limit(params)
+        limit = page_limit(params)
         params.finish()
         return [a.body() for a in engine.amendments(account, symbol, order_id, from_execution_id, limit)]
 

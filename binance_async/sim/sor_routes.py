@@ -13,40 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from .engine import Allocation, Engine, NewOrder, OrderResult
+from .enums import ORDER_SIDES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
 from .market import STP_MODES, fmt8
+from .order_params import account_of, known_symbol, page_limit
 from .params import Params
 from .routes import Call, Route
 
 __all__ = ["sor_routes"]
 
-SIDES = ("BUY", "SELL")
+SIDES = ORDER_SIDES
 SOR_TYPES = ("LIMIT", "MARKET")
-TIME_IN_FORCE = ("GTC", "IOC", "FOK")
-RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
-
-
-def _account(call: Call) -> str:
-    if call.account is None:  # the app sets it for every signed route
-        raise SimError(-2015, "Invalid API-key, IP, or permissions for action.", status=401)
-    return call.account
-
-
-def _symbol(engine: Engine, params: Params) -> str:
-    symbol = params.symbol()
-    assert symbol is not None  # required
-    engine.market.require(symbol)
-    return symbol
-
-
-def _limit(params: Params) -> int:
-    limit = params.integer("limit", minimum=1, maximum=1000)
-    return 500 if limit is None else limit
 
 
 def _read_sor_order(engine: Engine, params: Params) -> tuple[NewOrder, str]:
     """The parameters of sor/order and sor/order/test: the request and the response type."""
-    symbol = _symbol(engine, params)
+    symbol = known_symbol(engine, params)
     side = params.enum("side", SIDES, required=True, code=-1117)
     order_type = params.enum("type", SOR_TYPES, required=True, code=-1116)
     assert side is not None and order_type is not None
@@ -113,14 +95,14 @@ def sor_routes(engine: Engine) -> list[Route]:
     GET /api/v3/myPreventedMatches."""
 
     def sor_order(call: Call) -> Any:
-        account = _account(call)
+        account = account_of(call)
         request, response_type = _read_sor_order(engine, call.params)
         call.params.finish()
         result, allocations = engine.place_sor(account, request)
         return _sor_body(result, allocations, response_type)
 
     def sor_order_test(call: Call) -> Any:
-        account = _account(call)
+        account = account_of(call)
         request, _ = _read_sor_order(engine, call.params)
         compute = call.params.boolean("computeCommissionRates")
         call.params.finish()
@@ -129,25 +111,25 @@ def sor_routes(engine: Engine) -> list[Route]:
 
     def my_allocations(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         start = params.integer("startTime")
         end = params.integer("endTime")
         from_id = params.integer("fromAllocationId")
         order_id = params.integer("orderId")
-        limit = _limit(params)
+        limit = page_limit(params)
         params.finish()
         found = engine.allocations(account, symbol, order_id, from_id, start, end, limit)
         return [a.body() for a in found]
 
     def my_prevented_matches(call: Call) -> Any:
         params = call.params
-        account = _account(call)
-        symbol = _symbol(engine, params)
+        account = account_of(call)
+        symbol = known_symbol(engine, params)
         prevented_id = params.integer("preventedMatchId")
         order_id = params.integer("orderId")
         from_id = params.integer("fromPreventedMatchId")
-        limit = _limit(params)
+        limit = page_limit(params)
         params.finish()
         found = engine.prevented_matches(account, symbol, prevented_id, order_id, from_id, limit)
         return [p.body() for p in found]
