@@ -9,85 +9,28 @@ client would decode.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
-from binance_async.sim.accounts import Accounts
-from binance_async.sim.clock import SimClock
-from binance_async.sim.config import ApiKey, SimConfig
-from binance_async.sim.engine import Engine
 from binance_async.sim.errors import SimError
-from binance_async.sim.limits import SimLimits
-from binance_async.sim.market import Market
-from binance_async.sim.order_routes import order_routes
 from binance_async.sim.params import Params
-from binance_async.sim.routes import Call, Route
+from tests.sim.engine_harness import START, SYMBOL, EngineHarness
 
 EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
-START = 1_700_000_000_000
-SYMBOL = "BTCUSDT"
 D = Decimal
 
 
-class Sim:
+class Sim(EngineHarness):
     """One engine with its routes, two accounts ("default" and "other")."""
-
-    def __init__(self) -> None:
-        keys = [
-            ApiKey("key-default", hmac_secret="secret-default", account="default"),
-            ApiKey("key-other", hmac_secret="secret-other", account="other"),
-        ]
-        config = SimConfig(book_levels=50, api_keys=keys, start_ms=START)
-        self.clock = SimClock(start_ms=START)
-        self.market = Market(config, self.clock)
-        self.accounts = Accounts(config, self.clock)
-        self.limits = SimLimits(config, self.clock)
-        self.engine = Engine(self.market, self.accounts, self.limits, self.clock)
-        self.routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in order_routes(self.engine)}
-        self.book = self.market.book(SYMBOL)
-
-    def call(self, method: str, path: str, account: str = "default", **params: Any) -> Any:
-        params.setdefault("symbol", SYMBOL)
-        if params["symbol"] is None:
-            del params["symbol"]
-        query = urlencode({name: str(value) for name, value in params.items()})
-        parsed = Params(query)
-        body = self.routes[(method, path)].handler(Call(parsed, ip="127.0.0.1", account=account))
-        parsed.finish()
-        return json.loads(json.dumps(body))
-
-    def order(self, account: str = "default", **params: Any) -> Any:
-        return self.call("POST", "/api/v3/order", account, **params)
-
-    def free(self, asset: str, account: str = "default") -> Decimal:
-        return self.accounts.get(account).free.get(asset, D(0))
-
-    def locked(self, asset: str, account: str = "default") -> Decimal:
-        return self.accounts.get(account).locked.get(asset, D(0))
 
     def asks(self, count: int) -> list[tuple[Decimal, Decimal]]:
         return self.book.asks.top(count)
 
     def bids(self, count: int) -> list[tuple[Decimal, Decimal]]:
         return self.book.bids.top(count)
-
-    def totals(self) -> dict[str, Decimal]:
-        """Every asset over both accounts plus the house plus the commissions charged."""
-        out: dict[str, Decimal] = defaultdict(Decimal)
-        for name in ("default", "other"):
-            account = self.accounts.get(name)
-            for balances in (account.free, account.locked):
-                for asset, amount in balances.items():
-                    out[asset] += amount
-        for table in (self.engine.house, self.engine.commissions):
-            for asset, amount in table.items():
-                out[asset] += amount
-        return dict(out)
 
 
 @pytest.fixture

@@ -15,22 +15,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from binance_async.sim.accounts import Accounts
-from binance_async.sim.clock import SimClock
-from binance_async.sim.config import ApiKey, SimConfig
-from binance_async.sim.engine import Engine
 from binance_async.sim.errors import SimError
-from binance_async.sim.limits import SimLimits
-from binance_async.sim.list_routes import list_routes
-from binance_async.sim.market import Market
-from binance_async.sim.order_routes import order_routes
 from binance_async.sim.params import Params
-from binance_async.sim.routes import Call, Route
-from binance_async.sim.sor_routes import sor_routes
+from tests.sim.engine_harness import START, SYMBOL, EngineHarness
 
 EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
-START = 1_700_000_000_000
-SYMBOL = "BTCUSDT"
 D = Decimal
 LEGACY_OCO = "/api/v3/order/oco"
 SOR = "/api/v3/sor/order"
@@ -39,30 +28,8 @@ ALLOCATIONS = "/api/v3/myAllocations"
 PREVENTED = "/api/v3/myPreventedMatches"
 
 
-class Sim:
+class Sim(EngineHarness):
     """One engine with the order, list and SOR routes, two accounts ("default" and "other")."""
-
-    def __init__(self) -> None:
-        keys = [
-            ApiKey("key-default", hmac_secret="secret-default", account="default"),
-            ApiKey("key-other", hmac_secret="secret-other", account="other"),
-        ]
-        config = SimConfig(book_levels=50, api_keys=keys, start_ms=START)
-        self.clock = SimClock(start_ms=START)
-        self.market = Market(config, self.clock)
-        self.accounts = Accounts(config, self.clock)
-        self.limits = SimLimits(config, self.clock)
-        self.engine = Engine(self.market, self.accounts, self.limits, self.clock)
-        routes = order_routes(self.engine) + list_routes(self.engine) + sor_routes(self.engine)
-        self.routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
-
-    def call(self, method: str, path: str, account: str = "default", **params: Any) -> Any:
-        params.setdefault("symbol", SYMBOL)
-        query = urlencode({name: str(value) for name, value in params.items()})
-        parsed = Params(query)
-        body = self.routes[(method, path)].handler(Call(parsed, ip="127.0.0.1", account=account))
-        parsed.finish()
-        return json.loads(json.dumps(body))
 
     def weight(self, method: str, path: str, **params: Any) -> int:
         return self.routes[(method, path)].weight_for(Params(urlencode(params)))
@@ -74,9 +41,6 @@ class Sim:
 
     def last(self) -> Decimal:
         return self.market.last_price(SYMBOL)
-
-    def locked(self, asset: str) -> Decimal:
-        return self.accounts.get("default").locked.get(asset, D(0))
 
 
 @pytest.fixture

@@ -7,65 +7,31 @@ is between the test's own orders at the prices they name.
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
-from binance_async.sim.accounts import Accounts
-from binance_async.sim.clock import SimClock
-from binance_async.sim.config import ApiKey, SimConfig
-from binance_async.sim.engine import Engine, NewOrder, _trailing_ok
+from binance_async.sim.engine import NewOrder, _trailing_ok
 from binance_async.sim.errors import SimError
-from binance_async.sim.limits import SimLimits
-from binance_async.sim.list_routes import list_routes
-from binance_async.sim.market import Market
-from binance_async.sim.order_routes import order_routes
-from binance_async.sim.params import Params
-from binance_async.sim.routes import Call, Route
-from binance_async.sim.sor_routes import sor_routes
+from tests.sim.engine_harness import SYMBOL, EngineHarness
 
-START = 1_700_000_000_000
-SYMBOL = "BTCUSDT"
 ACCOUNTS = ("default", "other", "third")
 PREVENTED = "/api/v3/myPreventedMatches"
 ORDER = "/api/v3/order"
 D = Decimal
 
 
-class Sim:
+class Sim(EngineHarness):
     """One engine with the order and SOR routes, three accounts, and an empty book."""
 
     def __init__(self) -> None:
-        keys = [ApiKey(f"key-{name}", hmac_secret=f"secret-{name}", account=name) for name in ACCOUNTS]
-        config = SimConfig(book_levels=1, api_keys=keys, start_ms=START)
-        self.clock = SimClock(start_ms=START)
-        self.market = Market(config, self.clock)
-        self.accounts = Accounts(config, self.clock)
-        self.limits = SimLimits(config, self.clock)
-        self.engine = Engine(self.market, self.accounts, self.limits, self.clock)
-        routes = order_routes(self.engine) + sor_routes(self.engine) + list_routes(self.engine)
-        self.routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
-        self.book = self.market.book(SYMBOL)
+        super().__init__(ACCOUNTS, book_levels=1)
         # "third" takes the house liquidity on both sides.
         (_, ask_qty), (_, bid_qty) = self.book.asks.top(1)[0], self.book.bids.top(1)[0]
         self.order("third", side="BUY", type="MARKET", quantity=str(ask_qty))
         self.order("third", side="SELL", type="MARKET", quantity=str(bid_qty))
         assert self.book.asks.top(1) == [] and self.book.bids.top(1) == []
-
-    def call(self, method: str, path: str, account: str = "default", **params: Any) -> Any:
-        params.setdefault("symbol", SYMBOL)
-        query = urlencode({name: str(value) for name, value in params.items()})
-        parsed = Params(query)
-        body = self.routes[(method, path)].handler(Call(parsed, ip="127.0.0.1", account=account))
-        parsed.finish()
-        return json.loads(json.dumps(body))
-
-    def order(self, account: str = "default", **params: Any) -> Any:
-        return self.call("POST", ORDER, account, **params)
 
     def limit(self, account: str, side: str, qty: str, price: str, **params: Any) -> Any:
         return self.order(
@@ -81,21 +47,9 @@ class Sim:
         taken = self.order("third", side="BUY", type="MARKET", quantity="0.001")
         assert [D(f["price"]) for f in taken["fills"]] == [D(price)]
 
-    def locked(self, asset: str, account: str = "default") -> Decimal:
-        return self.accounts.get(account).locked.get(asset, D(0))
-
     def totals(self) -> dict[str, Decimal]:
-        """Every asset over all accounts plus the house plus the commissions charged."""
-        out: dict[str, Decimal] = defaultdict(Decimal)
-        for name in ACCOUNTS:
-            account = self.accounts.get(name)
-            for balances in (account.free, account.locked):
-                for asset, amount in balances.items():
-                    out[asset] += amount
-        for table in (self.engine.house, self.engine.commissions):
-            for asset, amount in table.items():
-                out[asset] += amount
-        return {asset: amount for asset, amount in out.items() if amount}
+        """As the harness's, without assets that sum to zero."""
+        return {asset: amount for asset, amount in super().totals().items() if amount}
 
 
 @pytest.fixture

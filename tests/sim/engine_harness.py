@@ -1,0 +1,78 @@
+"""The matching engine and its routes without HTTP, for the engine, list, SOR and STP tests.
+
+Handlers are called directly; bodies go through JSON, so what a test checks is what a client would decode.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from binance_async.sim.accounts import Accounts
+from binance_async.sim.clock import SimClock
+from binance_async.sim.config import ApiKey, SimConfig
+from binance_async.sim.engine import Engine
+from binance_async.sim.limits import SimLimits
+from binance_async.sim.list_routes import list_routes
+from binance_async.sim.market import Market
+from binance_async.sim.order_routes import order_routes
+from binance_async.sim.params import Params
+from binance_async.sim.routes import Call, Route
+from binance_async.sim.sor_routes import sor_routes
+
+START = 1_700_000_000_000
+SYMBOL = "BTCUSDT"
+
+
+class EngineHarness:
+    """One engine with every order, list and SOR route, and one account per name in `accounts`."""
+
+    def __init__(self, accounts: Sequence[str] = ("default", "other"), book_levels: int = 50) -> None:
+        self.account_names = tuple(accounts)
+        keys = [ApiKey(f"key-{name}", hmac_secret=f"secret-{name}", account=name) for name in accounts]
+        config = SimConfig(book_levels=book_levels, api_keys=keys, start_ms=START)
+        self.clock = SimClock(start_ms=START)
+        self.market = Market(config, self.clock)
+        self.accounts = Accounts(config, self.clock)
+        self.limits = SimLimits(config, self.clock)
+        self.engine = Engine(self.market, self.accounts, self.limits, self.clock)
+        routes = order_routes(self.engine) + list_routes(self.engine) + sor_routes(self.engine)
+        self.routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
+        self.book = self.market.book(SYMBOL)
+
+    def call(self, method: str, path: str, account: str = "default", **params: Any) -> Any:
+        """The handler's body for these parameters (``symbol`` defaults to BTCUSDT; None leaves it out)."""
+        params.setdefault("symbol", SYMBOL)
+        if params["symbol"] is None:
+            del params["symbol"]
+        query = urlencode({name: str(value) for name, value in params.items()})
+        parsed = Params(query)
+        body = self.routes[(method, path)].handler(Call(parsed, ip="127.0.0.1", account=account))
+        parsed.finish()
+        return json.loads(json.dumps(body))
+
+    def order(self, account: str = "default", **params: Any) -> Any:
+        return self.call("POST", "/api/v3/order", account, **params)
+
+    def free(self, asset: str, account: str = "default") -> Decimal:
+        return self.accounts.get(account).free.get(asset, Decimal(0))
+
+    def locked(self, asset: str, account: str = "default") -> Decimal:
+        return self.accounts.get(account).locked.get(asset, Decimal(0))
+
+    def totals(self) -> dict[str, Decimal]:
+        """Every asset over all accounts plus the house plus the commissions charged."""
+        out: dict[str, Decimal] = defaultdict(Decimal)
+        for name in self.account_names:
+            account = self.accounts.get(name)
+            for balances in (account.free, account.locked):
+                for asset, amount in balances.items():
+                    out[asset] += amount
+        for table in (self.engine.house, self.engine.commissions):
+            for asset, amount in table.items():
+                out[asset] += amount
+        return dict(out)
