@@ -36,6 +36,7 @@ class Endpoint(Generic[T]):
 
     __slots__ = (
         "_decoder",
+        "_variants",
         "method",
         "name",
         "orders",
@@ -57,6 +58,7 @@ class Endpoint(Generic[T]):
         weight_doc: str | None = None,
         security: str = "NONE",
         orders: int = 0,
+        variants: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.method = method
@@ -67,6 +69,7 @@ class Endpoint(Generic[T]):
         self.security = security
         self.orders = orders  # how many unfilled orders a success adds (ORDERS windows)
         self._decoder: msgspec.json.Decoder[Any] | None = None
+        self._variants: dict[str, Any] = dict(variants) if variants else {}
 
     @property
     def signed(self) -> bool:
@@ -82,6 +85,31 @@ class Endpoint(Generic[T]):
             decoder = self._decoder = decoder_for(self.response)
         result: T = decoder.decode(body)
         return result
+
+    def variant(self, key: str | None) -> Endpoint[Any]:
+        """The same endpoint decoding into the response type registered for `key`.
+
+        Used where a parameter chooses the response shape (``newOrderRespType``: ACK, RESULT,
+        FULL). Variants are built once and cached; ``None`` or an unknown key gives `self`.
+        """
+        if key is None:
+            return self
+        found = self._variants.get(key)
+        if found is None:
+            return self
+        if not isinstance(found, Endpoint):
+            found = Endpoint(
+                self.name,
+                self.method,
+                self.path,
+                found,
+                weight=self.weight,
+                weight_doc=self.weight_doc,
+                security=self.security,
+                orders=self.orders,
+            )
+            self._variants[key] = found
+        return found
 
     def __repr__(self) -> str:
         return f"Endpoint({self.name}: {self.method} {self.path})"

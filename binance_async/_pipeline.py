@@ -36,6 +36,7 @@ from .errors import (
     IPBannedError,
     RateLimitedError,
     SendStatusUnknownError,
+    SentRequest,
     TimestampError,
     TransportError,
     error_from_response,
@@ -138,12 +139,14 @@ class Pipeline:
                     raise
                 if isinstance(exc, ConnectionFailedError):
                     raise  # never sent: the caller may safely try again
-                raise SendStatusUnknownError(
+                unknown = SendStatusUnknownError(
                     f"{exc}; the request was sent and may have been executed",
                     method=method,
                     path=path,
                     client_order_id=client_order_id,
-                ) from None
+                )
+                unknown.request = _sent(method, path, params)
+                raise unknown from None
             self.limiter.reconcile(response.headers, sent_at, orders)
             status = response.status
             if debug:
@@ -161,6 +164,8 @@ class Pipeline:
                         path=path,
                     ) from None
             error = self._error(response, method, path, client_order_id)
+            if isinstance(error, ExecutionStatusUnknown):
+                error.request = _sent(method, path, params)
             if isinstance(error, TimestampError) and signed and not resynced:
                 resynced = True
                 await self.sync_clock(force=True)
@@ -195,7 +200,7 @@ class Pipeline:
         if signed:
             assert self.signer is not None
             extra = f"timestamp={self.clock.now_ms()}"
-            if "recvWindow" not in params:
+            if params.get("recvWindow") is None:
                 extra = f"recvWindow={self.recv_window}&{extra}"
             payload = f"{encoded}&{extra}" if encoded else extra
             encoded = f"{payload}&signature={self.signer.sign(payload.encode())}"
@@ -215,7 +220,7 @@ class Pipeline:
             retry_after = error.retry_after
             self.limiter.pause(DEFAULT_PAUSE_SECONDS if retry_after is None else retry_after)
             log.warning("%s %s: HTTP %d, holding every request back", method, path, response.status)
-        if isinstance(error, ExecutionStatusUnknown):
+        if client_order_id is not None:
             error.client_order_id = client_order_id
         return error
 
@@ -228,6 +233,10 @@ class Pipeline:
         log.debug(
             "server clock offset %.1f ms (round trip %.1f ms)", self.clock.offset_ms, self.clock.round_trip_ms
         )
+
+
+def _sent(method: str, path: str, params: Mapping[str, Any]) -> SentRequest:
+    return SentRequest(method, path, {k: v for k, v in params.items() if v is not None})
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

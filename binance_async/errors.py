@@ -6,6 +6,7 @@
     ├── ClientClosedError (RuntimeError)      the client was used after aclose()
     ├── InvalidRequestError (ValueError)      refused before anything was sent
     │   ├── ParameterError                    a value that cannot be encoded (NaN, inf, bad type)
+    │   ├── OrderValidationError              an order breaks a symbol filter (.filter_type, .allowed)
     │   └── RequestTooHeavyError              weight larger than a whole rate-limit window
     ├── TransportError                        no HTTP response was received
     │   ├── ConnectionFailedError             could not connect: the request was never sent
@@ -27,6 +28,7 @@
         ├── OrderRejectedError                -2010
         ├── CancelRejectedError               -2011
         ├── NoSuchOrderError                  -2013
+        ├── CancelReplaceError                -2021 / -2022: .data says which half failed
         └── APIKeyError                       -2014, -2015
 
 `error_from_response` picks the class: the HTTP status first (429, 418, 403, 451, 5xx), then the
@@ -38,13 +40,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "APIKeyError",
     "BinanceAPIError",
     "BinanceError",
     "CancelRejectedError",
+    "CancelReplaceError",
     "ClientClosedError",
     "ConnectionFailedError",
     "ExecutionStatusUnknown",
@@ -57,12 +60,14 @@ __all__ = [
     "InvalidSymbolError",
     "NoSuchOrderError",
     "OrderRejectedError",
+    "OrderValidationError",
     "ParameterError",
     "RateLimitedError",
     "RequestTimeoutError",
     "RequestTooHeavyError",
     "RestrictedLocationError",
     "SendStatusUnknownError",
+    "SentRequest",
     "TimestampError",
     "TransportError",
     "WAFRejectedError",
@@ -100,6 +105,30 @@ class ParameterError(InvalidRequestError):
     """A parameter value cannot be encoded for Binance."""
 
 
+class OrderValidationError(InvalidRequestError):
+    """An order breaks one of its symbol's filters (checked locally; the order was not sent).
+
+    `filter_type` names the Binance filter (``"LOT_SIZE"``, ``"PRICE_FILTER"`` ...), `field` the
+    order parameter at fault (``"quantity"``, ``"price"`` ...), `value` what was given, and
+    `allowed` the limits that apply (e.g. ``{"minQty": Decimal("0.001"), "stepSize": ...}``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filter_type: str,
+        field: str | None = None,
+        value: Any = None,
+        allowed: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.filter_type = filter_type
+        self.field = field
+        self.value = value
+        self.allowed: Mapping[str, Any] = dict(allowed) if allowed is not None else {}
+
+
 class RequestTooHeavyError(InvalidRequestError):
     """The request's weight exceeds a whole rate-limit window: it could never be sent."""
 
@@ -121,14 +150,27 @@ class RequestTimeoutError(TransportError):
     """No response arrived in time."""
 
 
+class SentRequest(NamedTuple):
+    """What an order request asked for: method, path and its parameters under Binance's names.
+
+    The signature, timestamp and API key are not part of it.
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, Any]
+
+
 class ExecutionStatusUnknown(BinanceError):
     """The request may or may not have been executed by Binance.
 
-    Never resend an order on this error: look it up (by its client order id) first.
-    `client_order_id` is set when the request carried one.
+    Never resend an order on this error: look it up (by its client order id) first, e.g. with
+    `SpotClient.reconcile_order`. `client_order_id` is set when the request carried one;
+    `request` describes what was sent (method, path and parameters; never a key or signature).
     """
 
     client_order_id: str | None = None
+    request: SentRequest | None = None
 
 
 class SendStatusUnknownError(TransportError, ExecutionStatusUnknown):
@@ -146,8 +188,12 @@ class BinanceAPIError(BinanceError):
 
     `status` is the HTTP status, `code` Binance's error code (0 when the body had none, e.g. an HTML
     page from a proxy), `msg` Binance's message (or a short excerpt of a non-JSON body), `headers`
-    the response headers.
+    the response headers, `data` the body's ``data`` member when it had one (cancelReplace), and
+    `client_order_id` the client order id of the order the request placed or canceled, if any.
     """
+
+    data: Any = None
+    client_order_id: str | None = None
 
     def __init__(
         self,
@@ -239,6 +285,40 @@ class APIKeyError(BinanceAPIError):
     """-2014 / -2015: the API key is malformed, unknown, or lacks permission for this IP or action."""
 
 
+class CancelReplaceError(BinanceAPIError):
+    """-2021 (one half failed) or -2022 (both failed) from ``POST /api/v3/order/cancelReplace``.
+
+    Read `new_order_placed` before anything else: with -2021 the new order may have been placed
+    although the call raised. `data` holds Binance's ``data`` object as sent
+    (``cancelResult``, ``newOrderResult``, ``cancelResponse``, ``newOrderResponse``).
+    """
+
+    def _result(self, key: str) -> str | None:
+        data = self.data
+        value = data.get(key) if isinstance(data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def cancel_result(self) -> str | None:
+        """``SUCCESS``, ``FAILURE`` or ``NOT_ATTEMPTED``."""
+        return self._result("cancelResult")
+
+    @property
+    def new_order_result(self) -> str | None:
+        """``SUCCESS``, ``FAILURE`` or ``NOT_ATTEMPTED``."""
+        return self._result("newOrderResult")
+
+    @property
+    def canceled(self) -> bool:
+        """The old order was canceled."""
+        return self.cancel_result == "SUCCESS"
+
+    @property
+    def new_order_placed(self) -> bool:
+        """The new order was placed (it exists on the book or has filled)."""
+        return self.new_order_result == "SUCCESS"
+
+
 class ExecutionStatusUnknownError(BinanceAPIError, ExecutionStatusUnknown):
     """A 5xx, -1006 or -1007: Binance does not know whether the request was executed."""
 
@@ -276,32 +356,38 @@ _CODE_CLASSES: dict[int, type[BinanceAPIError]] = {
     -2013: NoSuchOrderError,
     -2014: APIKeyError,
     -2015: APIKeyError,
+    -2021: CancelReplaceError,
+    -2022: CancelReplaceError,
 }
 
 _EXCERPT = 200
 
 
-def parse_error_body(body: bytes) -> tuple[int, str]:
-    """Binance's `{"code": -1121, "msg": "..."}`, or (0, an excerpt) for anything else."""
+def parse_error_body(body: bytes) -> tuple[int, str, Any]:
+    """Binance's `{"code": -1121, "msg": "...", "data": ...}` as (code, msg, data), or
+    (0, an excerpt, None) for anything else."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
-    if isinstance(data, dict) and isinstance(data.get("code"), int):
-        return data["code"], str(data.get("msg", ""))
+    if isinstance(data, dict) and type(data.get("code")) is int:
+        return data["code"], str(data.get("msg", "")), data.get("data")
     text = body[:_EXCERPT].decode("utf-8", "replace").strip()
-    return 0, text or "(empty body)"
+    return 0, text or "(empty body)", None
 
 
 def error_from_response(
     status: int, headers: Mapping[str, str], body: bytes, *, method: str = "", path: str = ""
 ) -> BinanceAPIError:
     """The typed error for a non-2xx response (the status decides first, then the code)."""
-    code, msg = parse_error_body(body)
+    code, msg, data = parse_error_body(body)
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
         cls = ExecutionStatusUnknownError if status >= 500 else _CODE_CLASSES.get(code, BinanceAPIError)
-    return cls(status, code, msg, headers, method=method, path=path)
+    error = cls(status, code, msg, headers, method=method, path=path)
+    if data is not None:
+        error.data = data
+    return error
 
 
 _MAX_RETRY_AFTER = 3 * 24 * 3600.0  # Binance's longest ban

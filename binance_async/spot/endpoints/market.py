@@ -1,17 +1,12 @@
-"""The Spot ``/api/v3`` endpoints as data (see ``shared/reference/spot-endpoints.tsv``).
-
-Each entry carries what differs between calls: method, path, security, weight (a number or a rule
-over the parameters), how many orders it counts, and the response type. `BY_ROUTE` finds an
-endpoint by ``(method, path)`` so that `SpotClient.request` charges the right weight too.
-"""
+"""The market-data endpoints (security NONE)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from .._endpoint import Endpoint
-from .models import (
+from ..._endpoint import Endpoint
+from ..models import (
     AggTrade,
     AvgPrice,
     BlockTrade,
@@ -29,7 +24,32 @@ from .models import (
     Trade,
 )
 
-__all__ = ["BY_ROUTE", "ENDPOINTS"]
+__all__ = [
+    "AGG_TRADES",
+    "AVG_PRICE",
+    "BOOK_TICKER",
+    "DEPTH",
+    "EXCHANGE_INFO",
+    "EXECUTION_RULES",
+    "HISTORICAL_BLOCK_TRADES",
+    "HISTORICAL_TRADES",
+    "KLINES",
+    "MARKET_ENDPOINTS",
+    "PING",
+    "REFERENCE_PRICE",
+    "REFERENCE_PRICE_CALCULATION",
+    "SERVER_TIME",
+    "TICKER",
+    "TICKER_24HR",
+    "TICKER_PRICE",
+    "TICKER_TRADING_DAY",
+    "TRADES",
+    "UI_KLINES",
+    "depth_weight",
+    "execution_rules_weight",
+    "one_or_all_weight",
+    "per_symbol_weight",
+]
 
 
 def _count(params: Mapping[str, Any], name: str = "symbols") -> int:
@@ -158,29 +178,24 @@ REFERENCE_PRICE_CALCULATION: Endpoint[ReferencePriceCalculation] = Endpoint(
     weight=2,
 )
 
-ENDPOINTS: dict[str, Endpoint[Any]] = {
-    e.name: e
-    for e in (
-        PING,
-        SERVER_TIME,
-        EXCHANGE_INFO,
-        EXECUTION_RULES,
-        DEPTH,
-        TRADES,
-        HISTORICAL_TRADES,
-        HISTORICAL_BLOCK_TRADES,
-        AGG_TRADES,
-        KLINES,
-        UI_KLINES,
-        AVG_PRICE,
-        TICKER_24HR,
-        TICKER_TRADING_DAY,
-        TICKER_PRICE,
-        BOOK_TICKER,
-        TICKER,
-        REFERENCE_PRICE,
-        REFERENCE_PRICE_CALCULATION,
-    )
-}
-
-BY_ROUTE: dict[tuple[str, str], Endpoint[Any]] = {(e.method, e.path): e for e in ENDPOINTS.values()}
+MARKET_ENDPOINTS: tuple[Endpoint[Any], ...] = (
+    PING,
+    SERVER_TIME,
+    EXCHANGE_INFO,
+    EXECUTION_RULES,
+    DEPTH,
+    TRADES,
+    HISTORICAL_TRADES,
+    HISTORICAL_BLOCK_TRADES,
+    AGG_TRADES,
+    KLINES,
+    UI_KLINES,
+    AVG_PRICE,
+    TICKER_24HR,
+    TICKER_TRADING_DAY,
+    TICKER_PRICE,
+    BOOK_TICKER,
+    TICKER,
+    REFERENCE_PRICE,
+    REFERENCE_PRICE_CALCULATION,
+)

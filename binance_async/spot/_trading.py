@@ -1,0 +1,491 @@
+"""Order methods of `SpotClient` (TRADE endpoints), symbol rules, and order reconciliation.
+
+Every order-placing method sends a ``newClientOrderId`` (generated when the caller gives none), so
+that an order whose fate is unknown (a 5xx, -1006/-1007, a timeout) can be found again: such an
+error carries the id (``error.client_order_id``) and the request, the request is never resent, and
+`reconcile_order` answers whether the order exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import msgspec
+
+from .._encoding import encode_value
+from ..errors import InvalidRequestError, NoSuchOrderError
+from . import endpoints as E
+from ._common import SpotBase, documents
+from ._market import load_exchange_info
+from .enums import CancelReplaceMode, CancelRestrictions, OrderResponseType, OrderSide, OrderType
+from .order_models import (
+    CanceledOrder,
+    CancelReplaceResult,
+    Order,
+    OrderAck,
+    OrderAmendment,
+    OrderFull,
+    OrderListStatus,
+    OrderResult,
+    TestOrderCommission,
+)
+from .order_params import (
+    CancelReplaceOptions,
+    Number,
+    OrderOptions,
+    SorOrderOptions,
+    TestOrderOptions,
+    TestSorOrderOptions,
+    check_order_shape,
+    check_positive,
+    check_recv_window,
+    wire_params,
+)
+from .rules import RulesCache, SymbolRules
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["TradingMixin"]
+
+_SOR_TYPES = frozenset({"LIMIT", "MARKET"})
+
+
+def _decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
+    value = params.get(name)
+    return None if value is None else Decimal(encode_value(name, value))
+
+
+def _int(params: Mapping[str, Any], name: str) -> int | None:
+    value = params.get(name)
+    return None if value is None else int(value)
+
+
+def _one_of(first: tuple[str, Any], second: tuple[str, Any]) -> None:
+    if first[1] is None and second[1] is None:
+        raise InvalidRequestError(f"give {first[0]} or {second[0]}")
+
+
+class TradingMixin(SpotBase):
+    """Placing, testing, canceling, replacing and amending orders; symbol rules."""
+
+    _validate_orders: bool = False
+    _rules_ttl: float = 300.0
+    _rules_cache: RulesCache | None = None
+
+    # -- symbol rules ------------------------------------------------------------------------------
+
+    async def symbol_rules(self, symbol: str) -> SymbolRules:
+        """The trading rules (filters) of `symbol`, with Decimal rounding helpers and `validate`.
+
+        Rules come from one ``exchangeInfo`` call (weight 20) shared by every symbol and cached for
+        ``rules_ttl`` seconds (see `SpotClient`); concurrent callers share one call in flight.
+        """
+        return await self._rules().get(symbol)
+
+    async def symbols_rules(self, symbols: list[str]) -> dict[str, SymbolRules]:
+        """`symbol_rules` for several symbols at once (still one ``exchangeInfo`` call)."""
+        return await self._rules().get_many(symbols)
+
+    def _rules(self) -> RulesCache:
+        cache = self._rules_cache
+        if cache is None:
+            cache = self._rules_cache = RulesCache(
+                partial(load_exchange_info, self._pipeline), self._rules_ttl
+            )
+        return cache
+
+    async def _validate(
+        self, symbol: str, side: str, order_type: str, params: Mapping[str, Any], validate: bool | None
+    ) -> None:
+        if not (self._validate_orders if validate is None else validate):
+            return
+        rules = await self.symbol_rules(symbol)
+        ref_price = None
+        if rules.needs_ref_price(order_type, quote_order_qty=params.get("quoteOrderQty") is not None):
+            ref_price = (await self._pipeline.call(E.AVG_PRICE, {"symbol": symbol})).price
+        rules.validate(
+            side=side,
+            type=order_type,
+            quantity=_decimal(params, "quantity"),
+            price=_decimal(params, "price"),
+            quote_order_qty=_decimal(params, "quoteOrderQty"),
+            stop_price=_decimal(params, "stopPrice"),
+            trailing_delta=_int(params, "trailingDelta"),
+            iceberg_qty=_decimal(params, "icebergQty"),
+            ref_price=ref_price,
+        )
+
+    async def _order_params(
+        self,
+        method: str,
+        head: dict[str, Any],
+        options: Mapping[str, Any],
+        allowed: type,
+        validate: bool | None,
+    ) -> dict[str, Any]:
+        """The wire params of one order: checked, validated if asked, with a client order id."""
+        params = {**head, **wire_params(options, allowed, method)}
+        check_order_shape(head["type"], params)
+        await self._validate(head["symbol"], head["side"], head["type"], params, validate)
+        return params
+
+    # -- new orders --------------------------------------------------------------------------------
+
+    @overload
+    async def new_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> OrderAck: ...
+    @overload
+    async def new_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> OrderResult: ...
+    @overload
+    async def new_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> OrderFull: ...
+    @documents(E.NEW_ORDER)
+    async def new_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> OrderAck | OrderResult | OrderFull:
+        """Place an order; returns it in the shape ``new_order_resp_type`` asks for (default FULL).
+
+        Options (snake_case of Binance's names): ``time_in_force``, ``quantity``,
+        ``quote_order_qty``, ``price``, ``new_client_order_id`` (generated if not given; the
+        response's ``client_order_id``), ``strategy_id``, ``strategy_type``, ``stop_price``,
+        ``trailing_delta``, ``iceberg_qty``, ``self_trade_prevention_mode``, ``peg_price_type``,
+        ``peg_offset_value``, ``peg_offset_type``, ``recv_window``. What each type needs is
+        checked before sending. ``validate=True`` (or ``SpotClient(validate_orders=True)``) also
+        checks the symbol's filters: an order that breaks one raises `OrderValidationError` and is
+        not sent. If the outcome is unknown (5xx, -1006, -1007, timeout) the error carries the
+        client order id: look the order up with `reconcile_order`, never just resend.
+        """
+        params = await self._order_params(
+            "new_order", {"symbol": symbol, "side": side, "type": type}, options, OrderOptions, validate
+        )
+        client_id = params["newClientOrderId"] = self._client_order_id(params.get("newClientOrderId"))
+        params["newOrderRespType"] = new_order_resp_type
+        endpoint = E.NEW_ORDER.variant(new_order_resp_type)
+        result: OrderAck | OrderResult | OrderFull = await self._pipeline.call(
+            endpoint, params, client_order_id=client_id
+        )
+        return result
+
+    @documents(E.TEST_NEW_ORDER)
+    async def test_new_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        *,
+        validate: bool | None = None,
+        **options: Unpack[TestOrderOptions],
+    ) -> TestOrderCommission:
+        """Check an order with Binance without placing it (``compute_commission_rates=True``: rates).
+
+        Takes every `new_order` option; the same local checks apply.
+        """
+        params = await self._order_params(
+            "test_new_order",
+            {"symbol": symbol, "side": side, "type": type},
+            options,
+            TestOrderOptions,
+            validate,
+        )
+        return await self._pipeline.call(E.TEST_NEW_ORDER, params)
+
+    @overload
+    async def new_sor_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: Literal["LIMIT", "MARKET"],
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[SorOrderOptions],
+    ) -> OrderAck: ...
+    @overload
+    async def new_sor_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: Literal["LIMIT", "MARKET"],
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[SorOrderOptions],
+    ) -> OrderResult: ...
+    @overload
+    async def new_sor_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: Literal["LIMIT", "MARKET"],
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[SorOrderOptions],
+    ) -> OrderFull: ...
+    @documents(E.NEW_SOR_ORDER)
+    async def new_sor_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: Literal["LIMIT", "MARKET"],
+        quantity: Number,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[SorOrderOptions],
+    ) -> OrderAck | OrderResult | OrderFull:
+        """Place an order through Smart Order Routing (LIMIT or MARKET by quantity only).
+
+        Options: ``time_in_force``, ``price``, ``new_client_order_id`` (generated if not given),
+        ``strategy_id``, ``strategy_type``, ``iceberg_qty``, ``self_trade_prevention_mode``,
+        ``recv_window``. Unknown outcomes behave as in `new_order`.
+        """
+        params = await self._sor_params("new_sor_order", symbol, side, type, quantity, options, validate)
+        client_id = params["newClientOrderId"] = self._client_order_id(params.get("newClientOrderId"))
+        params["newOrderRespType"] = new_order_resp_type
+        result: OrderAck | OrderResult | OrderFull = await self._pipeline.call(
+            E.NEW_SOR_ORDER.variant(new_order_resp_type), params, client_order_id=client_id
+        )
+        return result
+
+    @documents(E.TEST_NEW_SOR_ORDER)
+    async def test_new_sor_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: Literal["LIMIT", "MARKET"],
+        quantity: Number,
+        *,
+        validate: bool | None = None,
+        **options: Unpack[TestSorOrderOptions],
+    ) -> TestOrderCommission:
+        """Check an SOR order with Binance without placing it (``compute_commission_rates=True``)."""
+        params = await self._sor_params("test_new_sor_order", symbol, side, type, quantity, options, validate)
+        return await self._pipeline.call(E.TEST_NEW_SOR_ORDER, params)
+
+    async def _sor_params(
+        self,
+        method: str,
+        symbol: str,
+        side: str,
+        order_type: str,
+        quantity: Number,
+        options: Mapping[str, Any],
+        validate: bool | None,
+    ) -> dict[str, Any]:
+        if order_type not in _SOR_TYPES:
+            raise InvalidRequestError(f"SOR orders are LIMIT or MARKET, not {order_type!r}")
+        allowed = TestSorOrderOptions if method.startswith("test") else SorOrderOptions
+        head = {"symbol": symbol, "side": side, "type": order_type, "quantity": quantity}
+        return await self._order_params(method, head, options, allowed, validate)
+
+    # -- cancel, replace, amend ----------------------------------------------------------------------
+
+    @documents(E.CANCEL_ORDER)
+    async def cancel_order(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        orig_client_order_id: str | None = None,
+        new_client_order_id: str | None = None,
+        cancel_restrictions: CancelRestrictions | None = None,
+        recv_window: int | None = None,
+    ) -> CanceledOrder:
+        """Cancel an open order, by ``order_id`` or ``orig_client_order_id``.
+
+        An unknown outcome raises an `ExecutionStatusUnknown` error (never retried); canceling
+        again is harmless (-2011 if it is already gone).
+        """
+        _one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
+        params = {
+            "symbol": symbol,
+            "orderId": order_id,
+            "origClientOrderId": orig_client_order_id,
+            "newClientOrderId": new_client_order_id,
+            "cancelRestrictions": cancel_restrictions,
+            "recvWindow": check_recv_window(recv_window),
+        }
+        return await self._pipeline.call(E.CANCEL_ORDER, params, client_order_id=orig_client_order_id)
+
+    @documents(E.CANCEL_OPEN_ORDERS)
+    async def cancel_open_orders(
+        self, symbol: str, *, recv_window: int | None = None
+    ) -> list[CanceledOrder | OrderListStatus]:
+        """Cancel every open order and order list on `symbol`; returns what was canceled."""
+        params = {"symbol": symbol, "recvWindow": check_recv_window(recv_window)}
+        entries = await self._pipeline.call(E.CANCEL_OPEN_ORDERS, params)
+        return [_canceled(entry) for entry in entries]
+
+    @overload
+    async def cancel_replace_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        cancel_replace_mode: CancelReplaceMode,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[CancelReplaceOptions],
+    ) -> CancelReplaceResult[OrderAck]: ...
+    @overload
+    async def cancel_replace_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        cancel_replace_mode: CancelReplaceMode,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[CancelReplaceOptions],
+    ) -> CancelReplaceResult[OrderResult]: ...
+    @overload
+    async def cancel_replace_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        cancel_replace_mode: CancelReplaceMode,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[CancelReplaceOptions],
+    ) -> CancelReplaceResult[OrderFull]: ...
+    @documents(E.CANCEL_REPLACE_ORDER)
+    async def cancel_replace_order(
+        self,
+        symbol: str,
+        side: OrderSide,
+        type: OrderType,
+        cancel_replace_mode: CancelReplaceMode,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[CancelReplaceOptions],
+    ) -> CancelReplaceResult[Any]:
+        """Cancel an order (``cancel_order_id`` or ``cancel_orig_client_order_id``) and place a new one.
+
+        Takes every `new_order` option for the new order, plus ``cancel_new_client_order_id``,
+        ``cancel_restrictions`` and ``order_rate_limit_exceeded_mode``. If either half fails,
+        `CancelReplaceError` is raised: check its ``new_order_placed`` (with ALLOW_FAILURE the new
+        order can exist although the call failed) and ``client_order_id`` (the new order's id).
+        """
+        params = await self._order_params(
+            "cancel_replace_order",
+            {"symbol": symbol, "side": side, "type": type, "cancelReplaceMode": cancel_replace_mode},
+            options,
+            CancelReplaceOptions,
+            validate,
+        )
+        _one_of(
+            ("cancel_order_id", params.get("cancelOrderId")),
+            ("cancel_orig_client_order_id", params.get("cancelOrigClientOrderId")),
+        )
+        client_id = params["newClientOrderId"] = self._client_order_id(params.get("newClientOrderId"))
+        params["newOrderRespType"] = new_order_resp_type
+        result: CancelReplaceResult[Any] = await self._pipeline.call(
+            E.CANCEL_REPLACE_ORDER.variant(new_order_resp_type), params, client_order_id=client_id
+        )
+        return result
+
+    @documents(E.AMEND_ORDER_KEEP_PRIORITY)
+    async def amend_order_keep_priority(
+        self,
+        symbol: str,
+        new_qty: Number,
+        *,
+        order_id: int | None = None,
+        orig_client_order_id: str | None = None,
+        new_client_order_id: str | None = None,
+        recv_window: int | None = None,
+    ) -> OrderAmendment:
+        """Reduce an open order's quantity keeping its place in the queue.
+
+        The amended order gets a new client order id (``new_client_order_id``, generated if not
+        given), which an unknown-outcome error carries.
+        """
+        _one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
+        client_id = self._client_order_id(new_client_order_id)
+        params = {
+            "symbol": symbol,
+            "newQty": new_qty,
+            "orderId": order_id,
+            "origClientOrderId": orig_client_order_id,
+            "newClientOrderId": client_id,
+            "recvWindow": check_recv_window(recv_window),
+        }
+        check_positive(params, ("newQty",))
+        return await self._pipeline.call(E.AMEND_ORDER_KEEP_PRIORITY, params, client_order_id=client_id)
+
+    # -- reconciliation --------------------------------------------------------------------------------
+
+    async def reconcile_order(
+        self, symbol: str, client_order_id: str, *, attempts: int = 1, interval: float = 1.0
+    ) -> Order | None:
+        """Find an order by its client order id after an unknown outcome: the order, or None.
+
+        None means Binance does not know the order: it was not placed. A request can still be in
+        flight inside Binance right after a 5xx; ``attempts`` > 1 looks again every ``interval``
+        seconds before concluding it does not exist (lookups are reads: weight 4 each, retried on
+        transport errors and 5xx by the retry policy).
+        """
+        if attempts < 1:
+            raise InvalidRequestError(f"attempts must be at least 1, got {attempts}")
+        params = {"symbol": symbol, "origClientOrderId": client_order_id}
+        for attempt in range(attempts):
+            if attempt:
+                await asyncio.sleep(interval)
+            try:
+                return await self._pipeline.call(E.GET_ORDER, params)
+            except NoSuchOrderError:
+                continue
+        return None
+
+
+def _canceled(entry: dict[str, Any]) -> CanceledOrder | OrderListStatus:
+    """An entry of cancel-all's answer: an order list has ``contingencyType``, an order does not."""
+    if "contingencyType" in entry:
+        return msgspec.convert(entry, OrderListStatus)
+    return msgspec.convert(entry, CanceledOrder)
