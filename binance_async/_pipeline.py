@@ -156,13 +156,15 @@ class Pipeline:
                 try:
                     return endpoint.decode(response.body)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    raise InvalidResponseError(
+                    invalid = InvalidResponseError(
                         f"{method} {path}: the response could not be decoded ({exc})",
                         status=status,
                         body=response.body,
                         method=method,
                         path=path,
-                    ) from None
+                    )
+                    invalid.client_order_id = client_order_id
+                    raise invalid from None
             error = self._error(response, method, path, client_order_id)
             if isinstance(error, ExecutionStatusUnknown):
                 error.request = _sent(method, path, params)

@@ -86,8 +86,11 @@ class ClientClosedError(BinanceError, RuntimeError):
 class InvalidResponseError(BinanceError):
     """A successful (2xx) response whose body could not be decoded into the expected type.
 
-    For an order this means the order WAS accepted; `body` keeps the raw bytes.
+    For an order this means the order WAS accepted; `body` keeps the raw bytes and
+    `client_order_id` the order's client order id.
     """
+
+    client_order_id: str | None = None
 
     def __init__(self, message: str, *, status: int, body: bytes, method: str = "", path: str = "") -> None:
         super().__init__(message)

@@ -31,8 +31,11 @@ class SimError(Exception):
 
 
 def error_response(error: SimError, headers: dict[str, str] | None = None) -> web.Response:
+    body: dict[str, Any] = {"code": error.code, "msg": error.msg}
+    if error.data is not None:
+        body["data"] = error.data
     return web.json_response(
-        {"code": error.code, "msg": error.msg},
+        body,
         status=error.status,
         headers={**error.headers, **(headers or {})},
     )

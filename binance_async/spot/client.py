@@ -22,13 +22,14 @@ from ._account import AccountMixin
 from ._common import MAX_CLIENT_ID_PREFIX, check_client_order_id
 from ._market import MarketDataMixin
 from ._order_lists import OrderListMixin
+from ._pagination import PaginationMixin
 from ._trading import TradingMixin
 from .enums import KlineInterval, SymbolStatus, TickerType
 
 __all__ = ["KlineInterval", "SpotClient", "SymbolStatus", "TickerType"]
 
 
-class SpotClient(TradingMixin, OrderListMixin, AccountMixin, MarketDataMixin):
+class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin):
     """Async client for the Binance Spot REST API.
 
     ::

@@ -10,6 +10,7 @@ locally with a clear `InvalidRequestError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -147,18 +148,23 @@ def check_recv_window(window: int | None) -> int | None:
 _AMOUNTS = ("quantity", "quoteOrderQty", "price", "stopPrice", "icebergQty")
 
 
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+
+
 def check_positive(params: Mapping[str, Any], names: tuple[str, ...] = _AMOUNTS) -> None:
-    """Refuse an amount that is not a finite number greater than zero (checked on its wire text)."""
+    """Refuse an amount that is not a plain decimal number greater than zero, as it would be sent.
+
+    Strings are sent as given, so one must already be plain decimal digits (``"0.001"``, never
+    ``"1e-3"``, ``" 1"`` or ``"-1"``); numbers are encoded first (`encode_value`), then checked.
+    """
     for name in names:
         value = params.get(name)
         if value is None:
             continue
         text = encode_value(name, value)
-        try:
-            number = Decimal(text)
-        except ArithmeticError:
-            raise ParameterError(f"{name} must be a number, got {value!r}") from None
-        if not number > 0:
+        if _PLAIN_DECIMAL.fullmatch(text) is None:
+            raise ParameterError(f"{name} must be a plain decimal number greater than zero, got {value!r}")
+        if not Decimal(text) > 0:
             raise ParameterError(f"{name} must be greater than zero, got {value!r}")
 
 

@@ -1,0 +1,500 @@
+"""SpotClient order methods: wire params, client order ids, local refusals, unknown outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import inspect
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aioresponses import aioresponses
+
+from binance_async import (
+    CancelReplaceError,
+    ExecutionStatusUnknown,
+    ExecutionStatusUnknownError,
+    InvalidRequestError,
+    OrderValidationError,
+    ParameterError,
+    RetryPolicy,
+    SendStatusUnknownError,
+    SpotClient,
+)
+from binance_async.spot import endpoints as E
+from binance_async.spot.order_models import (
+    CanceledOrder,
+    Order,
+    OrderAck,
+    OrderFull,
+    OrderListStatus,
+    OrderResult,
+)
+from tests.unit.helpers import BASE, KEY, SECRET, calls, form, iter_strings, query, route
+
+REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+EXAMPLES = REFERENCE / "examples"
+CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
+
+TIME = route("/api/v3/time")
+ORDER = route("/api/v3/order")
+ORDER_TEST = route("/api/v3/order/test")
+CANCEL_REPLACE = route("/api/v3/order/cancelReplace")
+OPEN_ORDERS = route("/api/v3/openOrders")
+EXCHANGE_INFO = route("/api/v3/exchangeInfo")
+AVG_PRICE = route("/api/v3/avgPrice")
+FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
+
+
+def example(name: str) -> Any:
+    path = EXAMPLES / name
+    if not path.exists():
+        pytest.skip("shared/reference is not available")
+    return json.loads(path.read_text())
+
+
+@pytest.fixture
+def mocked() -> Iterator[aioresponses]:
+    with aioresponses() as m:
+        m.get(TIME, payload={"serverTime": int(time.time() * 1000)}, repeat=True)
+        yield m
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[SpotClient]:
+    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as c:
+        yield c
+
+
+def sent(mocked: aioresponses, method: str = "POST", path: str | None = None) -> list[list[tuple[str, str]]]:
+    """The form fields (or query) of every `method` request, signature and timestamp included."""
+    out = []
+    for _, url, kwargs in calls(mocked, method, path):
+        out.append(form(kwargs.get("data")) if method != "GET" else list(query(url).items()))
+    return out
+
+
+# -- the table and the surface -------------------------------------------------------------------------
+
+
+def test_all_48_endpoints_are_client_methods_with_their_route_in_the_docstring() -> None:
+    table = REFERENCE / "spot-endpoints.tsv"
+    if not table.exists():
+        pytest.skip("shared/reference is not available")
+    with table.open(newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) == 48
+    for row in rows:
+        endpoint = E.ENDPOINTS[row["python_name"]]
+        assert (endpoint.method, endpoint.path, endpoint.security) == (
+            row["method"],
+            row["path"],
+            row["security"],
+        )
+        assert E.BY_ROUTE[(row["method"], row["path"])] is endpoint
+        assert endpoint.orders == int(row["unfilled_order_count"] or 0), row["python_name"]
+        method = getattr(SpotClient, row["python_name"])
+        assert inspect.iscoroutinefunction(method)
+        doc = inspect.getdoc(method) or ""
+        assert f"{row['method']} {row['path']}" in doc
+        for name in inspect.signature(method).parameters:
+            assert name == name.lower(), f"{row['python_name']}({name})"
+
+
+# -- new orders ---------------------------------------------------------------------------------------
+
+
+async def test_new_order_sends_params_in_order_with_a_generated_client_id(
+    client: SpotClient, mocked: aioresponses
+) -> None:
+    mocked.post(ORDER, payload=example("POST_api_v3_order__FULL.json"))
+    order = await client.new_order(
+        "BTCUSDT", "BUY", "LIMIT", time_in_force="GTC", quantity=Decimal("0.00100"), price=Decimal("1E+4")
+    )
+    assert isinstance(order, OrderFull)
+    assert order.fills[0].trade_id == 56
+    fields = sent(mocked)[0]
+    names = [name for name, _ in fields]
+    assert names[:8] == [
+        "symbol",
+        "side",
+        "type",
+        "timeInForce",
+        "quantity",
+        "price",
+        "newClientOrderId",
+        "newOrderRespType",
+    ]
+    values = dict(fields)
+    assert values["price"] == "10000" and values["quantity"] == "0.00100"
+    assert values["newOrderRespType"] == "FULL"
+    assert CLIENT_ID.fullmatch(values["newClientOrderId"])
+
+
+async def test_generated_client_ids_are_unique_and_carry_the_prefix(mocked: aioresponses) -> None:
+    mocked.post(ORDER, payload=example("POST_api_v3_order__ACK.json"), repeat=True)
+    async with SpotClient(KEY, SECRET, client_order_id_prefix="bot7-") as client:
+        for _ in range(20):
+            await client.new_order("BTCUSDT", "SELL", "MARKET", quantity="1", new_order_resp_type="ACK")
+    ids = [dict(fields)["newClientOrderId"] for fields in sent(mocked)]
+    assert len(set(ids)) == 20
+    assert all(i.startswith("bot7-") and CLIENT_ID.fullmatch(i) for i in ids)
+
+
+@pytest.mark.parametrize("prefix", ["has space", "x" * 15, "é"])
+def test_bad_client_id_prefixes_are_refused(prefix: str) -> None:
+    with pytest.raises(InvalidRequestError):
+        SpotClient(KEY, SECRET, client_order_id_prefix=prefix)
+
+
+@pytest.mark.parametrize(
+    ("resp_type", "model", "example_file"),
+    [
+        ("ACK", OrderAck, "POST_api_v3_order__ACK.json"),
+        ("RESULT", OrderResult, "POST_api_v3_order__RESULT.json"),
+        ("FULL", OrderFull, "POST_api_v3_order__FULL.json"),
+    ],
+)
+async def test_response_type_chooses_the_struct(
+    client: SpotClient, mocked: aioresponses, resp_type: str, model: type, example_file: str
+) -> None:
+    mocked.post(ORDER, payload=example(example_file))
+    order = await client.new_order(
+        "BTCUSDT",
+        "SELL",
+        "MARKET",
+        quantity=10,
+        new_order_resp_type=resp_type,  # type: ignore[call-overload]
+    )
+    assert type(order) is model
+    assert order.client_order_id == "6gCrw2kRUAF9CvJDGP16IP"
+    assert dict(sent(mocked)[0])["newOrderRespType"] == resp_type
+
+
+async def test_a_given_client_id_is_sent_as_is(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.post(ORDER, payload=example("POST_api_v3_order__ACK.json"))
+    await client.new_order(
+        "BTCUSDT",
+        "BUY",
+        "MARKET",
+        quote_order_qty="10",
+        new_client_order_id="my-id_1",
+        new_order_resp_type="ACK",
+    )
+    assert dict(sent(mocked)[0])["newClientOrderId"] == "my-id_1"
+
+
+@pytest.mark.parametrize(
+    ("order_type", "options", "message"),
+    [
+        ("LIMIT", {"quantity": "1", "price": "1"}, "time_in_force"),
+        ("LIMIT", {"time_in_force": "GTC", "quantity": "1"}, "price or peg_price_type"),
+        ("MARKET", {}, "quantity or quote_order_qty"),
+        ("MARKET", {"quantity": "1", "quote_order_qty": "1"}, "not both"),
+        ("LIMIT_MAKER", {"quantity": "1", "price": "1", "quote_order_qty": "5"}, "only for MARKET"),
+        ("STOP_LOSS", {"quantity": "1"}, "stop_price or trailing_delta"),
+        ("TAKE_PROFIT_LIMIT", {"quantity": "1", "price": "1", "time_in_force": "GTC"}, "stop_price"),
+        ("MARKET", {"quantity": "-1"}, "greater than zero"),
+        ("MARKET", {"quantity": Decimal("0")}, "greater than zero"),
+        ("MARKET", {"quantity": float("nan")}, "finite"),
+        ("MARKET", {"quantity": "1e-3"}, "number"),
+        ("MARKET", {"quantity": "1", "recv_window": 60_001}, "recv_window"),
+        ("MARKET", {"quantity": "1", "quantiy": "1"}, "unknown option 'quantiy'"),
+        ("MARKET", {"quantity": "1", "new_client_order_id": "x" * 37}, "new_client_order_id"),
+        ("MARKET", {"quantity": "1", "new_client_order_id": "a b"}, "new_client_order_id"),
+        (
+            "LIMIT",
+            {"quantity": "1", "peg_price_type": "PRIMARY_PEG", "time_in_force": "GTC", "peg_offset_value": 1},
+            "go together",
+        ),
+        ("ICEBERG", {"quantity": "1"}, "unknown order type"),
+    ],
+)
+async def test_malformed_orders_are_refused_before_sending(
+    client: SpotClient, mocked: aioresponses, order_type: str, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=re.escape(message)):
+        await client.new_order("BTCUSDT", "BUY", order_type, **options)  # type: ignore[arg-type]
+    assert calls(mocked, "POST") == []
+
+
+async def test_a_per_call_recv_window_replaces_the_default(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.post(ORDER, payload=example("POST_api_v3_order__ACK.json"))
+    await client.new_order(
+        "BTCUSDT", "BUY", "MARKET", quantity="1", recv_window=1500, new_order_resp_type="ACK"
+    )
+    values = [value for name, value in sent(mocked)[0] if name == "recvWindow"]
+    assert values == ["1500"]
+
+
+async def test_test_order_with_commission_rates_weighs_20(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.post(ORDER_TEST, payload=example("POST_api_v3_order_test__computeCommissionRates.json"))
+    await client._pipeline.sync_clock()
+    before = {
+        (s.interval, s.interval_num): s.used
+        for s in client.limiter.state()
+        if s.limit_type == "REQUEST_WEIGHT"
+    }
+    result = await client.test_new_order(
+        "BTCUSDT", "BUY", "MARKET", quantity="1", compute_commission_rates=True
+    )
+    after = {
+        (s.interval, s.interval_num): s.used
+        for s in client.limiter.state()
+        if s.limit_type == "REQUEST_WEIGHT"
+    }
+    assert result.discount is not None and result.discount.discount == Decimal("0.25")
+    assert before and all(after[k] - before[k] == 20 for k in before), (before, after)
+    assert "newClientOrderId" not in dict(sent(mocked, path="/api/v3/order/test")[0])
+
+
+# -- unknown outcomes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (503, {"code": -1001, "msg": "Internal error"}),
+        (500, "<html><body><h1>500 Internal Server Error</h1></body></html>"),
+        (502, "<html><body>Bad gateway</body></html>"),
+        (408, {"code": -1007, "msg": "Timeout waiting for response from backend server."}),
+        (400, {"code": -1006, "msg": "An unexpected response was received from the message bus."}),
+    ],
+)
+async def test_unknown_outcome_carries_the_client_id_and_is_never_resent(
+    client: SpotClient, mocked: aioresponses, status: int, body: Any
+) -> None:
+    if isinstance(body, dict):
+        mocked.post(ORDER, status=status, payload=body, repeat=True)
+    else:
+        mocked.post(ORDER, status=status, body=body, content_type="text/html", repeat=True)
+    with pytest.raises(ExecutionStatusUnknownError) as caught:
+        await client.new_order("BTCUSDT", "BUY", "LIMIT", time_in_force="GTC", quantity="1", price="2")
+    error = caught.value
+    client_id = dict(sent(mocked)[0])["newClientOrderId"]
+    assert error.client_order_id == client_id
+    assert error.request is not None
+    assert (error.request.method, error.request.path) == ("POST", "/api/v3/order")
+    assert error.request.params["newClientOrderId"] == client_id
+    assert error.request.params["price"] == "2"
+    assert "signature" not in error.request.params and "timestamp" not in error.request.params
+    assert len(calls(mocked, "POST")) == 1
+
+
+async def test_a_timeout_on_an_order_is_unknown_and_not_resent(
+    client: SpotClient, mocked: aioresponses
+) -> None:
+    mocked.post(ORDER, exception=asyncio.TimeoutError(), repeat=True)
+    with pytest.raises(SendStatusUnknownError) as caught:
+        await client.new_order("BTCUSDT", "BUY", "MARKET", quantity="1", new_client_order_id="t-1")
+    assert isinstance(caught.value, ExecutionStatusUnknown)
+    assert caught.value.client_order_id == "t-1"
+    assert caught.value.request is not None and caught.value.request.params["quantity"] == "1"
+    assert len(calls(mocked, "POST")) == 1
+
+
+async def test_a_5xx_on_a_cancel_carries_the_order_id_and_is_not_resent(
+    client: SpotClient, mocked: aioresponses
+) -> None:
+    mocked.delete(ORDER, status=503, body="Service Unavailable", repeat=True)
+    with pytest.raises(ExecutionStatusUnknownError) as caught:
+        await client.cancel_order("BTCUSDT", orig_client_order_id="abc")
+    assert caught.value.client_order_id == "abc"
+    assert len(calls(mocked, "DELETE")) == 1
+
+
+async def test_secrets_are_not_in_the_unknown_outcome_error(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.post(ORDER, status=503, payload={"code": -1001, "msg": "x"})
+    with pytest.raises(ExecutionStatusUnknownError) as caught:
+        await client.new_order("BTCUSDT", "BUY", "MARKET", quantity="1")
+    signature = dict(sent(mocked)[0])["signature"]
+    texts = [str(caught.value), repr(caught.value), *iter_strings(vars(caught.value))]
+    assert not any(KEY in t or SECRET in t or signature in t for t in texts)
+
+
+# -- reconcile -------------------------------------------------------------------------------------------
+
+
+async def test_reconcile_finds_the_order_by_client_id(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.get(ORDER, payload=example("GET_api_v3_order.json"))
+    order = await client.reconcile_order("LTCBTC", "myOrder1")
+    assert isinstance(order, Order) and order.client_order_id == "myOrder1"
+    params = query(calls(mocked, "GET", "/api/v3/order")[0][1])
+    assert params["origClientOrderId"] == "myOrder1" and params["symbol"] == "LTCBTC"
+
+
+async def test_reconcile_answers_none_when_binance_does_not_know_it(
+    client: SpotClient, mocked: aioresponses
+) -> None:
+    mocked.get(ORDER, status=400, payload={"code": -2013, "msg": "Order does not exist."}, repeat=True)
+    assert await client.reconcile_order("BTCUSDT", "gone", attempts=3, interval=0.001) is None
+    assert len(calls(mocked, "GET", "/api/v3/order")) == 3
+
+
+async def test_reconcile_looks_again_until_the_order_appears(
+    client: SpotClient, mocked: aioresponses
+) -> None:
+    mocked.get(ORDER, status=400, payload={"code": -2013, "msg": "Order does not exist."})
+    mocked.get(ORDER, payload=example("GET_api_v3_order.json"))
+    order = await client.reconcile_order("LTCBTC", "myOrder1", attempts=3, interval=0.001)
+    assert order is not None and order.order_id == 1
+    assert len(calls(mocked, "GET", "/api/v3/order")) == 2
+
+
+# -- cancel, cancel-all, cancel-replace, amend ----------------------------------------------------------
+
+
+async def test_cancel_needs_an_order_id_or_client_id(client: SpotClient, mocked: aioresponses) -> None:
+    with pytest.raises(InvalidRequestError, match="order_id or orig_client_order_id"):
+        await client.cancel_order("BTCUSDT")
+    assert calls(mocked, "DELETE") == []
+
+
+async def test_cancel_open_orders_tells_orders_and_lists_apart(
+    client: SpotClient, mocked: aioresponses
+) -> None:
+    mocked.delete(OPEN_ORDERS, payload=example("DELETE_api_v3_openOrders.json"))
+    canceled = await client.cancel_open_orders("BTCUSDT")
+    kinds = [type(entry) for entry in canceled]
+    assert kinds == [CanceledOrder, CanceledOrder, OrderListStatus]
+    first = canceled[0]
+    assert isinstance(first, CanceledOrder) and first.orig_client_order_id == "E6APeyTJvkMvLMYMqu1KQ4"
+    assert first.price == Decimal("0.089853")
+    last = canceled[2]
+    assert isinstance(last, OrderListStatus) and [o.order_id for o in last.orders] == [20, 21]
+
+
+async def test_cancel_replace_success_and_partial_failure(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.post(CANCEL_REPLACE, payload=example("POST_api_v3_order_cancelReplace__success.json"))
+    partial = example("POST_api_v3_order_cancelReplace__cancel_failed_new_ok_ALLOW_FAILURE.json")
+    mocked.post(CANCEL_REPLACE, status=409, payload=partial)
+    ok = await client.cancel_replace_order(
+        "BTCUSDT",
+        "BUY",
+        "LIMIT",
+        "STOP_ON_FAILURE",
+        cancel_order_id=9,
+        time_in_force="GTC",
+        quantity="1",
+        price="2",
+    )
+    assert ok.cancel_response.status == "CANCELED" and ok.new_order_response.order_id == 10
+    with pytest.raises(CancelReplaceError) as caught:
+        await client.cancel_replace_order(
+            "BTCUSDT",
+            "BUY",
+            "LIMIT",
+            "ALLOW_FAILURE",
+            cancel_order_id=9,
+            time_in_force="GTC",
+            quantity="1",
+            price="2",
+        )
+    error = caught.value
+    assert error.code == -2021 and error.status == 409
+    assert error.new_order_placed and not error.canceled
+    assert (
+        error.client_order_id == dict(sent(mocked, path="/api/v3/order/cancelReplace")[1])["newClientOrderId"]
+    )
+    assert error.data["newOrderResponse"]["orderId"] == 11
+
+
+async def test_cancel_replace_needs_the_order_to_cancel(client: SpotClient, mocked: aioresponses) -> None:
+    with pytest.raises(InvalidRequestError, match="cancel_order_id or cancel_orig_client_order_id"):
+        await client.cancel_replace_order("BTCUSDT", "BUY", "MARKET", "STOP_ON_FAILURE", quantity="1")
+    assert calls(mocked, "POST") == []
+
+
+async def test_amend_generates_the_new_client_id(client: SpotClient, mocked: aioresponses) -> None:
+    mocked.put(
+        route("/api/v3/order/amend/keepPriority"),
+        payload=example("PUT_api_v3_order_amend_keepPriority__single_order.json"),
+    )
+    amended = await client.amend_order_keep_priority("BTCUSDT", "5", order_id=33)
+    assert amended.amended_order.qty == Decimal(5)
+    fields = dict(sent(mocked, "PUT")[0])
+    assert fields["newQty"] == "5" and CLIENT_ID.fullmatch(fields["newClientOrderId"])
+    with pytest.raises(ParameterError):
+        await client.amend_order_keep_priority("BTCUSDT", "-5", order_id=33)
+
+
+# -- validation against the symbol's filters --------------------------------------------------------------
+
+
+def _exchange_info() -> dict[str, Any]:
+    filters = [
+        {"filterType": "PRICE_FILTER", "minPrice": "0.01", "maxPrice": "1000000", "tickSize": "0.01"},
+        {"filterType": "LOT_SIZE", "minQty": "0.00001", "maxQty": "9000", "stepSize": "0.00001"},
+        {
+            "filterType": "NOTIONAL",
+            "minNotional": "5",
+            "applyMinToMarket": True,
+            "maxNotional": "9000000",
+            "applyMaxToMarket": False,
+            "avgPriceMins": 5,
+        },
+    ]
+    return {
+        "timezone": "UTC",
+        "serverTime": 1,
+        "rateLimits": [],
+        "exchangeFilters": [],
+        "symbols": [
+            {
+                "symbol": "BTCUSDT",
+                "status": "TRADING",
+                "baseAsset": "BTC",
+                "quoteAsset": "USDT",
+                "baseAssetPrecision": 8,
+                "quoteAssetPrecision": 8,
+                "orderTypes": ["LIMIT", "MARKET", "LIMIT_MAKER"],
+                "filters": filters,
+            }
+        ],
+    }
+
+
+async def test_validate_refuses_an_invalid_order_without_sending_it(mocked: aioresponses) -> None:
+    mocked.get(EXCHANGE_INFO, payload=_exchange_info())
+    mocked.post(ORDER, payload=example("POST_api_v3_order__FULL.json"), repeat=True)
+    async with SpotClient(KEY, SECRET, validate_orders=True) as client:
+        with pytest.raises(OrderValidationError) as caught:
+            await client.new_order(
+                "BTCUSDT", "BUY", "LIMIT", time_in_force="GTC", quantity="0.000015", price="100"
+            )
+        assert caught.value.filter_type == "LOT_SIZE" and caught.value.field == "quantity"
+        with pytest.raises(OrderValidationError) as caught:
+            await client.new_order(
+                "BTCUSDT", "BUY", "LIMIT", time_in_force="GTC", quantity="0.01", price="100.001"
+            )
+        assert caught.value.filter_type == "PRICE_FILTER"
+        assert calls(mocked, "POST") == []
+        await client.new_order("BTCUSDT", "BUY", "LIMIT", time_in_force="GTC", quantity="0.01", price="1000")
+        # validate=False on the call skips the check
+        await client.new_order(
+            "BTCUSDT", "BUY", "LIMIT", time_in_force="GTC", quantity="0.000015", price="1", validate=False
+        )
+    assert len(calls(mocked, "POST")) == 2
+    assert len(calls(mocked, "GET", "/api/v3/exchangeInfo")) == 1  # the rules are cached
+
+
+async def test_validate_fetches_the_average_price_for_a_market_notional(mocked: aioresponses) -> None:
+    mocked.get(EXCHANGE_INFO, payload=_exchange_info())
+    mocked.get(AVG_PRICE, payload={"mins": 5, "price": "100.00", "closeTime": 1}, repeat=True)
+    mocked.post(ORDER, payload=example("POST_api_v3_order__FULL.json"), repeat=True)
+    async with SpotClient(KEY, SECRET) as client:
+        with pytest.raises(OrderValidationError) as caught:
+            await client.new_order("BTCUSDT", "SELL", "MARKET", quantity="0.01", validate=True)  # 1 USDT
+        assert caught.value.filter_type == "NOTIONAL"
+        await client.new_order("BTCUSDT", "SELL", "MARKET", quantity="0.1", validate=True)  # 10 USDT
+        await client.new_order(
+            "BTCUSDT", "SELL", "LIMIT", time_in_force="GTC", quantity="1", price="9", validate=True
+        )
+    assert len(calls(mocked, "GET", "/api/v3/avgPrice")) == 2  # not for the LIMIT order
+    assert len(calls(mocked, "POST")) == 2
