@@ -7,6 +7,7 @@
     ├── InvalidRequestError (ValueError)      refused before anything was sent
     │   ├── ParameterError                    a value that cannot be encoded (NaN, inf, bad type)
     │   ├── OrderValidationError              an order breaks a symbol filter (.filter_type, .allowed)
+    │   ├── UnknownSymbolError                (binance_async.spot) not in exchangeInfo's symbols
     │   └── RequestTooHeavyError              weight larger than a whole rate-limit window
     ├── TransportError                        no HTTP response was received
     │   ├── ConnectionFailedError             could not connect: the request was never sent

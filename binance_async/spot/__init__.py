@@ -1,5 +1,6 @@
-"""Binance Spot REST API: `SpotClient`, its endpoint table and its response models."""
+"""Binance Spot REST API: `SpotClient`, its endpoint table, its response models and symbol rules."""
 
 from .client import SpotClient
+from .rules import RulesCache, SymbolRules, UnknownSymbolError
 
-__all__ = ["SpotClient"]
+__all__ = ["RulesCache", "SpotClient", "SymbolRules", "UnknownSymbolError"]

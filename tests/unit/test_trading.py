@@ -165,13 +165,8 @@ async def test_response_type_chooses_the_struct(
     client: SpotClient, mocked: aioresponses, resp_type: str, model: type, example_file: str
 ) -> None:
     mocked.post(ORDER, payload=example(example_file))
-    order = await client.new_order(
-        "BTCUSDT",
-        "SELL",
-        "MARKET",
-        quantity=10,
-        new_order_resp_type=resp_type,  # type: ignore[call-overload]
-    )
+    new_order: Any = client.new_order  # the response type is chosen at run time here
+    order = await new_order("BTCUSDT", "SELL", "MARKET", quantity=10, new_order_resp_type=resp_type)
     assert type(order) is model
     assert order.client_order_id == "6gCrw2kRUAF9CvJDGP16IP"
     assert dict(sent(mocked)[0])["newOrderRespType"] == resp_type
@@ -220,7 +215,8 @@ async def test_malformed_orders_are_refused_before_sending(
     client: SpotClient, mocked: aioresponses, order_type: str, options: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InvalidRequestError, match=re.escape(message)):
-        await client.new_order("BTCUSDT", "BUY", order_type, **options)  # type: ignore[arg-type]
+        new_order: Any = client.new_order  # deliberately ill-typed input
+        await new_order("BTCUSDT", "BUY", order_type, **options)
     assert calls(mocked, "POST") == []
 
 
