@@ -36,7 +36,7 @@ from binance_async.spot.order_models import (
     OrderListStatus,
     OrderResult,
 )
-from tests.unit.helpers import BASE, KEY, SECRET, calls, form, iter_strings, query, route
+from tests.unit.helpers import KEY, SECRET, calls, form, iter_strings, query, route
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 EXAMPLES = REFERENCE / "examples"
@@ -168,6 +168,7 @@ async def test_response_type_chooses_the_struct(
     new_order: Any = client.new_order  # the response type is chosen at run time here
     order = await new_order("BTCUSDT", "SELL", "MARKET", quantity=10, new_order_resp_type=resp_type)
     assert type(order) is model
+    assert isinstance(order, (OrderAck, OrderResult, OrderFull))
     assert order.client_order_id == "6gCrw2kRUAF9CvJDGP16IP"
     assert dict(sent(mocked)[0])["newOrderRespType"] == resp_type
 
@@ -214,8 +215,8 @@ async def test_a_given_client_id_is_sent_as_is(client: SpotClient, mocked: aiore
 async def test_malformed_orders_are_refused_before_sending(
     client: SpotClient, mocked: aioresponses, order_type: str, options: dict[str, Any], message: str
 ) -> None:
+    new_order: Any = client.new_order  # deliberately ill-typed input
     with pytest.raises(InvalidRequestError, match=re.escape(message)):
-        new_order: Any = client.new_order  # deliberately ill-typed input
         await new_order("BTCUSDT", "BUY", order_type, **options)
     assert calls(mocked, "POST") == []
 
