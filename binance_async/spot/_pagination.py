@@ -23,7 +23,9 @@ from ..errors import InvalidRequestError
 from . import endpoints as E
 from ._common import SpotBase, check_limit
 from .enums import KlineInterval, Timestamp
+from .account_models import AccountTrade
 from .models import AggTrade, Kline, Trade
+from .order_models import Order, OrderListStatus
 
 __all__ = ["PaginationMixin"]
 
@@ -227,3 +229,77 @@ class PaginationMixin(SpotBase):
             endpoint, params, cursor=cursor, after=after, limit=limit, later=later, stop=stop
         ):
             yield item
+
+    def iter_all_orders(
+        self,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        start_time: Timestamp | None = None,
+        end_time: Timestamp | None = None,
+        limit: int = _MAX_PAGE,
+    ) -> AsyncIterator[Order]:
+        """Every order on `symbol` from `order_id`, or placed from `start_time`, up to `end_time`.
+
+        ``GET /api/v3/allOrders`` (weight 20 a page), oldest first.
+        """
+        return self._iter_user_history(
+            E.ALL_ORDERS,
+            {"symbol": symbol},
+            cursor="orderId",
+            first=order_id,
+            after=lambda order: order.order_id + 1,
+            when=lambda order: order.time,
+            start_time=start_time,
+            end_time=end_time,
+            limit=limit,
+        )
+
+    def iter_my_trades(
+        self,
+        symbol: str,
+        *,
+        from_id: int | None = None,
+        start_time: Timestamp | None = None,
+        end_time: Timestamp | None = None,
+        limit: int = _MAX_PAGE,
+    ) -> AsyncIterator[AccountTrade]:
+        """Every trade of the account on `symbol` from trade id `from_id`, or from `start_time`.
+
+        ``GET /api/v3/myTrades`` (weight 20 a page), oldest first, up to `end_time` if given.
+        """
+        return self._iter_user_history(
+            E.MY_TRADES,
+            {"symbol": symbol},
+            cursor="fromId",
+            first=from_id,
+            after=lambda trade: trade.id + 1,
+            when=lambda trade: trade.time,
+            start_time=start_time,
+            end_time=end_time,
+            limit=limit,
+        )
+
+    def iter_all_order_lists(
+        self,
+        *,
+        from_id: int | None = None,
+        start_time: Timestamp | None = None,
+        end_time: Timestamp | None = None,
+        limit: int = _MAX_PAGE,
+    ) -> AsyncIterator[OrderListStatus]:
+        """Every order list of the account from order list id `from_id`, or from `start_time`.
+
+        ``GET /api/v3/allOrderList`` (weight 20 a page), oldest first, up to `end_time` if given.
+        """
+        return self._iter_user_history(
+            E.ALL_ORDER_LISTS,
+            {},
+            cursor="fromId",
+            first=from_id,
+            after=lambda order_list: order_list.order_list_id + 1,
+            when=lambda order_list: order_list.transaction_time or 0,
+            start_time=start_time,
+            end_time=end_time,
+            limit=limit,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -92,3 +93,29 @@ async def test_bad_ranges_are_refused_before_sending(client: SpotClient) -> None
         async for _ in client.iter_historical_trades("BTCUSDT", limit=1001):
             pass
     assert weight_used(client) == 0
+
+
+async def test_all_orders_and_my_trades_walk_the_account_history(sim: Simulator, client: SpotClient) -> None:
+    placed = []
+    for i in range(23):
+        order = await client.new_order(
+            "BTCUSDT", "BUY", "MARKET", quantity="0.0001", new_order_resp_type="ACK"
+        )
+        placed.append(order.order_id)
+        if i == 9:
+            sim.clock.advance(60_000)
+    orders = [o async for o in client.iter_all_orders("BTCUSDT", order_id=0, limit=7)]
+    assert [o.order_id for o in orders] == placed
+    later = [o async for o in client.iter_all_orders("BTCUSDT", start_time=orders[10].time, limit=4)]
+    assert [o.order_id for o in later] == placed[10:]
+    bounded = [
+        o async for o in client.iter_all_orders("BTCUSDT", order_id=0, end_time=orders[9].time, limit=4)
+    ]
+    assert [o.order_id for o in bounded] == placed[:10]
+
+    trades = [t async for t in client.iter_my_trades("BTCUSDT", limit=5)]
+    ids = [t.id for t in trades]
+    assert ids == sorted(set(ids)) and {t.order_id for t in trades} == set(placed)
+    assert sum(t.qty for t in trades) == Decimal("0.0023")
+    recent = [t async for t in client.iter_my_trades("BTCUSDT", start_time=orders[10].time, limit=5)]
+    assert {t.order_id for t in recent} == set(placed[10:])
