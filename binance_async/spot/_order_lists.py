@@ -1,11 +1,503 @@
-"""Order-list methods of `SpotClient` (OCO, OTO, OTOCO, OPO, OPOCO and their queries)."""
+"""Order-list methods of `SpotClient`: OCO, OTO, OTOCO, OPO, OPOCO; canceling and querying lists.
+
+Every list-placing method sends a ``listClientOrderId`` and a client order id for each order of the
+list (``aboveClientOrderId``, ``workingClientOrderId``, ``pendingAboveClientOrderId`` ...), generated
+when the caller gives none. If the outcome is unknown (a 5xx, -1006/-1007, a timeout) the error
+carries the list's id (``error.client_order_id``): look the list up with
+``get_order_list(orig_client_order_id=...)`` (`NoSuchOrderError` if it was not placed), never just
+resend.
+
+Before sending, each order of the list is checked for what its type needs (`check_order_shape`), the
+amounts for being positive, an OCO pair for its order types (SELL: above LIMIT_MAKER/TAKE_PROFIT(_LIMIT),
+below STOP_LOSS(_LIMIT); BUY: the reverse), an OPO/OPOCO for its sides (working BUY, pending SELL).
+Lists are not checked against the symbol's filters: ``validate=`` and ``validate_orders`` apply to
+single orders only.
+"""
 
 from __future__ import annotations
 
-from ._common import SpotBase
+import warnings
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from .._encoding import encode_value
+from .._endpoint import Endpoint
+from ..errors import InvalidRequestError, ParameterError
+from . import endpoints as E
+from ._common import SpotBase, check_limit, documents
+from .enums import OrderResponseType, OrderSide, Timestamp
+from .list_models import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
+from .list_params import LegacyOcoOptions, OcoOptions, OpocoOptions, OpoOptions, OtocoOptions, OtoOptions
+from .order_models import OrderListStatus
+from .order_params import Number, check_order_shape, check_positive, check_recv_window, wire_params
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["OrderListMixin"]
 
+_STOP_LOSS = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT"})
+_PROFIT = frozenset({"LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
+#: The order types allowed as an OCO's (above, below) orders, by side.
+_OCO_TYPES = {"SELL": (_PROFIT, _STOP_LOSS), "BUY": (_STOP_LOSS, _PROFIT)}
+_WORKING_TYPES = frozenset({"LIMIT", "LIMIT_MAKER"})
+_LEGACY_AMOUNTS = ("quantity", "price", "stopPrice", "stopLimitPrice", "limitIcebergQty", "stopIcebergQty")
+_MAX_SPAN_MS = 24 * 3600 * 1000
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _list_params(
+    method: str, head: dict[str, Any], options: Mapping[str, Any], allowed: Any
+) -> dict[str, Any]:
+    """`head` then the options under Binance's names; a required option of `allowed` must be there."""
+    missing = [name for name in sorted(allowed.__required_keys__) if options.get(name) is None]
+    if missing:
+        raise InvalidRequestError(f"{method}() needs {', '.join(missing)}")
+    return {**head, **wire_params(options, allowed, method)}
+
+
+def _check_leg(order_type: str, params: Mapping[str, Any], prefix: str, quantity: Any) -> None:
+    """One order of a list, checked as `check_order_shape` checks a single order.
+
+    Orders that have no quantity of their own (an OCO's share ``quantity``, an OPO's pending orders
+    get what the working order bought) are checked with `quantity`.
+    """
+    check_order_shape(order_type, {**params, f"{prefix}Quantity": quantity}, prefix)
+
+
+def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, quantity: Any) -> None:
+    """An OCO pair: the right type at the right place for `side`, then each order's shape.
+
+    An absent below type is let through (only OTOCO/OPOCO's ``pendingBelowType`` is optional).
+    """
+    types = _OCO_TYPES.get(side)
+    if types is None:
+        raise ParameterError(f"side must be BUY or SELL, got {side!r}")
+    for prefix, allowed in zip((above, below), types, strict=True):
+        order_type = params.get(f"{prefix}Type")
+        if order_type is None:
+            continue
+        if order_type not in allowed:
+            raise InvalidRequestError(
+                f"in a {side} OCO the {_snake(prefix)} order is {' or '.join(sorted(allowed))}, "
+                f"not {order_type!r}"
+            )
+        _check_leg(order_type, params, prefix, quantity)
+
+
+def _check_legacy_oco(params: Mapping[str, Any]) -> None:
+    """The deprecated OCO: positive amounts, stop-limit price with its time in force, price order."""
+    check_positive(params, _LEGACY_AMOUNTS)
+    if (params.get("stopLimitPrice") is None) != (params.get("stopLimitTimeInForce") is None):
+        raise InvalidRequestError("stop_limit_price and stop_limit_time_in_force go together")
+    side = params["side"]
+    if side not in _OCO_TYPES:
+        raise ParameterError(f"side must be BUY or SELL, got {side!r}")
+    price = Decimal(encode_value("price", params["price"]))
+    stop = Decimal(encode_value("stopPrice", params["stopPrice"]))
+    if price == stop or (price < stop) != (side == "BUY"):
+        where = "below" if side == "BUY" else "above"
+        raise InvalidRequestError(f"a {side} OCO's price (its LIMIT_MAKER order) must be {where} stop_price")
+
+
+def _check_oto(params: Mapping[str, Any], *, opo: bool, pair: bool) -> None:
+    """The working order, the OPO sides, then the pending order or OCO pair."""
+    working_type = params["workingType"]
+    if working_type not in _WORKING_TYPES:
+        raise InvalidRequestError(f"the working order is LIMIT or LIMIT_MAKER, not {working_type!r}")
+    working_quantity = params["workingQuantity"]
+    _check_leg(working_type, params, "working", working_quantity)
+    if opo and (params["workingSide"] != "BUY" or params["pendingSide"] != "SELL"):
+        raise InvalidRequestError("in an OPO the working order is a BUY and the pending orders SELL")
+    quantity = working_quantity if opo else params["pendingQuantity"]
+    if pair:
+        _check_oco(params["pendingSide"], params, "pendingAbove", "pendingBelow", quantity)
+    else:
+        _check_leg(params["pendingType"], params, "pending", quantity)
+
+
+def _ms(name: str, value: Timestamp | None) -> int | None:
+    return None if value is None else int(encode_value(name, value))
+
+
+def _check_window(from_id: int | None, start_time: Timestamp | None, end_time: Timestamp | None) -> None:
+    """``fromId`` excludes a time window; a window runs forward and spans at most 24 hours."""
+    start, end = _ms("start_time", start_time), _ms("end_time", end_time)
+    if from_id is not None and (start is not None or end is not None):
+        raise InvalidRequestError("give from_id or start_time/end_time, not both")
+    if start is not None and end is not None:
+        if start > end:
+            raise InvalidRequestError("start_time is after end_time")
+        if end - start > _MAX_SPAN_MS:
+            raise InvalidRequestError("start_time and end_time are more than 24 hours apart")
+
 
 class OrderListMixin(SpotBase):
-    """Order-list methods."""
+    """Placing, canceling and querying order lists (OCO, OTO, OTOCO, OPO, OPOCO).
+
+    Every placing method answers in the shape ``new_order_resp_type`` asks for (default FULL):
+    `OrderListAck`, `OrderListResult` or `OrderListFull`. Lists are not validated against the
+    symbol's filters (``validate_orders`` applies to single orders only).
+    """
+
+    async def _place_list(
+        self, endpoint: Endpoint[Any], params: dict[str, Any], legs: tuple[str, ...], resp_type: str
+    ) -> Any:
+        """Add the list's and each order's client id and the response type, then send."""
+        list_id = params["listClientOrderId"] = self._client_order_id(
+            params.get("listClientOrderId"), "list_client_order_id"
+        )
+        for leg in legs:
+            key = f"{leg}ClientOrderId"
+            params[key] = self._client_order_id(params.get(key), _snake(key))
+        params["newOrderRespType"] = resp_type
+        return await self._pipeline.call(endpoint.variant(resp_type), params, client_order_id=list_id)
+
+    async def _place_oto(
+        self,
+        endpoint: Endpoint[Any],
+        symbol: str,
+        options: Mapping[str, Any],
+        allowed: Any,
+        resp_type: str,
+        *,
+        opo: bool,
+        pair: bool,
+    ) -> Any:
+        """OTO (`pair` False), OTOCO (`pair`), and their OPO forms (`opo`: no pending quantity)."""
+        params = _list_params(endpoint.name, {"symbol": symbol}, options, allowed)
+        _check_oto(params, opo=opo, pair=pair)
+        if not pair:
+            legs: tuple[str, ...] = ("working", "pending")
+        elif params.get("pendingBelowType") is None:
+            legs = ("working", "pendingAbove")
+        else:
+            legs = ("working", "pendingAbove", "pendingBelow")
+        return await self._place_list(endpoint, params, legs, resp_type)
+
+    # -- OCO ---------------------------------------------------------------------------------------------
+
+    @overload
+    async def new_oco(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        **options: Unpack[OcoOptions],
+    ) -> OrderListAck: ...
+    @overload
+    async def new_oco(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        **options: Unpack[OcoOptions],
+    ) -> OrderListResult: ...
+    @overload
+    async def new_oco(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        **options: Unpack[OcoOptions],
+    ) -> OrderListFull: ...
+    @documents(E.NEW_OCO)
+    async def new_oco(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        **options: Unpack[OcoOptions],
+    ) -> OrderListAck | OrderListResult | OrderListFull:
+        """Place an OCO: two orders of `quantity` on one side, one above and one below the price.
+
+        Required: ``above_type`` and ``below_type``. A SELL OCO has a LIMIT_MAKER or
+        TAKE_PROFIT(_LIMIT) order above the last price and a STOP_LOSS(_LIMIT) order below it; a
+        BUY OCO the reverse. Each order takes ``{above,below}_`` + ``client_order_id`` (generated if
+        not given), ``price``, ``stop_price``, ``trailing_delta``, ``time_in_force``,
+        ``iceberg_qty``, ``strategy_id``, ``strategy_type``, ``peg_price_type``,
+        ``peg_offset_type``, ``peg_offset_value``; the list takes ``list_client_order_id``
+        (generated if not given), ``self_trade_prevention_mode`` and ``recv_window``.
+        """
+        params = _list_params(
+            "new_oco", {"symbol": symbol, "side": side, "quantity": quantity}, options, OcoOptions
+        )
+        check_positive(params, ("quantity",))
+        _check_oco(side, params, "above", "below", quantity)
+        result: OrderListAck | OrderListResult | OrderListFull = await self._place_list(
+            E.NEW_OCO, params, ("above", "below"), new_order_resp_type
+        )
+        return result
+
+    @overload
+    async def new_oco_legacy(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        **options: Unpack[LegacyOcoOptions],
+    ) -> OrderListAck: ...
+    @overload
+    async def new_oco_legacy(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        **options: Unpack[LegacyOcoOptions],
+    ) -> OrderListResult: ...
+    @overload
+    async def new_oco_legacy(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        **options: Unpack[LegacyOcoOptions],
+    ) -> OrderListFull: ...
+    @documents(E.NEW_OCO_LEGACY)
+    async def new_oco_legacy(
+        self,
+        symbol: str,
+        side: OrderSide,
+        quantity: Number,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        **options: Unpack[LegacyOcoOptions],
+    ) -> OrderListAck | OrderListResult | OrderListFull:
+        """Place an OCO the deprecated way (warns `DeprecationWarning`; use `new_oco`).
+
+        Required: ``price`` (a LIMIT_MAKER order) and ``stop_price`` (a STOP_LOSS order, or
+        STOP_LOSS_LIMIT with ``stop_limit_price`` and ``stop_limit_time_in_force``), both of
+        `quantity`; SELL: price > last price > stop_price, BUY: the reverse. Options:
+        ``list_client_order_id``, ``limit_client_order_id``, ``stop_client_order_id`` (each
+        generated if not given), ``limit_strategy_id``, ``limit_strategy_type``,
+        ``limit_iceberg_qty``, ``trailing_delta``, ``stop_strategy_id``, ``stop_strategy_type``,
+        ``stop_iceberg_qty``, ``self_trade_prevention_mode``, ``recv_window``.
+        """
+        warnings.warn(
+            "POST /api/v3/order/oco is deprecated by Binance: use new_oco", DeprecationWarning, stacklevel=2
+        )
+        head = {"symbol": symbol, "side": side, "quantity": quantity}
+        params = _list_params("new_oco_legacy", head, options, LegacyOcoOptions)
+        _check_legacy_oco(params)
+        result: OrderListAck | OrderListResult | OrderListFull = await self._place_list(
+            E.NEW_OCO_LEGACY, params, ("limit", "stop"), new_order_resp_type
+        )
+        return result
+
+    # -- OTO, OTOCO ----------------------------------------------------------------------------------------
+
+    @overload
+    async def new_oto(
+        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OtoOptions]
+    ) -> OrderListAck: ...
+    @overload
+    async def new_oto(
+        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OtoOptions]
+    ) -> OrderListResult: ...
+    @overload
+    async def new_oto(
+        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OtoOptions]
+    ) -> OrderListFull: ...
+    @documents(E.NEW_OTO)
+    async def new_oto(
+        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OtoOptions]
+    ) -> OrderListAck | OrderListResult | OrderListFull:
+        """Place an OTO: a working order that, once fully filled, places a pending order.
+
+        Required: ``working_type`` (LIMIT or LIMIT_MAKER), ``working_side``, ``working_price``,
+        ``working_quantity``, ``pending_type``, ``pending_side``, ``pending_quantity``. Each order
+        takes ``{working,pending}_`` + ``client_order_id`` (generated if not given),
+        ``time_in_force``, ``iceberg_qty``, ``strategy_id``, ``strategy_type``, ``peg_price_type``,
+        ``peg_offset_type``, ``peg_offset_value``; the pending order also ``pending_price``,
+        ``pending_stop_price``, ``pending_trailing_delta``. The list takes ``list_client_order_id``
+        (generated if not given), ``self_trade_prevention_mode`` and ``recv_window``.
+        """
+        result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
+            E.NEW_OTO, symbol, options, OtoOptions, new_order_resp_type, opo=False, pair=False
+        )
+        return result
+
+    @overload
+    async def new_otoco(
+        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OtocoOptions]
+    ) -> OrderListAck: ...
+    @overload
+    async def new_otoco(
+        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OtocoOptions]
+    ) -> OrderListResult: ...
+    @overload
+    async def new_otoco(
+        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OtocoOptions]
+    ) -> OrderListFull: ...
+    @documents(E.NEW_OTOCO)
+    async def new_otoco(
+        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OtocoOptions]
+    ) -> OrderListAck | OrderListResult | OrderListFull:
+        """Place an OTOCO: a working order that, once fully filled, places an OCO pair.
+
+        Required: ``working_type`` (LIMIT or LIMIT_MAKER), ``working_side``, ``working_price``,
+        ``working_quantity``, ``pending_side``, ``pending_quantity``, ``pending_above_type``;
+        ``pending_below_type`` adds the below order (the OCO rules of `new_oco` apply to the pair).
+        Each order takes its prefix (``working_``, ``pending_above_``, ``pending_below_``) +
+        ``client_order_id`` (generated if not given), ``time_in_force``, ``iceberg_qty``,
+        ``strategy_id``, ``strategy_type``, ``peg_price_type``, ``peg_offset_type``,
+        ``peg_offset_value``; the pending orders also ``price``, ``stop_price``,
+        ``trailing_delta``. The list takes ``list_client_order_id`` (generated if not given),
+        ``self_trade_prevention_mode`` and ``recv_window``.
+        """
+        result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
+            E.NEW_OTOCO, symbol, options, OtocoOptions, new_order_resp_type, opo=False, pair=True
+        )
+        return result
+
+    # -- OPO, OPOCO ----------------------------------------------------------------------------------------
+
+    @overload
+    async def new_opo(
+        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OpoOptions]
+    ) -> OrderListAck: ...
+    @overload
+    async def new_opo(
+        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OpoOptions]
+    ) -> OrderListResult: ...
+    @overload
+    async def new_opo(
+        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OpoOptions]
+    ) -> OrderListFull: ...
+    @documents(E.NEW_OPO)
+    async def new_opo(
+        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OpoOptions]
+    ) -> OrderListAck | OrderListResult | OrderListFull:
+        """Place an OPO: a working BUY that, once fully filled, places a SELL of what it bought.
+
+        Takes what `new_oto` takes except ``pending_quantity``: Binance sells what the working
+        order received, net of commission (the pending order's report has ``orig_qty`` None until
+        then). The working order must be a BUY and the pending order a SELL.
+        """
+        result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
+            E.NEW_OPO, symbol, options, OpoOptions, new_order_resp_type, opo=True, pair=False
+        )
+        return result
+
+    @overload
+    async def new_opoco(
+        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OpocoOptions]
+    ) -> OrderListAck: ...
+    @overload
+    async def new_opoco(
+        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OpocoOptions]
+    ) -> OrderListResult: ...
+    @overload
+    async def new_opoco(
+        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OpocoOptions]
+    ) -> OrderListFull: ...
+    @documents(E.NEW_OPOCO)
+    async def new_opoco(
+        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OpocoOptions]
+    ) -> OrderListAck | OrderListResult | OrderListFull:
+        """Place an OPOCO: a working BUY that, once fully filled, places an OCO pair selling what it bought.
+
+        Takes what `new_otoco` takes except ``pending_quantity`` (see `new_opo`). The working order
+        must be a BUY and the pending orders SELL.
+        """
+        result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
+            E.NEW_OPOCO, symbol, options, OpocoOptions, new_order_resp_type, opo=True, pair=True
+        )
+        return result
+
+    # -- cancel and query ------------------------------------------------------------------------------------
+
+    @documents(E.CANCEL_ORDER_LIST)
+    async def cancel_order_list(
+        self,
+        symbol: str,
+        *,
+        order_list_id: int | None = None,
+        list_client_order_id: str | None = None,
+        new_client_order_id: str | None = None,
+        recv_window: int | None = None,
+    ) -> CanceledOrderList:
+        """Cancel an order list, by ``order_list_id`` or ``list_client_order_id``.
+
+        Canceling any single order of a list (`cancel_order`) cancels the whole list too.
+        ``new_client_order_id`` names the cancel (the reports' ``client_order_id``).
+        """
+        if order_list_id is None and list_client_order_id is None:
+            raise InvalidRequestError("give order_list_id or list_client_order_id")
+        params = {
+            "symbol": symbol,
+            "orderListId": order_list_id,
+            "listClientOrderId": list_client_order_id,
+            "newClientOrderId": new_client_order_id,
+            "recvWindow": check_recv_window(recv_window),
+        }
+        return await self._pipeline.call(E.CANCEL_ORDER_LIST, params, client_order_id=list_client_order_id)
+
+    @documents(E.GET_ORDER_LIST)
+    async def get_order_list(
+        self,
+        *,
+        order_list_id: int | None = None,
+        orig_client_order_id: str | None = None,
+        recv_window: int | None = None,
+    ) -> OrderListStatus:
+        """One order list, by ``order_list_id`` or ``orig_client_order_id`` (its ``listClientOrderId``).
+
+        Raises `NoSuchOrderError` if Binance does not know it.
+        """
+        if order_list_id is None and orig_client_order_id is None:
+            raise InvalidRequestError("give order_list_id or orig_client_order_id")
+        params = {
+            "orderListId": order_list_id,
+            "origClientOrderId": orig_client_order_id,
+            "recvWindow": check_recv_window(recv_window),
+        }
+        return await self._pipeline.call(E.GET_ORDER_LIST, params)
+
+    @documents(E.ALL_ORDER_LISTS)
+    async def all_order_lists(
+        self,
+        *,
+        from_id: int | None = None,
+        start_time: Timestamp | None = None,
+        end_time: Timestamp | None = None,
+        limit: int | None = None,
+        recv_window: int | None = None,
+    ) -> list[OrderListStatus]:
+        """The account's order lists of every symbol: from ``from_id`` on, or within a time window.
+
+        ``from_id`` excludes ``start_time``/``end_time``; a window spans at most 24 hours.
+        ``limit``: 1..1000 (Binance's default 500).
+        """
+        _check_window(from_id, start_time, end_time)
+        params = {
+            "fromId": from_id,
+            "startTime": start_time,
+            "endTime": end_time,
+            "limit": check_limit(limit, 1000),
+            "recvWindow": check_recv_window(recv_window),
+        }
+        return await self._pipeline.call(E.ALL_ORDER_LISTS, params)
+
+    @documents(E.OPEN_ORDER_LISTS)
+    async def open_order_lists(self, *, recv_window: int | None = None) -> list[OrderListStatus]:
+        """The account's open order lists, of every symbol."""
+        return await self._pipeline.call(E.OPEN_ORDER_LISTS, {"recvWindow": check_recv_window(recv_window)})

@@ -22,8 +22,8 @@ from .._endpoint import Endpoint
 from ..errors import InvalidRequestError
 from . import endpoints as E
 from ._common import SpotBase, check_limit
-from .enums import KlineInterval, Timestamp
 from .account_models import AccountTrade
+from .enums import KlineInterval, Timestamp
 from .models import AggTrade, Kline, Trade
 from .order_models import Order, OrderListStatus
 
