@@ -30,6 +30,7 @@ from binance_async import (
 )
 from binance_async.sim.app import Simulator
 from binance_async.sim.config import DEFAULT_SYMBOLS, ApiKey, LimitSpec, SimConfig, SymbolSpec
+from tests.reference import spot_rows
 
 # The official REST HMAC example key pair (binance-spot-api-docs, rest-api.md).
 VECTOR_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -346,14 +347,7 @@ async def test_an_order_placed_then_answered_5xx_is_known_to_exist(sim: Simulato
 
 
 def test_every_endpoint_of_the_reference_table_is_served() -> None:
-    import csv
-    from pathlib import Path
-
-    table = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "spot-endpoints.tsv"
-    if not table.exists():
-        pytest.skip("shared/reference is not available")
-    with table.open(newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+    rows = spot_rows()
     served = {(route.method, route.path): route for route in Simulator()._routes.values()}
     assert len(rows) == 48
     for row in rows:

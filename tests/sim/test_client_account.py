@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -19,9 +18,9 @@ ZERO = Decimal(0)
 
 
 @pytest.fixture
-async def client(binance_sim: Simulator) -> AsyncIterator[SpotClient]:
-    async with SpotClient(binance_sim.api_key, binance_sim.api_secret, base_url=binance_sim.base_url) as c:
-        yield c
+def sim(binance_sim: Simulator) -> Simulator:
+    """The plugin's simulator (its own thread, a deep book): the shared `client` connects to it."""
+    return binance_sim
 
 
 async def rest_buy(

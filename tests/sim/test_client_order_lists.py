@@ -6,7 +6,6 @@ or a SELL above rests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -58,9 +57,9 @@ SELL_PAIR: dict[str, Any] = {
 
 
 @pytest.fixture
-async def client(binance_sim: Simulator) -> AsyncIterator[SpotClient]:
-    async with SpotClient(binance_sim.api_key, binance_sim.api_secret, base_url=binance_sim.base_url) as c:
-        yield c
+def sim(binance_sim: Simulator) -> Simulator:
+    """The plugin's simulator (its own thread, a deep book): the shared `client` connects to it."""
+    return binance_sim
 
 
 async def open_ids(client: SpotClient) -> list[int]:

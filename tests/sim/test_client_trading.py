@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -17,18 +16,6 @@ from binance_async import (
 )
 from binance_async.sim import Simulator
 from binance_async.sim.faults import FaultRule
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[SpotClient]:
-    async with SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url) as c:
-        yield c
 
 
 async def orders_with_id(client: SpotClient, client_order_id: str) -> list[dict[str, Any]]:

@@ -8,18 +8,16 @@ client would decode.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from binance_async.sim.errors import SimError
 from binance_async.sim.params import Params
+from tests.reference import example
 from tests.sim.engine_harness import START, SYMBOL, EngineHarness
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
 D = Decimal
 
 
@@ -458,13 +456,6 @@ def json_types(value: Any) -> Any:
     if isinstance(value, list):
         return [json_types(value[0])] if value else []
     return type(value).__name__
-
-
-def example(name: str) -> Any:
-    path = EXAMPLES / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
-    return json.loads(path.read_text())
 
 
 def assert_shape(body: Any, name: str) -> None:

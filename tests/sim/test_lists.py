@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from binance_async.sim.errors import SimError
 from binance_async.sim.list_routes import list_routes
+from tests.reference import example
 from tests.sim.engine_harness import SYMBOL, EngineHarness
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
 D = Decimal
 
 
@@ -56,13 +55,6 @@ def json_types(value: Any) -> Any:
     if isinstance(value, list):
         return [json_types(item) for item in value]
     return type(value).__name__
-
-
-def example(name: str) -> Any:
-    path = EXAMPLES / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"no official example {name}")
-    return json.loads(path.read_text())
 
 
 def assert_shape(body: Any, name: str) -> None:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +23,8 @@ from binance_async.sim.market import Market
 from binance_async.sim.market_routes import market_routes
 from binance_async.sim.params import Params
 from binance_async.sim.routes import Call, Route
+from tests.reference import example
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
 NOW = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC
 HOUR = 3_600_000
 DAY = 24 * HOUR
@@ -71,13 +70,6 @@ class Exchange:
 @pytest.fixture
 def ex() -> Exchange:
     return Exchange()
-
-
-def example(name: str) -> Any:
-    path = EXAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    return json.loads(path.read_text())
 
 
 def symbols_param(names: Iterator[str] | list[str]) -> str:

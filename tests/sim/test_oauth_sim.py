@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,19 +17,12 @@ from aiohttp import web
 
 from binance_async.sim.clock import SimClock
 from binance_async.sim.oauth import DEFAULT_EXPIRES_IN, PATHS, OAuthServer
+from tests.reference import example
 
-EXAMPLES = Path("/work/shared/reference/examples")
 CLIENT_ID = "a28f296f2cbe6c64b4d5dec24735d39b1b6fffcf"
 SECRET = "s3cr3t"
 REDIRECT = "https://domain.com/oauth/callback"
 ALL_SCOPES = "user:openId,user:email,user:status,user:address,asset:balance,asset:ocbs"
-
-
-def example(name: str) -> Any:
-    path = EXAMPLES / name
-    if not path.exists():
-        pytest.skip(f"{name} not available")
-    return json.loads(path.read_text())
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -12,18 +11,6 @@ from binance_async import InvalidRequestError, SpotClient
 from binance_async.sim import Simulator
 
 MINUTE = 60_000
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[SpotClient]:
-    async with SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url) as c:
-        yield c
 
 
 def weight_used(client: SpotClient) -> int:

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,8 +18,9 @@ from binance_async.sim.config import ApiKey, SimConfig
 from binance_async.sim.errors import SimError
 from binance_async.sim.params import Params
 from binance_async.sim.security import Security, signature_payload
+from tests.reference import REFERENCE
 
-VECTORS_PATH = Path("/work/shared/reference/test-vectors.json")
+VECTORS_PATH = REFERENCE / "test-vectors.json"
 # The official REST HMAC example (binance-spot-api-docs rest-api.md), kept here so the tests also run
 # without the shared reference copy; when the copy exists, it is checked against these.
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

@@ -7,9 +7,7 @@ would decode.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +15,9 @@ import pytest
 
 from binance_async.sim.errors import SimError
 from binance_async.sim.params import Params
+from tests.reference import example
 from tests.sim.engine_harness import START, SYMBOL, EngineHarness
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
 D = Decimal
 LEGACY_OCO = "/api/v3/order/oco"
 SOR = "/api/v3/sor/order"
@@ -57,10 +55,7 @@ def json_types(value: Any) -> Any:
 
 
 def assert_shape(body: Any, name: str) -> None:
-    path = EXAMPLES / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"no official example {name}")
-    expected = json.loads(path.read_text())
+    expected = example(name)
     if isinstance(expected, list):
         assert body, "an empty list cannot be compared with the example"
         expected, body = expected[0], body[0]

@@ -9,14 +9,23 @@ from urllib.parse import parse_qsl, urlsplit
 
 from aioresponses import aioresponses
 
+from binance_async import RetryPolicy
+
 BASE = "https://api.binance.com"
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+#: The retries of the default policy, without the waiting.
+FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
+#: What Binance accepts as a client order id (newClientOrderId, listClientOrderId, ...).
+CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
 
 
 def route(path: str) -> re.Pattern[str]:
     """Match `path` on the mainnet base URL with any query string."""
     return re.compile(re.escape(BASE + path) + r"(\?.*)?$")
+
+
+TIME = route("/api/v3/time")
 
 
 def calls(
@@ -32,6 +41,15 @@ def calls(
         for m, url, kwargs in seen
         if (method is None or m == method) and (path is None or urlsplit(url).path == path)
     ]
+
+
+def sent(mocked: aioresponses, method: str = "POST", path: str | None = None) -> list[list[tuple[str, str]]]:
+    """The form fields (POST, PUT, DELETE) or query (GET) of every `method` request (to `path`), in
+    order, signature and timestamp included."""
+    out = []
+    for _, url, kwargs in calls(mocked, method, path):
+        out.append(form(kwargs.get("data")) if method != "GET" else list(query(url).items()))
+    return out
 
 
 def query(url: str) -> dict[str, str]:

@@ -1,16 +1,16 @@
-"""SpotClient account methods: the endpoint table, wire params, weights, local refusals, decoding."""
+"""SpotClient account methods: wire params, weights, local refusals, decoding.
+
+Their rows of the endpoint table are checked with all the others in test_endpoint_table.py.
+"""
 
 from __future__ import annotations
 
-import csv
-import inspect
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -35,12 +35,9 @@ from binance_async.spot.account_models import (
 )
 from binance_async.spot.models import ExchangeMaxNumOrders, MaxAsset, MaxNumOrderLists, UnknownFilter
 from binance_async.spot.order_models import Order
+from tests.reference import example_bytes
 from tests.unit.helpers import KEY, SECRET, calls, query, route
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-EXAMPLES = REFERENCE / "examples"
-TSV = REFERENCE / "spot-endpoints.tsv"
-TIME = route("/api/v3/time")
 NOW_MS = 1_800_000_000_000
 START = datetime(2027, 1, 15, 8, tzinfo=timezone.utc)
 START_MS = int(START.timestamp() * 1000)
@@ -62,33 +59,9 @@ EXAMPLE_OF = {
 }
 
 
-def _rows() -> list[dict[str, str]]:
-    if not TSV.exists():
-        pytest.skip("shared/reference is not available")
-    with TSV.open(newline="") as f:
-        return [row for row in csv.DictReader(f, delimiter="\t") if row["python_name"] in EXAMPLE_OF]
-
-
-def example(name: str) -> bytes:
-    path = EXAMPLES / f"{name}.json"
-    if not path.exists():
-        pytest.skip("shared/reference is not available")
-    return path.read_bytes()
-
-
-def snake(name: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), name)
-
-
 @pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        m.get(TIME, payload={"serverTime": int(time.time() * 1000)}, repeat=True)
-        yield m
-
-
-@pytest.fixture
-async def client(mocked: aioresponses) -> AsyncIterator[SpotClient]:
+async def client(mocked_with_time: aioresponses) -> AsyncIterator[SpotClient]:
+    """Unlike the shared `client`: the clock synced already, and the limiter's clock frozen."""
     # A frozen limiter clock: no window boundary can fall between two readings of the weight used.
     limiter = RateLimiter(now_ms=lambda: NOW_MS, smooth=False)
     async with SpotClient(api_key=KEY, api_secret=SECRET, limiter=limiter) as c:
@@ -105,47 +78,7 @@ def sent_requests(mocked: aioresponses) -> list[tuple[str, str, Any]]:
     return [c for c in calls(mocked) if not c[1].split("?")[0].endswith("/api/v3/time")]
 
 
-# -- the endpoint table -------------------------------------------------------------------------------
-
-
-def test_every_account_endpoint_is_in_the_table_and_on_the_client() -> None:
-    rows = _rows()
-    assert {row["python_name"] for row in rows} == set(EXAMPLE_OF)
-    for row in rows:
-        endpoint = E.ENDPOINTS[row["python_name"]]
-        assert (endpoint.method, endpoint.path, endpoint.security) == (
-            row["method"],
-            row["path"],
-            "USER_DATA",
-        )
-        assert E.BY_ROUTE[(row["method"], row["path"])] is endpoint
-        assert endpoint.signed and endpoint.orders == 0
-        if row["weight"].isdigit():
-            assert endpoint.weight == int(row["weight"])
-        method = getattr(SpotClient, row["python_name"])
-        assert inspect.iscoroutinefunction(method)
-        doc = inspect.getdoc(method) or ""
-        first, _, rest = doc.partition("\n")
-        assert first and row["path"] not in first  # the first line says what it does
-        assert f"{row['method']} {row['path']}" in rest
-        assert f"weight {endpoint.weight_doc}" in " ".join(rest.split())
-
-
-def test_every_documented_parameter_is_a_snake_case_keyword() -> None:
-    for row in _rows():
-        signature = inspect.signature(getattr(SpotClient, row["python_name"]))
-        names = set(signature.parameters) - {"self"}
-        documented = {
-            snake(p)
-            for column in ("mandatory_params", "optional_params")
-            for p in row[column].split(",")
-            if p and p not in ("timestamp", "signature")
-        }
-        assert documented == names, row["python_name"]
-        for name in names:
-            parameter = signature.parameters[name]
-            required = parameter.default is inspect.Parameter.empty
-            assert required == (name in {snake(p) for p in row["mandatory_params"].split(",")}), name
+# -- weights ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -280,7 +213,7 @@ async def test_wire_params_and_weight(
     weight: int,
 ) -> None:
     endpoint = E.ENDPOINTS[name]
-    mocked.get(route(endpoint.path), body=example(EXAMPLE_OF[name]))
+    mocked.get(route(endpoint.path), body=example_bytes(EXAMPLE_OF[name]))
     before = used_weight(client)
     await getattr(client, name)(*args, **kwargs)
     assert used_weight(client) - before == weight
@@ -364,8 +297,9 @@ async def test_naive_datetimes_are_a_parameter_error(client: SpotClient) -> None
 
 
 async def test_every_method_decodes_its_official_example(client: SpotClient, mocked: aioresponses) -> None:
+    assert set(EXAMPLE_OF) == {endpoint.name for endpoint in E.ACCOUNT_ENDPOINTS}
     for name, file in EXAMPLE_OF.items():
-        mocked.get(route(E.ENDPOINTS[name].path), body=example(file))
+        mocked.get(route(E.ENDPOINTS[name].path), body=example_bytes(file))
 
     account = await client.account()
     assert isinstance(account, AccountInfo)
@@ -481,7 +415,7 @@ def test_my_filters_keep_unknown_filter_types_and_missing_lists() -> None:
 
 
 def test_account_balance_lookups() -> None:
-    account = msgspec.json.decode(example("GET_api_v3_account"), type=AccountInfo)
+    account = msgspec.json.decode(example_bytes("GET_api_v3_account"), type=AccountInfo)
     assert account.balance("DOGE") == Balance("DOGE", Decimal(0), Decimal(0))  # not listed: nothing held
     by_asset = account.balances_by_asset()
     assert list(by_asset) == ["BTC", "LTC"] and by_asset["LTC"] is account.balances[1]
@@ -507,5 +441,5 @@ def test_only_models_without_containers_skip_gc() -> None:
         assert cls.__struct_config__.frozen, cls
     for holder in (AccountInfo, MyFilters):
         assert holder.__struct_config__.gc is True and holder.__struct_config__.frozen
-    decoded = json.loads(example("GET_api_v3_myFilters"))
+    decoded = json.loads(example_bytes("GET_api_v3_myFilters"))
     assert set(decoded) == {"exchangeFilters", "symbolFilters", "assetFilters"}

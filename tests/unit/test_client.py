@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import gc
-import inspect
 import json
 import warnings
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -29,52 +25,15 @@ from binance_async import (
 from binance_async._endpoint import Endpoint
 from binance_async.spot import endpoints as E
 from binance_async.spot.models import Depth, Kline, TickerPrice, TickerStats
+from tests.reference import example_bytes, spot_rows
 from tests.unit.helpers import BASE, KEY, SECRET, calls, query, route
-
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-TSV = REFERENCE / "spot-endpoints.tsv"
-
-
-def _tsv_rows() -> list[dict[str, str]]:
-    if not TSV.exists():
-        pytest.skip("shared/reference is not available")
-    with TSV.open(newline="") as f:
-        return list(csv.DictReader(f, delimiter="\t"))
 
 
 def _public_rows() -> list[dict[str, str]]:
-    return [row for row in _tsv_rows() if row["security"] == "NONE"]
+    return [row for row in spot_rows() if row["security"] == "NONE"]
 
 
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-# -- the endpoint table -------------------------------------------------------------------------------
-
-
-def test_every_public_endpoint_is_in_the_table_and_on_the_client() -> None:
-    rows = _public_rows()
-    assert len(rows) == 19
-    for row in rows:
-        endpoint = E.ENDPOINTS[row["python_name"]]
-        assert (endpoint.method, endpoint.path, endpoint.security) == (row["method"], row["path"], "NONE")
-        method = getattr(SpotClient, row["python_name"])
-        assert inspect.iscoroutinefunction(method)
-        doc = inspect.getdoc(method) or ""
-        first, _, rest = doc.partition("\n")
-        assert first and row["path"] not in first  # the first line says what it does
-        assert f"{row['method']} {row['path']}" in rest
-        assert f"weight {endpoint.weight_doc}" in " ".join(rest.split())
-
-
-def test_method_parameters_are_snake_case() -> None:
-    for row in _public_rows():
-        signature = inspect.signature(getattr(SpotClient, row["python_name"]))
-        for name in signature.parameters:
-            assert name == name.lower(), f"{row['python_name']}({name})"
+# -- weights ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -168,9 +127,6 @@ async def test_one_symbol_or_many(mocked: aioresponses) -> None:
 
 
 async def test_every_public_method_decodes_the_official_example(mocked: aioresponses) -> None:
-    examples = REFERENCE / "examples"
-    if not examples.exists():
-        pytest.skip("shared/reference is not available")
     cases: list[tuple[str, str, dict[str, Any]]] = [
         ("ping", "GET_api_v3_ping", {}),
         ("server_time", "GET_api_v3_time", {}),
@@ -203,7 +159,7 @@ async def test_every_public_method_decodes_the_official_example(mocked: aiorespo
     assert {name for name, _, _ in cases} == {row["python_name"] for row in _public_rows()}
     async with SpotClient() as client:
         for name, example, kwargs in cases:
-            body = (examples / f"{example}.json").read_bytes()
+            body = example_bytes(example)
             mocked.get(route(E.ENDPOINTS[name].path), body=body)
             result = await getattr(client, name)(**kwargs)
             raw = json.loads(body)
@@ -220,7 +176,7 @@ async def test_every_public_method_decodes_the_official_example(mocked: aiorespo
 
 
 async def _decode_24hr(mocked: aioresponses) -> TickerStats:
-    body = (REFERENCE / "examples" / "GET_api_v3_ticker_24hr__FULL_symbol.json").read_bytes()
+    body = example_bytes("GET_api_v3_ticker_24hr__FULL_symbol")
     mocked.get(route("/api/v3/ticker/24hr"), body=body)
     async with SpotClient() as client:
         return await client.ticker_24hr("BNBBTC")
@@ -249,10 +205,7 @@ async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aiorespo
 
 
 async def test_odd_only_rate_limits_keep_the_defaults(mocked: aioresponses) -> None:
-    example = REFERENCE / "examples" / "GET_api_v3_exchangeInfo.json"
-    if not example.exists():
-        pytest.skip("shared/reference is not available")
-    body = example.read_bytes()
+    body = example_bytes("GET_api_v3_exchangeInfo")
     mocked.get(route("/api/v3/exchangeInfo"), body=body)
     async with SpotClient() as client:
         before = [(s.limit_type, s.limit) for s in client.limiter.state()]

@@ -55,9 +55,7 @@ from binance_async.spot.models import (
     UnknownFilter,
     decode_filters,
 )
-
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-EXAMPLES = REFERENCE / "examples"
+from tests.reference import EXAMPLES
 
 FILTER_CLASSES: dict[str, type[msgspec.Struct]] = {
     "PRICE_FILTER": PriceFilter,

@@ -1,17 +1,15 @@
-"""SpotClient order-list methods: the table, wire params, client ids, local refusals, decoding."""
+"""SpotClient order-list methods: wire params, client ids, local refusals, decoding.
+
+Their rows of the endpoint table are checked with all the others in test_endpoint_table.py.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import inspect
 import json
 import re
-import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,34 +31,13 @@ from binance_async.spot.list_models import (
     OrderListFull,
     OrderListResult,
 )
-from binance_async.spot.list_params import (
-    LegacyOcoOptions,
-    OcoOptions,
-    OpocoOptions,
-    OpoOptions,
-    OtocoOptions,
-    OtoOptions,
-)
 from binance_async.spot.order_models import OrderAck, OrderListStatus
 from binance_async.spot.order_params import camel
-from tests.unit.helpers import KEY, SECRET, calls, form, query, route
+from tests.reference import example_bytes
+from tests.unit.helpers import CLIENT_ID, KEY, SECRET, calls, route, sent
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-EXAMPLES = REFERENCE / "examples"
-CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
-TIME = route("/api/v3/time")
-SIGNING = {"timestamp", "signature"}
-
-PLACING = ("new_oco_legacy", "new_oco", "new_oto", "new_otoco", "new_opo", "new_opoco")
-QUERYING = ("cancel_order_list", "get_order_list", "all_order_lists", "open_order_lists")
-OPTIONS: dict[str, type] = {
-    "new_oco_legacy": LegacyOcoOptions,
-    "new_oco": OcoOptions,
-    "new_oto": OtoOptions,
-    "new_otoco": OtocoOptions,
-    "new_opo": OpoOptions,
-    "new_opoco": OpocoOptions,
-}
+# Signed calls sync the clock first: GET /api/v3/time is answered in every test (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("mocked_with_time")
 
 # One valid call of each placing method: positional arguments, options, the example it answers with,
 # and the client-id parameters it must send.
@@ -142,102 +119,12 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], str, tuple[str, ...]]] =
 ]
 
 
-def example_bytes(name: str) -> bytes:
-    path = EXAMPLES / f"{name}.json"
-    if not path.exists():
-        pytest.skip("shared/reference is not available")
-    return path.read_bytes()
-
-
-def tsv_rows() -> dict[str, dict[str, str]]:
-    table = REFERENCE / "spot-endpoints.tsv"
-    if not table.exists():
-        pytest.skip("shared/reference is not available")
-    with table.open(newline="") as f:
-        return {row["python_name"]: row for row in csv.DictReader(f, delimiter="\t")}
-
-
-def split(cell: str) -> set[str]:
-    return {name for name in cell.split(",") if name}
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        m.get(TIME, payload={"serverTime": int(time.time() * 1000)}, repeat=True)
-        yield m
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[SpotClient]:
-    async with SpotClient(api_key=KEY, api_secret=SECRET) as c:
-        yield c
-
-
-def sent(mocked: aioresponses, method: str, path: str) -> list[list[tuple[str, str]]]:
-    """The form fields (POST, DELETE) or query (GET) of every request to `path`, in order."""
-    out = []
-    for _, url, kwargs in calls(mocked, method, path):
-        out.append(form(kwargs.get("data")) if method != "GET" else list(query(url).items()))
-    return out
-
-
 async def place(client: SpotClient, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     method = getattr(client, name)
     if name == "new_oco_legacy":
         with pytest.warns(DeprecationWarning, match="new_oco"):
             return await method(*args, **kwargs)
     return await method(*args, **kwargs)
-
-
-# -- the table and the surface -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", PLACING + QUERYING)
-def test_endpoint_matches_the_reference_table(name: str) -> None:
-    row = tsv_rows()[name]
-    endpoint = E.ENDPOINTS[name]
-    assert endpoint in E.ORDER_LIST_ENDPOINTS and getattr(E, name.upper()) is endpoint
-    assert (endpoint.method, endpoint.path, endpoint.security) == (
-        row["method"],
-        row["path"],
-        row["security"],
-    )
-    assert E.BY_ROUTE[(row["method"], row["path"])] is endpoint
-    assert endpoint.signed
-    assert endpoint.orders == int(row["unfilled_order_count"] or 0)
-    assert endpoint.weight_doc == row["weight"]
-    assert endpoint.weight_for({}) == int(row["weight"].split()[0])
-    doc = inspect.getdoc(getattr(SpotClient, name)) or ""
-    first, _, rest = doc.partition("\n")
-    assert first and row["path"] not in first  # the first line says what it does
-    assert f"``{row['method']} {row['path']}``, weight {row['weight']}." in rest
-
-
-@pytest.mark.parametrize("name", PLACING)
-def test_placing_methods_take_every_documented_parameter(name: str) -> None:
-    row = tsv_rows()[name]
-    documented = split(row["mandatory_params"]) | split(row["optional_params"])
-    signature = inspect.signature(getattr(SpotClient, name))
-    explicit = [p for p in signature.parameters if p not in ("self", "options")]
-    options: Any = OPTIONS[name]
-    ours = {camel(p) for p in explicit} | {
-        camel(k) for k in options.__required_keys__ | options.__optional_keys__
-    }
-    assert ours == documented - SIGNING
-    # what Binance cannot do without is positional or a required option
-    required = {camel(p) for p in explicit if p != "new_order_resp_type"} | {
-        camel(k) for k in options.__required_keys__
-    }
-    assert required == split(row["mandatory_params"]) - SIGNING
-
-
-@pytest.mark.parametrize("name", QUERYING)
-def test_query_methods_take_every_documented_parameter(name: str) -> None:
-    row = tsv_rows()[name]
-    documented = split(row["mandatory_params"]) | split(row["optional_params"])
-    signature = inspect.signature(getattr(SpotClient, name))
-    assert {camel(p) for p in signature.parameters if p != "self"} == documented - SIGNING
 
 
 # -- wire params and client ids ------------------------------------------------------------------------------

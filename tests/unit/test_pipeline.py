@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import AsyncIterator, Iterator
 from unittest.mock import Mock
 
 import aiohttp
@@ -40,24 +39,10 @@ from binance_async import (
     WAFRejectedError,
     WindowSpec,
 )
-from tests.unit.helpers import BASE, KEY, SECRET, calls, form, iter_strings, query, route
+from tests.unit.helpers import BASE, FAST_RETRY, KEY, SECRET, TIME, calls, form, iter_strings, query, route
 
-FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
-TIME = route("/api/v3/time")
 ORDER_TEST = route("/api/v3/order/test")
 PRICE = route("/api/v3/ticker/price")
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[SpotClient]:
-    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as c:
-        yield c
 
 
 def _connector_error() -> aiohttp.ClientConnectorError:

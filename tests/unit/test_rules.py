@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -22,9 +21,9 @@ from binance_async.spot.models import (
     decode_filters,
 )
 from binance_async.spot.rules import SymbolRules
+from tests.reference import EXAMPLES, example_bytes
 
 D = Decimal
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "examples"
 ALL_TYPES = (
     "LIMIT",
     "MARKET",
@@ -213,10 +212,7 @@ def test_every_official_filter_example_lands_on_its_attribute(filter_examples: l
 
 
 def test_official_exchange_info_example_decodes_into_rules() -> None:
-    path = EXAMPLES / "GET_api_v3_exchangeInfo.json"
-    if not path.is_file():
-        pytest.skip(f"reference example not found at {path}")
-    info = msgspec.json.decode(path.read_bytes(), type=ExchangeInfo)
+    info = msgspec.json.decode(example_bytes("GET_api_v3_exchangeInfo"), type=ExchangeInfo)
     rules = SymbolRules.from_symbol_info(info.symbol("ETHBTC"), info.exchange_filters())
     assert rules.symbol == "ETHBTC" and rules.filter_types == () and rules.price_filter is None
     # With no filters, rounding leaves values alone and only the order-parameter checks apply.

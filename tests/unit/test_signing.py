@@ -13,7 +13,6 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -25,8 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from binance_async._encoding import encode_params
 from binance_async._signing import Ed25519Signer, HmacSigner, RsaSigner, Signer, load_signer
 from binance_async.errors import BinanceError, InvalidRequestError
+from tests.reference import REFERENCE
 
-VECTORS_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "test-vectors.json"
+VECTORS_PATH = REFERENCE / "test-vectors.json"
 WIRE_SAFE = re.compile(r"[A-Za-z0-9%]+")
 PASSWORD = "correct horse 9f3a battery"
 WRONG_PASSWORD = "incorrect mule 41c7 staple"

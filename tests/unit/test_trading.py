@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import inspect
-import json
 import re
-import time
-from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +17,9 @@ from binance_async import (
     InvalidRequestError,
     OrderValidationError,
     ParameterError,
-    RetryPolicy,
     SendStatusUnknownError,
     SpotClient,
 )
-from binance_async.spot import endpoints as E
 from binance_async.spot.order_models import (
     CanceledOrder,
     Order,
@@ -36,75 +28,18 @@ from binance_async.spot.order_models import (
     OrderListStatus,
     OrderResult,
 )
-from tests.unit.helpers import KEY, SECRET, calls, form, iter_strings, query, route
+from tests.reference import example
+from tests.unit.helpers import CLIENT_ID, KEY, SECRET, calls, iter_strings, query, route, sent
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-EXAMPLES = REFERENCE / "examples"
-CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
+# Signed calls sync the clock first: GET /api/v3/time is answered in every test (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("mocked_with_time")
 
-TIME = route("/api/v3/time")
 ORDER = route("/api/v3/order")
 ORDER_TEST = route("/api/v3/order/test")
 CANCEL_REPLACE = route("/api/v3/order/cancelReplace")
 OPEN_ORDERS = route("/api/v3/openOrders")
 EXCHANGE_INFO = route("/api/v3/exchangeInfo")
 AVG_PRICE = route("/api/v3/avgPrice")
-FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
-
-
-def example(name: str) -> Any:
-    path = EXAMPLES / name
-    if not path.exists():
-        pytest.skip("shared/reference is not available")
-    return json.loads(path.read_text())
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        m.get(TIME, payload={"serverTime": int(time.time() * 1000)}, repeat=True)
-        yield m
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[SpotClient]:
-    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as c:
-        yield c
-
-
-def sent(mocked: aioresponses, method: str = "POST", path: str | None = None) -> list[list[tuple[str, str]]]:
-    """The form fields (or query) of every `method` request, signature and timestamp included."""
-    out = []
-    for _, url, kwargs in calls(mocked, method, path):
-        out.append(form(kwargs.get("data")) if method != "GET" else list(query(url).items()))
-    return out
-
-
-# -- the table and the surface -------------------------------------------------------------------------
-
-
-def test_all_48_endpoints_are_client_methods_with_their_route_in_the_docstring() -> None:
-    table = REFERENCE / "spot-endpoints.tsv"
-    if not table.exists():
-        pytest.skip("shared/reference is not available")
-    with table.open(newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    assert len(rows) == 48
-    for row in rows:
-        endpoint = E.ENDPOINTS[row["python_name"]]
-        assert (endpoint.method, endpoint.path, endpoint.security) == (
-            row["method"],
-            row["path"],
-            row["security"],
-        )
-        assert E.BY_ROUTE[(row["method"], row["path"])] is endpoint
-        assert endpoint.orders == int(row["unfilled_order_count"] or 0), row["python_name"]
-        method = getattr(SpotClient, row["python_name"])
-        assert inspect.iscoroutinefunction(method)
-        doc = inspect.getdoc(method) or ""
-        assert f"{row['method']} {row['path']}" in doc
-        for name in inspect.signature(method).parameters:
-            assert name == name.lower(), f"{row['python_name']}({name})"
 
 
 # -- new orders ---------------------------------------------------------------------------------------
