@@ -106,3 +106,30 @@ async def test_all_orders_and_my_trades_walk_the_account_history(sim: Simulator,
     assert sum(t.qty for t in trades) == Decimal("0.0023")
     recent = [t async for t in client.iter_my_trades("BTCUSDT", start_time=orders[10].time, limit=5)]
     assert {t.order_id for t in recent} == set(placed[10:])
+
+
+async def test_all_order_lists_walk_by_list_id(sim: Simulator, client: SpotClient) -> None:
+    ids = []
+    for i in range(9):
+        placed = await client.new_oco(
+            "BTCUSDT",
+            "SELL",
+            "0.001",
+            above_type="LIMIT_MAKER",
+            above_price="66000",
+            below_type="STOP_LOSS_LIMIT",
+            below_stop_price="64000",
+            below_price="63900",
+            below_time_in_force="GTC",
+            new_order_resp_type="ACK",
+        )
+        ids.append(placed.order_list_id)
+        await client.cancel_order_list("BTCUSDT", order_list_id=placed.order_list_id)  # MAX_NUM_ALGO_ORDERS
+        if i == 4:
+            sim.clock.advance(1_000)
+    lists = [entry async for entry in client.iter_all_order_lists(from_id=0, limit=4)]
+    assert [entry.order_list_id for entry in lists] == ids
+    later = [
+        entry async for entry in client.iter_all_order_lists(start_time=lists[5].transaction_time, limit=2)
+    ]
+    assert [entry.order_list_id for entry in later] == ids[5:]
