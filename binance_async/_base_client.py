@@ -11,11 +11,12 @@ import aiohttp
 
 from ._clock import ServerClock
 from ._limits import RateLimiter
-from ._pipeline import Pipeline
+from ._pipeline import ErrorMapper, Pipeline
 from ._retry import RetryPolicy
 from ._signing import Signer, load_signer
 from ._transport import AiohttpTransport, Transport
 from ._urls import check_base_url
+from .errors import error_from_response
 
 __all__ = ["BaseClient"]
 
@@ -41,6 +42,7 @@ class BaseClient:
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,
+        errors: ErrorMapper = error_from_response,
     ) -> None:
         base_url = check_base_url(base_url)
         signer: Signer | None = load_signer(api_secret, private_key, private_key_password)
@@ -56,6 +58,7 @@ class BaseClient:
             recv_window=recv_window,
             retry=retry,
             fetch_server_ms=type(self)._server_ms,  # a plain function: no client <-> pipeline cycle
+            errors=errors,
         )
         self._closed = False
 

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -43,11 +43,20 @@ from .errors import (
     parse_retry_after,
 )
 
-__all__ = ["Pipeline"]
+__all__ = ["ErrorMapper", "Pipeline"]
 
 T = TypeVar("T")
 
 log = logging.getLogger("binance_async")
+
+
+class ErrorMapper(Protocol):
+    """Turns a non-2xx response into the error to raise (Spot: `error_from_response`)."""
+
+    def __call__(
+        self, status: int, headers: Mapping[str, str], body: bytes, *, method: str = "", path: str = ""
+    ) -> BinanceAPIError: ...
+
 
 _RAW = Any  # the escape hatch decodes JSON into dicts and lists
 _NO_PARAMS: Mapping[str, Any] = {}
@@ -74,6 +83,7 @@ class Pipeline:
         recv_window: int = 5000,
         retry: RetryPolicy | None = None,
         fetch_server_ms: Callable[[Pipeline], Awaitable[int]] | None = None,
+        errors: ErrorMapper = error_from_response,
     ) -> None:
         if not 0 < recv_window <= MAX_RECV_WINDOW:
             raise InvalidRequestError(f"recv_window must be in 1..{MAX_RECV_WINDOW} ms, got {recv_window}")
@@ -85,6 +95,7 @@ class Pipeline:
         self.recv_window = recv_window
         self.retry = retry or RetryPolicy()
         self._fetch_server_ms = fetch_server_ms
+        self._errors = errors
         self._key_headers: dict[str, str] = {"X-MBX-APIKEY": api_key} if api_key else {}
         self._form_headers = {**self._key_headers, "Content-Type": _FORM}
         self._has_key = bool(api_key)
@@ -98,10 +109,13 @@ class Pipeline:
         params: Mapping[str, Any] | None = None,
         *,
         client_order_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> T:
         """Send one request for `endpoint`; return its response decoded into the endpoint's type.
 
-        `client_order_id` is attached to an `ExecutionStatusUnknown` error if the outcome is unknown.
+        `client_order_id` is attached to the error if the request fails (to an `ExecutionStatusUnknown`
+        error if the outcome is unknown). `headers` are added to this request only (e.g. a bearer
+        token); they are never logged.
         """
         params = params or _NO_PARAMS
         method = endpoint.method
@@ -124,6 +138,8 @@ class Pipeline:
             if sent_at is None:
                 sent_at = await self.limiter.acquire(weight, orders)
             request = self._build(method, path, encoded, params, signed)
+            if headers:
+                request = request._replace(headers={**request.headers, **headers})
             debug = log.isEnabledFor(logging.DEBUG)
             started = time.perf_counter() if debug else 0.0
             try:
@@ -215,9 +231,7 @@ class Pipeline:
     def _error(
         self, response: Response, method: str, path: str, client_order_id: str | None
     ) -> BinanceAPIError:
-        error = error_from_response(
-            response.status, response.headers, response.body, method=method, path=path
-        )
+        error = self._errors(response.status, response.headers, response.body, method=method, path=path)
         if isinstance(error, (RateLimitedError, IPBannedError)):
             retry_after = error.retry_after
             self.limiter.pause(DEFAULT_PAUSE_SECONDS if retry_after is None else retry_after)

@@ -8,6 +8,8 @@
     │   ├── ParameterError                    a value that cannot be encoded (NaN, inf, bad type)
     │   ├── OrderValidationError              an order breaks a symbol filter (.filter_type, .allowed)
     │   ├── UnknownSymbolError                (binance_async.spot) not in exchangeInfo's symbols
+    │   ├── OAuthScopeError                   the OAuth token lacks the scope an API needs
+    │   └── OAuthNotAuthenticatedError        no OAuth token yet (log in first)
     │   └── RequestTooHeavyError              weight larger than a whole rate-limit window
     ├── TransportError                        no HTTP response was received
     │   ├── ConnectionFailedError             could not connect: the request was never sent
@@ -17,6 +19,7 @@
     │   │                                     connection dropped or timed out
     │   └── ExecutionStatusUnknownError       (also BinanceAPIError) 5xx, -1006, -1007
     ├── InvalidResponseError                  a 2xx response whose body could not be decoded
+    ├── OAuthCallbackError                    the authorization callback: an error, or a wrong state
     └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
         ├── RateLimitedError                  HTTP 429 (-1003, -1015); .retry_after
         ├── IPBannedError                     HTTP 418; .retry_after
@@ -30,7 +33,10 @@
         ├── CancelRejectedError               -2011
         ├── NoSuchOrderError                  -2013
         ├── CancelReplaceError                -2021 / -2022: .data says which half failed
-        └── APIKeyError                       -2014, -2015
+        ├── APIKeyError                       -2014, -2015
+        └── OAuthError                        OAuth token endpoint or oauth-api error (.error, .oauth_code)
+            ├── OAuthInvalidTokenError        HTTP 401: the access token is invalid or expired
+            └── OAuthInsufficientScopeError   HTTP 403 from an oauth-api: scope not granted
 
 `error_from_response` picks the class: the HTTP status first (429, 418, 403, 451, 5xx), then the
 code table `_CODE_CLASSES`. No message carries the API key, the secret, a signature or a token: the
@@ -60,6 +66,12 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidSymbolError",
     "NoSuchOrderError",
+    "OAuthCallbackError",
+    "OAuthError",
+    "OAuthInsufficientScopeError",
+    "OAuthInvalidTokenError",
+    "OAuthNotAuthenticatedError",
+    "OAuthScopeError",
     "OrderRejectedError",
     "OrderValidationError",
     "ParameterError",
@@ -321,6 +333,55 @@ class CancelReplaceError(BinanceAPIError):
     def new_order_placed(self) -> bool:
         """The new order was placed (it exists on the book or has filled)."""
         return self.new_order_result == "SUCCESS"
+
+
+class OAuthError(BinanceAPIError):
+    """An error from Binance's OAuth server: the token endpoint or an oauth-api.
+
+    `error` is the RFC 6749 error name of a token-endpoint answer (``"invalid_grant"``), if any;
+    `oauth_code` the oauth-api envelope's string code (``"100002001"``), if any (`code` holds it as
+    an int when it is numeric).
+    """
+
+    error: str | None = None
+    oauth_code: str | None = None
+
+
+class OAuthInvalidTokenError(OAuthError):
+    """HTTP 401 from an oauth-api: the access token is invalid, expired or revoked."""
+
+
+class OAuthInsufficientScopeError(OAuthError):
+    """HTTP 403 from an oauth-api: the token was not granted the scope the API needs."""
+
+
+class OAuthScopeError(InvalidRequestError):
+    """The OAuth token lacks the scope an API needs; nothing was sent.
+
+    `required` is the scope the API needs, `granted` the scopes the token has.
+    """
+
+    def __init__(self, message: str, *, required: str, granted: frozenset[str]) -> None:
+        super().__init__(message)
+        self.required = required
+        self.granted = granted
+
+
+class OAuthNotAuthenticatedError(InvalidRequestError):
+    """An OAuth user API was called before any token was obtained (or after it was revoked)."""
+
+
+class OAuthCallbackError(BinanceError):
+    """The authorization callback carried an ``error`` or a state that does not match.
+
+    `error` is the callback's ``error`` parameter (``"access_denied"``) or ``"state_mismatch"``;
+    `description` its ``error_description`` if any.
+    """
+
+    def __init__(self, message: str, *, error: str, description: str | None = None) -> None:
+        super().__init__(message)
+        self.error = error
+        self.description = description
 
 
 class ExecutionStatusUnknownError(BinanceAPIError, ExecutionStatusUnknown):
