@@ -4,8 +4,9 @@
     BINANCE_API_KEY=... BINANCE_API_SECRET=... python examples/demo.py --testnet
 
 It reads market data (exchange rules, prices, the order book, candles, 24 h statistics) with a fan-out
-of concurrent requests, then the signed part: the account's balances and a test order. The rate
-limiter's state is printed at the end.
+of concurrent requests, then trades: balances, the symbol's rules, a test order, a LIMIT order that
+rests, its status and its cancel, and a MARKET order that fills. The rate limiter's state is printed
+at the end.
 """
 
 from __future__ import annotations
@@ -50,17 +51,43 @@ async def tour(client: SpotClient) -> None:
     stats = await client.ticker_24hr(btc.symbol)
     print(f"24h: last {stats.last_price}, change {stats.price_change_percent}%, {stats.count} trades")
 
-    account = await client.request("GET", "/api/v3/account", {"omitZeroBalances": True}, signed=True)
-    balances = {b["asset"]: Decimal(b["free"]) for b in account["balances"]}
-    print(f"balances: {', '.join(f'{asset} {free}' for asset, free in sorted(balances.items()))}")
-    order = {"symbol": btc.symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC"}
-    order |= {"quantity": Decimal("0.001"), "price": best_bid[0] if best_bid else Decimal("1")}
-    await client.request("POST", "/api/v3/order/test", order, signed=True)
-    print("test order accepted (signed, validated, not placed)")
+    await trade(client, btc.symbol)
 
     for window in client.limiter.state():
         per = f"{window.interval_num} {window.interval}"
         print(f"limiter {window.limit_type} per {per}: {window.used}/{window.limit}")
+
+
+async def trade(client: SpotClient, symbol: str) -> None:
+    """The signed part: balances, rules, a test order, a resting LIMIT order and its cancel, a MARKET fill."""
+    account = await client.account(omit_zero_balances=True)
+    print(f"balances: {', '.join(f'{b.asset} {b.free}' for b in account.balances)}")
+    rules = await client.symbol_rules(symbol)
+    print(f"{symbol} rules: {rules!r}")
+    bid = (await client.book_ticker(symbol)).bid_price
+    price = rules.round_price(bid * Decimal("0.97"), "BUY")  # below the market: it rests
+    quantity = rules.round_quantity(Decimal("0.0015"))
+    await client.test_new_order(
+        symbol, "BUY", "LIMIT", time_in_force="GTC", quantity=quantity, price=price, validate=True
+    )
+    print("test order accepted (validated locally and by Binance, not placed)")
+    order = await client.new_order(
+        symbol, "BUY", "LIMIT", time_in_force="GTC", quantity=quantity, price=price, validate=True
+    )
+    print(f"LIMIT BUY {order.orig_qty} @ {order.price}: {order.status} (client id {order.client_order_id})")
+    status = await client.get_order(symbol, orig_client_order_id=order.client_order_id)
+    print(f"  status {status.status}; open orders: {len(await client.open_orders(symbol))}")
+    canceled = await client.cancel_order(symbol, orig_client_order_id=order.client_order_id)
+    print(f"  canceled: {canceled.status}")
+    filled = await client.new_order(symbol, "BUY", "MARKET", quantity=quantity, validate=True)
+    fees = ", ".join(f"{f.commission} {f.commission_asset}" for f in filled.fills)
+    print(
+        f"MARKET BUY {filled.executed_qty}: {filled.status}, paid {filled.cumulative_quote_qty} (fees {fees})"
+    )
+    after = await client.account(omit_zero_balances=True)
+    base, quote = rules.base_asset, rules.quote_asset
+    for asset in (base, quote):
+        print(f"  {asset}: {account.balance(asset).free} -> {after.balance(asset).free}")
 
 
 async def main() -> None:
