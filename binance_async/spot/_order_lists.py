@@ -30,7 +30,14 @@ from .enums import OrderResponseType, OrderSide, Timestamp
 from .list_models import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
 from .list_params import LegacyOcoOptions, OcoOptions, OpocoOptions, OpoOptions, OtocoOptions, OtoOptions
 from .order_models import OrderListStatus
-from .order_params import Number, check_order_shape, check_positive, check_recv_window, wire_params
+from .order_params import (
+    Number,
+    check_order_shape,
+    check_positive,
+    check_recv_window,
+    snake,
+    wire_params,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -44,10 +51,6 @@ _OCO_TYPES = {"SELL": (_PROFIT, _STOP_LOSS), "BUY": (_STOP_LOSS, _PROFIT)}
 _WORKING_TYPES = frozenset({"LIMIT", "LIMIT_MAKER"})
 _LEGACY_AMOUNTS = ("quantity", "price", "stopPrice", "stopLimitPrice", "limitIcebergQty", "stopIcebergQty")
 _MAX_SPAN_MS = 24 * 3600 * 1000
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _list_params(
@@ -83,7 +86,7 @@ def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, qua
             continue
         if order_type not in allowed:
             raise InvalidRequestError(
-                f"in a {side} OCO the {_snake(prefix)} order is {' or '.join(sorted(allowed))}, "
+                f"in a {side} OCO the {snake(prefix)} order is {' or '.join(sorted(allowed))}, "
                 f"not {order_type!r}"
             )
         _check_leg(order_type, params, prefix, quantity)
@@ -153,7 +156,7 @@ class OrderListMixin(SpotBase):
         )
         for leg in legs:
             key = f"{leg}ClientOrderId"
-            params[key] = self._client_order_id(params.get(key), _snake(key))
+            params[key] = self._client_order_id(params.get(key), snake(key))
         params["newOrderRespType"] = resp_type
         return await self._pipeline.call(endpoint.variant(resp_type), params, client_order_id=list_id)
 

@@ -39,6 +39,7 @@ __all__ = [
     "check_order_shape",
     "check_positive",
     "check_recv_window",
+    "snake",
     "wire_params",
 ]
 
@@ -200,7 +201,7 @@ def check_order_shape(order_type: str, params: Mapping[str, Any], prefix: str = 
         return params.get(key(name)) is not None
 
     def option(name: str) -> str:
-        return _snake(key(name))
+        return snake(key(name))
 
     needs = _NEEDS.get(order_type)
     if needs is None:
@@ -221,5 +222,6 @@ def check_order_shape(order_type: str, params: Mapping[str, Any], prefix: str = 
     check_positive(params, tuple(key(name) for name in _AMOUNTS))
 
 
-def _snake(name: str) -> str:
+def snake(name: str) -> str:
+    """``quoteOrderQty`` -> ``quote_order_qty`` (Binance's name as the option's name)."""
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
