@@ -39,6 +39,7 @@ from .errors import (
     TransportError,
     WAFRejectedError,
 )
+from .oauth import OAuthClient
 from .spot import SpotClient
 
 __version__ = "0.1.0.dev0"
@@ -65,6 +66,7 @@ __all__ = [
     "InvalidSymbolError",
     "NoSuchOrderError",
     "OAuthCallbackError",
+    "OAuthClient",
     "OAuthError",
     "OAuthInsufficientScopeError",
     "OAuthInvalidTokenError",

@@ -17,7 +17,7 @@
     ├── ExecutionStatusUnknown                mixin: the request may have been executed
     │   ├── SendStatusUnknownError            (also TransportError) a write was sent, then the
     │   │                                     connection dropped or timed out
-    │   └── ExecutionStatusUnknownError       (also BinanceAPIError) 5xx, -1006, -1007
+    │   └── ExecutionStatusUnknownError       (also BinanceAPIError) 5xx, 408, -1006, -1007
     ├── InvalidResponseError                  a 2xx response whose body could not be decoded
     ├── OAuthCallbackError                    the authorization callback: an error, or a wrong state
     └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
@@ -38,7 +38,7 @@
             ├── OAuthInvalidTokenError        HTTP 401: the access token is invalid or expired
             └── OAuthInsufficientScopeError   HTTP 403 from an oauth-api: scope not granted
 
-`error_from_response` picks the class: the HTTP status first (429, 418, 403, 451, 5xx), then the
+`error_from_response` picks the class: the HTTP status first (429, 418, 403, 451, 5xx, 408), then the
 code table `_CODE_CLASSES`. No message carries the API key, the secret, a signature or a token: the
 request is identified by method and path only.
 """
@@ -385,7 +385,7 @@ class OAuthCallbackError(BinanceError):
 
 
 class ExecutionStatusUnknownError(BinanceAPIError, ExecutionStatusUnknown):
-    """A 5xx, -1006 or -1007: Binance does not know whether the request was executed."""
+    """A 5xx, 408, -1006 or -1007: Binance does not know whether the request was executed."""
 
     def __init__(
         self,
@@ -448,7 +448,8 @@ def error_from_response(
     code, msg, data = parse_error_body(body)
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
-        cls = ExecutionStatusUnknownError if status >= 500 else _CODE_CLASSES.get(code, BinanceAPIError)
+        unknown = status >= 500 or status == 408  # Binance answers -1007 with 408 too, or a proxy's page
+        cls = ExecutionStatusUnknownError if unknown else _CODE_CLASSES.get(code, BinanceAPIError)
     error = cls(status, code, msg, headers, method=method, path=path)
     if data is not None:
         error.data = data
