@@ -1,7 +1,7 @@
 """When to try an idempotent read again, and how long to wait first.
 
 Only reads (GET) are ever retried, on transport errors and on "execution status unknown" answers
-(5xx, -1006, -1007). Orders, cancels and every POST/PUT/DELETE are never resent by the library.
+(5xx, 408, -1006, -1007). Orders, cancels and every POST/PUT/DELETE are never resent by the library.
 The wait is exponential with full jitter, capped, and never shorter than a ``Retry-After`` the
 server sent; a ``Retry-After`` longer than ``max_retry_after`` means give up now.
 """

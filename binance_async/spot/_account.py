@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar
 
+import msgspec
+
 from .._encoding import encode_value
 from .._endpoint import Endpoint
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, InvalidResponseError
 from . import endpoints as E
 from ._common import SpotBase, check_limit, documents
 from ._trading import _one_of
@@ -119,7 +121,16 @@ class AccountMixin(SpotBase):
     async def my_filters(self, symbol: str, *, recv_window: int | None = None) -> MyFilters:
         """The exchange, symbol and asset filters (``MAX_ASSET`` included) that apply to the account."""
         raw = await self._user_data(E.MY_FILTERS, {"symbol": symbol}, recv_window)
-        return MyFilters.from_raw(raw)
+        try:
+            return MyFilters.from_raw(raw)
+        except msgspec.DecodeError as exc:
+            raise InvalidResponseError(
+                f"GET /api/v3/myFilters: the filters could not be decoded ({exc})",
+                status=200,
+                body=msgspec.json.encode(raw),
+                method="GET",
+                path="/api/v3/myFilters",
+            ) from None
 
     # -- orders --------------------------------------------------------------------------------------
 

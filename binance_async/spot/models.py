@@ -139,6 +139,13 @@ class Sor(_Model, frozen=True):
 class _Filter(_Scalar, frozen=True, tag_field="filterType"):
     """Base of the typed filters: a tagged union on Binance's ``filterType`` key."""
 
+    def __post_init__(self) -> None:
+        # msgspec accepts "NaN" and "Infinity" as Decimals; no limit can be one (decoding fails instead).
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if type(value) is Decimal and not value.is_finite():
+                raise ValueError(f"{name} must be a finite number, got {value}")
+
     @property
     def filter_type(self) -> str:
         """The Binance ``filterType`` name of this filter, e.g. ``"PRICE_FILTER"``."""

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, TypeAlias
 
-from ..errors import InvalidRequestError, OrderValidationError, ParameterError
+import msgspec
+
+from ..errors import InvalidRequestError, InvalidResponseError, OrderValidationError, ParameterError
 from .models import (
     ExchangeInfo,
     ExchangeMaxNumAlgoOrders,
@@ -727,20 +729,38 @@ class _Snapshot:
 
     def __init__(self, info: ExchangeInfo, expires_at: float) -> None:
         self._info = info
-        self._exchange_filters = tuple(info.exchange_filters())
+        try:
+            self._exchange_filters = tuple(info.exchange_filters())
+        except msgspec.DecodeError as exc:
+            raise _undecodable("exchangeFilters", info.raw_exchange_filters, exc) from None
         self._rules: dict[str, SymbolRules] = {}
         self.expires_at = expires_at
 
     def rules(self, symbol: str) -> SymbolRules:
-        """The symbol's rules, built on first use; UnknownSymbolError if the response lacks it."""
+        """The symbol's rules, built on first use; UnknownSymbolError if the response lacks it,
+        InvalidResponseError if its filters cannot be decoded."""
         rules = self._rules.get(symbol)
         if rules is None:
             try:
                 info = self._info.symbol(symbol)
             except KeyError:
                 raise UnknownSymbolError(symbol) from None
-            rules = self._rules[symbol] = SymbolRules.from_symbol_info(info, self._exchange_filters)
+            try:
+                rules = SymbolRules.from_symbol_info(info, self._exchange_filters)
+            except msgspec.DecodeError as exc:
+                raise _undecodable(f"the filters of {symbol}", info.raw_filters, exc) from None
+            self._rules[symbol] = rules
         return rules
+
+
+def _undecodable(what: str, raw: msgspec.Raw, exc: msgspec.DecodeError) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"GET /api/v3/exchangeInfo: {what} could not be decoded ({exc})",
+        status=200,
+        body=bytes(raw),
+        method="GET",
+        path="/api/v3/exchangeInfo",
+    )
 
 
 class RulesCache:
