@@ -43,6 +43,7 @@ class BaseClient:
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,
         errors: ErrorMapper = error_from_response,
+        limit_share: float = 1.0,
     ) -> None:
         base_url = check_base_url(base_url)
         signer: Signer | None = load_signer(api_secret, private_key, private_key_password)
@@ -51,7 +52,7 @@ class BaseClient:
         self._pipeline = Pipeline(
             base_url,
             transport or AiohttpTransport(session, proxy=proxy, trust_env=trust_env, timeout=timeout),
-            limiter or RateLimiter(now_ms=clock.now_ms),
+            limiter or RateLimiter(now_ms=clock.now_ms, share=limit_share),
             clock,
             api_key=api_key,
             signer=signer,

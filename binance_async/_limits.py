@@ -18,6 +18,11 @@ every window.
 * The server's count wins when higher: ``reconcile`` reads ``X-MBX-USED-WEIGHT-(n)(u)`` and
   ``X-MBX-ORDER-COUNT-(n)(u)``.
 * ``pause`` (after a 429 or 418) holds every request until ``Retry-After`` has passed.
+* Processes sharing one IP (or account): ``share=0.5`` gives this limiter half of every limit and
+  leaves the rest to the others; a server count is then read as ours plus the others' full share,
+  so it holds this process back only when the others use more than theirs. Without shares, two
+  processes that burst a whole window at the same instant send twice the limit before either sees
+  the other's count in a header.
 * A request heavier than a whole window raises `RequestTooHeavyError` at once.
 """
 
@@ -115,21 +120,34 @@ def _positive_int(value: object) -> TypeGuard[int]:
 class _Window:
     """Counts for one fixed window, by window index (at most a few indices are kept)."""
 
-    __slots__ = ("bucket", "counts", "header", "hi", "kind", "length", "limit", "lo", "margin", "spec")
+    __slots__ = (
+        "bucket",
+        "counts",
+        "header",
+        "hi",
+        "kind",
+        "length",
+        "limit",
+        "lo",
+        "margin",
+        "reserved",
+        "spec",
+    )
 
-    def __init__(self, spec: WindowSpec, smooth: bool, margin_ms: int) -> None:
+    def __init__(self, spec: WindowSpec, smooth: bool, margin_ms: int, share: float = 1.0) -> None:
         self.spec = spec
         self.kind = _KIND[spec.limit_type]
         self.length = spec.length_ms
         self.margin = min(margin_ms, self.length // 10)  # a second-long window gets 100 ms
-        self.limit = spec.limit
+        self.limit = max(1, int(spec.limit * share))
+        self.reserved = spec.limit - self.limit  # left to the other processes sharing the limit
         self.header = spec.header
         self.counts: dict[int, int] = {}
         self.lo = self.hi = 0  # window indices a request is charged to in the current period
         self.bucket: AsyncLimiter | None = None
         if smooth:
-            burst = max(1.0, spec.limit * RELEASE_BURST)
-            self.bucket = AsyncLimiter(burst, self.length / 1000.0 * burst / spec.limit)
+            burst = max(1.0, self.limit * RELEASE_BURST)
+            self.bucket = AsyncLimiter(burst, self.length / 1000.0 * burst / self.limit)
 
     def amount(self, weight: int, orders: int) -> int:
         kind = self.kind  # _admit inlines this on the fast path
@@ -161,9 +179,13 @@ class RateLimiter:
         now_ms: Callable[[], int] | None = None,
         smooth: bool = True,
         margin_ms: int = 500,
+        share: float = 1.0,
     ) -> None:
+        if not 0.0 < share <= 1.0:
+            raise ValueError(f"share must be in (0, 1], got {share}")
         self._now_ms: Callable[[], int] = now_ms or (lambda: int(time.time() * 1000))
         self._smooth = smooth
+        self.share = share
         self.margin_ms = margin_ms
         self._windows: list[_Window] = []
         self._reported: list[tuple[str, _Window]] = []  # windows whose count the server reports
@@ -191,7 +213,7 @@ class RateLimiter:
         old = {(w.spec.limit_type, w.length): w for w in self._windows}
         windows = []
         for spec in limits:
-            window = _Window(spec, self._smooth, self.margin_ms)
+            window = _Window(spec, self._smooth, self.margin_ms, self.share)
             previous = old.get((spec.limit_type, spec.length_ms))
             if previous is not None:
                 window.counts = dict(previous.counts)
@@ -210,7 +232,10 @@ class RateLimiter:
         now = self._now_ms()
         return [
             WindowState(
-                *w.spec,
+                w.spec.limit_type,
+                w.spec.interval,
+                w.spec.interval_num,
+                w.limit,
                 used=w.counts.get(now // w.length, 0),
                 resets_at_ms=(now // w.length + 1) * w.length,
             )
@@ -381,7 +406,7 @@ class RateLimiter:
             if index != sent_at_ms // length:
                 continue
             try:
-                count = int(value)
+                count = int(value) - window.reserved  # the other processes' share is theirs
             except ValueError:
                 continue
             if count > window.counts.get(index, 0) + self._pending[window.kind]:

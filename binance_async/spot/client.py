@@ -49,6 +49,9 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
     ``client_order_id_prefix`` + 22 random characters when the caller gives none.
     ``validate_orders=True`` checks every order against its symbol's filters before sending
     (`symbol_rules`, cached ``rules_ttl`` seconds); ``validate=`` on a call overrides it.
+
+    ``limit_share`` (0 < share <= 1): the part of Binance's rate limits this client may use, when
+    several processes share one IP or account (see `RateLimiter`).
     """
 
     def __init__(
@@ -70,6 +73,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
         validate_orders: bool = False,
         client_order_id_prefix: str = "",
         rules_ttl: float = 300.0,
+        limit_share: float = 1.0,
     ) -> None:
         if client_order_id_prefix:
             check_client_order_id(client_order_id_prefix, "client_order_id_prefix")
@@ -97,6 +101,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
             limiter=limiter,
             retry=retry,
             transport=transport,
+            limit_share=limit_share,
         )
 
     @staticmethod

@@ -1,5 +1,6 @@
 """A client that saturates its rate limit: used by `test_load` in its own process, and run as the second
-process there (``python -m tests.reliability.load_client BASE_URL TASKS info-first|info-at-start``),
+process there (``python -m tests.reliability.load_client BASE_URL TASKS info-first|info-at-start
+[SHARE]``),
 which prints its counts as JSON."""
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ async def sleep_until(ms: int) -> None:
     await asyncio.sleep(max(0.0, ms / 1000 - time.time()))
 
 
-async def second_process(base_url: str, tasks: int, info_first: bool) -> Counter[str]:
+async def second_process(base_url: str, tasks: int, info_first: bool, share: float = 1.0) -> Counter[str]:
     """What the second process does: connect, print ``ready``, read ``START_MS END_MS`` from stdin,
     then saturate from START_MS to END_MS. exchangeInfo (its limits, and in the headers the IP's
     count at that moment) is loaded before ``ready`` if `info_first`, else at START_MS."""
     counts: Counter[str] = Counter({"ok": 0, "429": 0, "418": 0, "other": 0})
-    async with SpotClient(base_url=base_url) as client:
+    async with SpotClient(base_url=base_url, limit_share=share) as client:
         await client.ping()
         if info_first:
             await client.exchange_info()
@@ -70,4 +71,6 @@ async def second_process(base_url: str, tasks: int, info_first: bool) -> Counter
 
 if __name__ == "__main__":
     url, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    print(json.dumps(asyncio.run(second_process(url, n, info_first=mode == "info-first"))), flush=True)
+    share = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
+    counts = asyncio.run(second_process(url, n, info_first=mode == "info-first", share=share))
+    print(json.dumps(counts), flush=True)

@@ -1204,3 +1204,32 @@ async def test_with_smoothing_held_back_requests_are_paced_within_the_windows(vt
     assert min(held) >= BASE_MS + SECOND_MS + 20
     assert max(record.per_window(SECOND_MS).values()) <= 10
     assert max(record.worst_case(SECOND_MS, 20).values()) <= 10
+
+
+# -- shares of a limit (several processes on one IP) --------------------------------------------------
+
+
+def test_a_share_scales_every_window_and_shows_in_the_state() -> None:
+    limiter = RateLimiter(
+        [W10, WindowSpec("ORDERS", "SECOND", 10, 7)], now_ms=lambda: BASE_MS + 500, share=0.5
+    )
+    assert [(s.limit_type, s.limit) for s in limiter.state()] == [("REQUEST_WEIGHT", 5), ("ORDERS", 3)]
+    assert limiter.try_acquire(5) is not None
+    assert limiter.try_acquire(1) is None  # half of 10 is used up
+
+
+@pytest.mark.parametrize("share", [0.0, -0.5, 1.5])
+def test_a_share_outside_zero_to_one_is_refused(share: float) -> None:
+    with pytest.raises(ValueError, match="share"):
+        RateLimiter([W10], share=share)
+
+
+def test_with_a_share_the_server_count_holds_back_only_what_others_use_beyond_theirs() -> None:
+    limiter = RateLimiter([W10], now_ms=lambda: BASE_MS + 500, smooth=False, share=0.5)
+    sent = limiter.try_acquire(1)
+    assert sent is not None
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "6"}, sent)  # us 1 + the other process 5: its share
+    assert used(limiter) == 1
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "8"}, sent)  # the other process used 7 of its 5
+    assert used(limiter) == 3
+    assert limiter.try_acquire(2) is not None and limiter.try_acquire(1) is None
