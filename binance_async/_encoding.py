@@ -24,7 +24,7 @@ import enum
 import json
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -62,6 +62,8 @@ def _float_text(name: str, value: float) -> str:
 
 
 _INF = float("inf")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
 
 
 def encode_value(name: str, value: Any) -> str:
@@ -93,11 +95,11 @@ def _encode_other(name: str, value: Any) -> str:
     if isinstance(value, float):
         return _float_text(name, float.__float__(value))
     if isinstance(value, datetime):
-        if value.tzinfo is None:
+        if value.utcoffset() is None:  # naive (no tzinfo, or one that gives no offset)
             raise ParameterError(
                 f"parameter {name!r}: use a timezone-aware datetime (naive times are ambiguous)"
             )
-        return str(int(value.timestamp() * 1000))
+        return str((value - _EPOCH) // _MS)  # exact: timestamp() * 1000 can come out 1 ms short
     if isinstance(value, (list, tuple)):
         items = [_json_item(name, item) for item in value]
         return _quote(name, json.dumps(items, separators=(",", ":"), ensure_ascii=False))

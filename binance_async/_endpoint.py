@@ -11,6 +11,8 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from .errors import ParameterError
+
 __all__ = ["Endpoint", "Weight"]
 
 T = TypeVar("T")
@@ -90,13 +92,16 @@ class Endpoint(Generic[T]):
         """The same endpoint decoding into the response type registered for `key`.
 
         Used where a parameter chooses the response shape (``newOrderRespType``: ACK, RESULT,
-        FULL). Variants are built once and cached; ``None`` or an unknown key gives `self`.
+        FULL). Variants are built once and cached. An endpoint without variants gives `self`; on one
+        with variants, any other key (None, ``""``, ``"full"``, a list ...) raises `ParameterError`:
+        Binance would answer in a shape the client does not expect (its default for the order type
+        when the value is empty), so an order that was placed would look like a failure.
         """
-        if key is None:
+        if not self._variants:
             return self
-        found = self._variants.get(key)
-        if found is None:
-            return self
+        if not isinstance(key, str) or (found := self._variants.get(key)) is None:  # a list is unhashable
+            allowed = ", ".join(self._variants)
+            raise ParameterError(f"new_order_resp_type must be one of {allowed}, got {key!r}")
         if not isinstance(found, Endpoint):
             found = Endpoint(
                 self.name,

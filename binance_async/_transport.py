@@ -35,7 +35,10 @@ class Request(NamedTuple):
 class Response(NamedTuple):
     status: int
     headers: Mapping[str, str]  # case-insensitive
-    body: bytes
+    body: bytes  # may hold tokens (the OAuth token endpoint's answer): never in the repr
+
+    def __repr__(self) -> str:
+        return f"Response({self.status}, {len(self.body)} bytes)"
 
 
 class Transport(Protocol):

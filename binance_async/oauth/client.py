@@ -325,6 +325,8 @@ class OAuthClient(BaseClient):
         ``"invalid_grant"``) when Binance refuses.
         """
         _text("code", code, secret=True)
+        if state is not None and not isinstance(state, str):  # a list would be unhashable
+            raise InvalidRequestError(f"state must be a string, got a {type(state).__name__}")
         request = self._pending_request(code, state, code_verifier)
         if code_verifier is None and request is not None:
             code_verifier = request.code_verifier

@@ -9,6 +9,7 @@ error carries the id (``error.client_order_id``) and the request, the request is
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import partial
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import msgspec
 
 from .._encoding import encode_value
-from ..errors import InvalidRequestError, NoSuchOrderError
+from ..errors import InvalidRequestError, NoSuchOrderError, ParameterError
 from . import endpoints as E
 from ._common import SpotBase, documents
 from ._market import load_exchange_info
@@ -43,6 +44,7 @@ from .order_params import (
     check_order_shape,
     check_positive,
     check_recv_window,
+    snake,
     wire_params,
 )
 from .rules import RulesCache, SymbolRules
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["TradingMixin"]
 
 _SOR_TYPES = frozenset({"LIMIT", "MARKET"})
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
@@ -61,8 +64,15 @@ def _decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
 
 
 def _int(params: Mapping[str, Any], name: str) -> int | None:
+    """The integer `params[name]` is sent as (never ``int(value)``, which truncates 1.5 and raises on
+    "abc" or NaN); ParameterError when what is sent is not an integer."""
     value = params.get(name)
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    text = encode_value(name, value)
+    if _INTEGER.fullmatch(text) is None:
+        raise ParameterError(f"{snake(name)} must be an integer, got {value!r}")
+    return int(text)
 
 
 def _one_of(first: tuple[str, Any], second: tuple[str, Any]) -> None:

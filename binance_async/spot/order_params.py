@@ -203,7 +203,7 @@ def check_order_shape(order_type: str, params: Mapping[str, Any], prefix: str = 
     def option(name: str) -> str:
         return snake(key(name))
 
-    needs = _NEEDS.get(order_type)
+    needs = _NEEDS.get(order_type) if isinstance(order_type, str) else None  # a list is unhashable
     if needs is None:
         raise ParameterError(f"unknown order type {order_type!r}; expected one of {', '.join(_NEEDS)}")
     for need in needs:

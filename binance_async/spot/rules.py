@@ -739,6 +739,8 @@ class _Snapshot:
     def rules(self, symbol: str) -> SymbolRules:
         """The symbol's rules, built on first use; UnknownSymbolError if the response lacks it,
         InvalidResponseError if its filters cannot be decoded."""
+        if not isinstance(symbol, str):  # a list or dict would be unhashable
+            raise UnknownSymbolError(symbol)
         rules = self._rules.get(symbol)
         if rules is None:
             try:
