@@ -30,10 +30,10 @@ from typing import Any, TypeVar
 import aiohttp
 
 from .._base_client import BaseClient
-from .._encoding import encode_value
 from .._limits import RateLimiter
 from .._pipeline import Pipeline
 from .._retry import RetryPolicy
+from .._timerange import check_time_range
 from .._transport import Transport
 from .._urls import check_base_url
 from ..errors import (
@@ -113,15 +113,6 @@ def _whole(name: str, value: object, low: int, high: int) -> int:
     if type(value) is not int or not low <= value <= high:
         raise InvalidRequestError(f"{name} must be an integer from {low} to {high}, got {value!r}")
     return value
-
-
-def _ms(name: str, value: Timestamp | None) -> int | None:
-    """`value` in ms since the epoch as it will be sent (an aware datetime or an int), or None."""
-    if value is None:
-        return None
-    if type(value) is not int and not isinstance(value, datetime):
-        raise InvalidRequestError(f"{name} must be ms since the epoch (int) or an aware datetime")
-    return int(encode_value(name, value))  # refuses a naive datetime
 
 
 class OAuthClient(BaseClient):
@@ -574,9 +565,7 @@ class OAuthClient(BaseClient):
         are sent as ``startTime`` / ``endTime`` (a guess: Binance documents no filters). Refused
         before sending: a page below 1, rows out of range, a start after the end.
         """
-        start, end = _ms("start_time", start_time), _ms("end_time", end_time)
-        if start is not None and end is not None and start > end:
-            raise InvalidRequestError(f"start_time ({start}) is after end_time ({end})")
+        start, end = check_time_range(start_time, end_time)
         params = {
             "page": _whole("page", page, 1, 2**31 - 1),
             "rows": _whole("rows", rows, 1, MAX_HISTORY_ROWS),

@@ -7,13 +7,12 @@ identifiers, a ``limit`` out of range, a time range that is reversed or longer t
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypeVar
 
 import msgspec
 
-from .._encoding import encode_value
 from .._endpoint import Endpoint
+from .._timerange import check_time_range
 from ..errors import InvalidRequestError, InvalidResponseError
 from . import endpoints as E
 from ._common import SpotBase, check_limit, documents
@@ -42,21 +41,9 @@ MAX_PAGE = 1000
 MAX_SPAN_MS = 24 * 60 * 60 * 1000
 
 
-def _ms(name: str, value: Timestamp | None) -> int | None:
-    """`value` in ms as the encoder will send it, or None when absent (or not a timestamp at all)."""
-    if type(value) is int or isinstance(value, datetime):
-        return int(encode_value(name, value))  # a naive datetime raises ParameterError here
-    return None
-
-
 def _history(start_time: Timestamp | None, end_time: Timestamp | None, limit: int | None) -> dict[str, Any]:
     """The time range and page size of a history query, checked: start <= end, at most 24 h, limit."""
-    start, end = _ms("start_time", start_time), _ms("end_time", end_time)
-    if start is not None and end is not None:
-        if start > end:
-            raise InvalidRequestError(f"start_time ({start}) is after end_time ({end})")
-        if end - start > MAX_SPAN_MS:
-            raise InvalidRequestError("start_time and end_time are more than 24 hours apart")
+    check_time_range(start_time, end_time, max_span_ms=MAX_SPAN_MS)
     return {"startTime": start_time, "endTime": end_time, "limit": check_limit(limit, MAX_PAGE)}
 
 

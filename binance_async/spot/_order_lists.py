@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._encoding import encode_value
 from .._endpoint import Endpoint
+from .._timerange import check_time_range
 from ..errors import InvalidRequestError, ParameterError
 from . import endpoints as E
 from ._common import SpotBase, check_limit, documents
@@ -123,20 +124,11 @@ def _check_oto(params: Mapping[str, Any], *, opo: bool, pair: bool) -> None:
         _check_leg(params["pendingType"], params, "pending", quantity)
 
 
-def _ms(name: str, value: Timestamp | None) -> int | None:
-    return None if value is None else int(encode_value(name, value))
-
-
 def _check_window(from_id: int | None, start_time: Timestamp | None, end_time: Timestamp | None) -> None:
     """``fromId`` excludes a time window; a window runs forward and spans at most 24 hours."""
-    start, end = _ms("start_time", start_time), _ms("end_time", end_time)
+    start, end = check_time_range(start_time, end_time, max_span_ms=_MAX_SPAN_MS)
     if from_id is not None and (start is not None or end is not None):
         raise InvalidRequestError("give from_id or start_time/end_time, not both")
-    if start is not None and end is not None:
-        if start > end:
-            raise InvalidRequestError("start_time is after end_time")
-        if end - start > _MAX_SPAN_MS:
-            raise InvalidRequestError("start_time and end_time are more than 24 hours apart")
 
 
 class OrderListMixin(SpotBase):

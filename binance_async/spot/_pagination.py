@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
-from .._encoding import encode_value
 from .._endpoint import Endpoint
+from .._timerange import check_time_range
 from ..errors import InvalidRequestError
 from . import endpoints as E
 from ._common import SpotBase, check_limit
@@ -33,16 +33,6 @@ T = TypeVar("T")
 
 _HOUR_MS = 3_600_000
 _MAX_PAGE = 1000
-
-
-def _ms(name: str, value: Timestamp | None) -> int | None:
-    """A timestamp as integer milliseconds (aware datetimes converted, naive ones refused)."""
-    return None if value is None else int(encode_value(name, value))
-
-
-def _check_range(start: int | None, end: int | None) -> None:
-    if start is not None and end is not None and start > end:
-        raise InvalidRequestError(f"start_time ({start}) is after end_time ({end})")
 
 
 class PaginationMixin(SpotBase):
@@ -91,8 +81,7 @@ class PaginationMixin(SpotBase):
         time_zone: str | None,
         limit: int,
     ) -> AsyncIterator[Kline]:
-        start, end = _ms("start_time", start_time), _ms("end_time", end_time)
-        _check_range(start, end)
+        start, end = check_time_range(start_time, end_time)
         params = {
             "symbol": symbol,
             "interval": interval,
@@ -149,8 +138,7 @@ class PaginationMixin(SpotBase):
         ``GET /api/v3/aggTrades`` (weight 4 a page). Binance takes a time range of at most an hour,
         so a time range is searched an hour at a time for its first trade, then walked by id.
         """
-        start, end = _ms("start_time", start_time), _ms("end_time", end_time)
-        _check_range(start, end)
+        start, end = check_time_range(start_time, end_time)
         check_limit(limit, _MAX_PAGE)
         if from_id is not None and start is not None:
             raise InvalidRequestError("give from_id or start_time, not both")
@@ -213,8 +201,7 @@ class PaginationMixin(SpotBase):
         limit: int,
     ) -> AsyncIterator[T]:
         """Account history: by id from `first`, or from `start_time`, then by id up to `end_time`."""
-        start, end = _ms("start_time", start_time), _ms("end_time", end_time)
-        _check_range(start, end)
+        start, end = check_time_range(start_time, end_time)
         check_limit(limit, _MAX_PAGE)
         if first is not None and start is not None:
             raise InvalidRequestError(f"give the starting id or start_time, not both ({endpoint.name})")
