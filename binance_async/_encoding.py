@@ -2,7 +2,8 @@
 
 Values:
 
-* ``str``: sent as is, percent-encoded (UTF-8) where not in ``A-Z a-z 0-9 - _ . ~``.
+* ``str``: sent as is, percent-encoded (UTF-8) where not in ``A-Z a-z 0-9 - _ . ~``; an empty string is
+  refused (Binance would read it as absent).
 * ``bool``: ``true`` / ``false``.
 * ``int``: decimal digits.
 * ``Decimal``: fixed-point, never scientific notation: ``Decimal("1E-8")`` -> ``0.00000001``,
@@ -41,6 +42,10 @@ _MAX_NAMES = 4096
 def _quote(name: str, text: str) -> str:
     if text.isascii() and text.isalnum():  # the common case (symbols, enums): no regex needed
         return text
+    if not text:  # Binance reads "name=" as absent: a required value would silently be missing
+        raise ParameterError(
+            f"parameter {name!r}: an empty string is read as absent; pass None to leave it out"
+        )
     if not _UNSAFE(text):
         return text
     try:

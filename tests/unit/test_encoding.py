@@ -92,7 +92,6 @@ def test_parameter_error_hierarchy() -> None:
     ("value", "expected"),
     [
         ("BTCUSDT", "BTCUSDT"),
-        ("", ""),
         ("-_.~", "-_.~"),
         ("a b", "a%20b"),
         ("a&b", "a%26b"),
@@ -111,6 +110,14 @@ def test_parameter_error_hierarchy() -> None:
 )
 def test_str_percent_encoded(value: str, expected: str) -> None:
     assert encode_value("symbol", value) == expected
+
+
+def test_an_empty_string_is_refused_as_binance_would_read_it_as_absent() -> None:
+    with pytest.raises(ParameterError, match="empty string"):
+        encode_value("timeInForce", "")
+    with pytest.raises(ParameterError, match="empty string"):
+        encode_params({"symbol": "BTCUSDT", "timeInForce": ""})
+    assert encode_params({"symbol": "BTCUSDT", "timeInForce": None}) == "symbol=BTCUSDT"
 
 
 def test_every_ascii_char_encoded_unless_unreserved() -> None:
@@ -486,7 +493,8 @@ def _random_text(rng: random.Random) -> str:
 def test_parse_qsl_round_trips_random_unicode() -> None:
     rng = random.Random(1234)
     for _ in range(1500):
-        pairs = [(f"p{i}{_random_text(rng)}", _random_text(rng)) for i in range(rng.randint(1, 5))]
+        # an empty value is refused (see above), so every value here has at least one character
+        pairs = [(f"p{i}{_random_text(rng)}", _random_text(rng) or "x") for i in range(rng.randint(1, 5))]
         query = encode_params(pairs)
         assert query.isascii()
         assert all(c in UNRESERVED or c in "%&=" for c in query)
