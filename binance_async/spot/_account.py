@@ -15,8 +15,7 @@ from .._endpoint import Endpoint
 from .._timerange import check_time_range
 from ..errors import InvalidRequestError, InvalidResponseError
 from . import endpoints as E
-from ._common import SpotBase, check_limit, documents
-from ._trading import _one_of
+from ._common import SpotBase, check_limit, check_one_of, documents
 from .account_models import (
     AccountCommission,
     AccountInfo,
@@ -134,7 +133,7 @@ class AccountMixin(SpotBase):
 
         With both, Binance looks the order up by id and refuses it if the client id does not match.
         """
-        _one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
+        check_one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
         params = {"symbol": symbol, "orderId": order_id, "origClientOrderId": orig_client_order_id}
         return await self._user_data(E.GET_ORDER, params, recv_window)
 

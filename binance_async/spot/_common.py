@@ -18,6 +18,7 @@ __all__ = [
     "SpotBase",
     "check_client_order_id",
     "check_limit",
+    "check_one_of",
     "check_symbols",
     "documents",
     "new_client_order_id",
@@ -54,6 +55,12 @@ def check_symbols(
             raise InvalidRequestError("symbols must be a list of symbols, not one string")
         if max_symbols is not None and len(symbols) > max_symbols:
             raise InvalidRequestError(f"at most {max_symbols} symbols per request, got {len(symbols)}")
+
+
+def check_one_of(first: tuple[str, Any], second: tuple[str, Any]) -> None:
+    """Refuse a call that gives neither of two (name, value) alternatives, e.g. an id or a client id."""
+    if first[1] is None and second[1] is None:
+        raise InvalidRequestError(f"give {first[0]} or {second[0]}")
 
 
 def check_limit(value: int | None, maximum: int) -> int | None:

@@ -26,7 +26,7 @@ from .._endpoint import Endpoint
 from .._timerange import check_time_range
 from ..errors import InvalidRequestError, ParameterError
 from . import endpoints as E
-from ._common import SpotBase, check_limit, documents
+from ._common import SpotBase, check_limit, check_one_of, documents
 from .enums import OrderResponseType, OrderSide, Timestamp
 from .list_models import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
 from .list_params import LegacyOcoOptions, OcoOptions, OpocoOptions, OpoOptions, OtocoOptions, OtoOptions
@@ -435,8 +435,7 @@ class OrderListMixin(SpotBase):
         Canceling any single order of a list (`cancel_order`) cancels the whole list too.
         ``new_client_order_id`` names the cancel (the reports' ``client_order_id``).
         """
-        if order_list_id is None and list_client_order_id is None:
-            raise InvalidRequestError("give order_list_id or list_client_order_id")
+        check_one_of(("order_list_id", order_list_id), ("list_client_order_id", list_client_order_id))
         params = {
             "symbol": symbol,
             "orderListId": order_list_id,
@@ -458,8 +457,7 @@ class OrderListMixin(SpotBase):
 
         Raises `NoSuchOrderError` if Binance does not know it.
         """
-        if order_list_id is None and orig_client_order_id is None:
-            raise InvalidRequestError("give order_list_id or orig_client_order_id")
+        check_one_of(("order_list_id", order_list_id), ("orig_client_order_id", orig_client_order_id))
         params = {
             "orderListId": order_list_id,
             "origClientOrderId": orig_client_order_id,

@@ -20,7 +20,7 @@ import msgspec
 from .._encoding import encode_value
 from ..errors import InvalidRequestError, NoSuchOrderError, ParameterError
 from . import endpoints as E
-from ._common import SpotBase, documents
+from ._common import SpotBase, check_one_of, documents
 from ._market import load_exchange_info
 from .enums import CancelReplaceMode, CancelRestrictions, OrderResponseType, OrderSide, OrderType
 from .order_models import (
@@ -73,11 +73,6 @@ def _int(params: Mapping[str, Any], name: str) -> int | None:
     if _INTEGER.fullmatch(text) is None:
         raise ParameterError(f"{snake(name)} must be an integer, got {value!r}")
     return int(text)
-
-
-def _one_of(first: tuple[str, Any], second: tuple[str, Any]) -> None:
-    if first[1] is None and second[1] is None:
-        raise InvalidRequestError(f"give {first[0]} or {second[0]}")
 
 
 class TradingMixin(SpotBase):
@@ -347,7 +342,7 @@ class TradingMixin(SpotBase):
         An unknown outcome raises an `ExecutionStatusUnknown` error (never retried); canceling
         again is harmless (-2011 if it is already gone).
         """
-        _one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
+        check_one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
         params = {
             "symbol": symbol,
             "orderId": order_id,
@@ -429,7 +424,7 @@ class TradingMixin(SpotBase):
             CancelReplaceOptions,
             validate,
         )
-        _one_of(
+        check_one_of(
             ("cancel_order_id", params.get("cancelOrderId")),
             ("cancel_orig_client_order_id", params.get("cancelOrigClientOrderId")),
         )
@@ -456,7 +451,7 @@ class TradingMixin(SpotBase):
         The amended order gets a new client order id (``new_client_order_id``, generated if not
         given), which an unknown-outcome error carries.
         """
-        _one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
+        check_one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
         client_id = self._client_order_id(new_client_order_id)
         params = {
             "symbol": symbol,
