@@ -15,14 +15,26 @@ every window.
   so a heavy ``depth(limit=5000)`` is never starved by a stream of light calls.
 * Waiting costs a timer, not a polling loop. The fast path (nothing held back) is synchronous
   counter arithmetic: it never suspends and never touches the buckets.
-* The server's count wins when higher: ``reconcile`` reads ``X-MBX-USED-WEIGHT-(n)(u)`` and
+* ``reconcile`` reads the server's counts from ``X-MBX-USED-WEIGHT-(n)(u)`` and
   ``X-MBX-ORDER-COUNT-(n)(u)``.
 * ``pause`` (after a 429 or 418) holds every request until ``Retry-After`` has passed.
+* A ramp within each IP window (REQUEST_WEIGHT, RAW_REQUESTS): at most ``burst`` (default half) of
+  the limit goes out at once when a window opens; after that the allowance follows the window's
+  elapsed share (a hundredth of the limit per hundredth of the window), reaching the whole limit
+  in the last hundredth. A saturated client still uses the whole window. Another process on the
+  same IP that bursts at the same instant finds the other half; and since the counts then climb
+  slowly, each sees the other's in the response headers before the two together reach the limit
+  (a step of a tenth, taken by both at once, was measured to overshoot by most of a step). ORDERS
+  windows are not ramped: going over them rejects an order (-1015), it does not ban the IP, and
+  order latency matters. ``burst=1.0`` turns the ramp off.
+* The server's count wins when higher, plus this process's own requests admitted after the one
+  whose response carried the count (still in flight when the server counted): without them, a
+  process adopting a count would send those again on top.
 * Processes sharing one IP (or account): ``share=0.5`` gives this limiter half of every limit and
   leaves the rest to the others; a server count is then read as ours plus the others' full share,
-  so it holds this process back only when the others use more than theirs. Without shares, two
-  processes that burst a whole window at the same instant send twice the limit before either sees
-  the other's count in a header.
+  so it holds this process back only when the others use more than theirs. Without shares, more
+  than two processes that burst at the same instant can still send more than the limit before
+  they see each other's counts in a header.
 * A request heavier than a whole window raises `RequestTooHeavyError` at once.
 """
 
@@ -46,6 +58,10 @@ _KIND = {REQUEST_WEIGHT: 0, RAW_REQUESTS: 1, ORDERS: 2}
 _UNLIMITED = 1 << 62  # the room of a kind that no window limits
 #: Held-back requests are released in bursts of at most this share of a window's limit.
 RELEASE_BURST = 0.1
+#: The share of an IP window's limit admitted at once when the window opens (see the ramp above).
+OPENING_BURST = 0.5
+#: The ramp's allowance grows in this many even steps over a window.
+RAMP_STEPS = 100
 
 _INTERVAL_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
 _HEADER_PREFIX = {REQUEST_WEIGHT: "X-MBX-USED-WEIGHT-", ORDERS: "X-MBX-ORDER-COUNT-"}
@@ -122,6 +138,7 @@ class _Window:
 
     __slots__ = (
         "bucket",
+        "burst",
         "counts",
         "header",
         "hi",
@@ -134,12 +151,16 @@ class _Window:
         "spec",
     )
 
-    def __init__(self, spec: WindowSpec, smooth: bool, margin_ms: int, share: float = 1.0) -> None:
+    def __init__(
+        self, spec: WindowSpec, smooth: bool, margin_ms: int, share: float = 1.0, burst: float = 1.0
+    ) -> None:
         self.spec = spec
         self.kind = _KIND[spec.limit_type]
         self.length = spec.length_ms
         self.margin = min(margin_ms, self.length // 10)  # a second-long window gets 100 ms
         self.limit = max(1, int(spec.limit * share))
+        # What may go out at once when the window opens (the whole limit: no ramp).
+        self.burst = self.limit if self.kind == 2 else max(1, min(self.limit, int(self.limit * burst)))
         self.reserved = spec.limit - self.limit  # left to the other processes sharing the limit
         self.header = spec.header
         self.counts: dict[int, int] = {}
@@ -152,6 +173,15 @@ class _Window:
     def amount(self, weight: int, orders: int) -> int:
         kind = self.kind  # _admit inlines this on the fast path
         return weight if kind == 0 else orders if kind == 2 else 1
+
+    def allowance(self, now: int) -> tuple[int, int]:
+        """What the ramp allows in the current window by `now`, and until when (ms) that holds."""
+        index, elapsed = divmod(now, self.length)
+        step = elapsed * RAMP_STEPS // self.length
+        allowed = max(self.burst, self.limit * (step + 1) // RAMP_STEPS)
+        if allowed >= self.limit:
+            return self.limit, (index + 1) * self.length
+        return allowed, index * self.length + -(-(step + 1) * self.length // RAMP_STEPS)
 
     def fits(self, lo: int, hi: int, amount: int) -> bool:
         counts = self.counts
@@ -180,12 +210,16 @@ class RateLimiter:
         smooth: bool = True,
         margin_ms: int = 500,
         share: float = 1.0,
+        burst: float = OPENING_BURST,
     ) -> None:
         if not 0.0 < share <= 1.0:
             raise ValueError(f"share must be in (0, 1], got {share}")
+        if not 0.0 < burst <= 1.0:
+            raise ValueError(f"burst must be in (0, 1], got {burst}")
         self._now_ms: Callable[[], int] = now_ms or (lambda: int(time.time() * 1000))
         self._smooth = smooth
         self.share = share
+        self.burst = burst
         self.margin_ms = margin_ms
         self._windows: list[_Window] = []
         self._reported: list[tuple[str, _Window]] = []  # windows whose count the server reports
@@ -200,6 +234,10 @@ class RateLimiter:
         self._period_until = 0
         self._room = [0, 0, 0]
         self._pending = [0, 0, 0]
+        # Everything admitted so far (weight, orders): a request's marks, read right after it is
+        # admitted, tell `reconcile` what this process sent after it.
+        self.admitted_weight = 0
+        self.admitted_orders = 0
         # The last response's headers: a window created later (exchangeInfo's limits arrive in a
         # response that already carries the server's count for them) starts from that count.
         self._last_seen: tuple[Mapping[str, str], int, int] | None = None
@@ -213,7 +251,7 @@ class RateLimiter:
         old = {(w.spec.limit_type, w.length): w for w in self._windows}
         windows = []
         for spec in limits:
-            window = _Window(spec, self._smooth, self.margin_ms, self.share)
+            window = _Window(spec, self._smooth, self.margin_ms, self.share, self.burst)
             previous = old.get((spec.limit_type, spec.length_ms))
             if previous is not None:
                 window.counts = dict(previous.counts)
@@ -292,6 +330,8 @@ class RateLimiter:
         pending[0] += weight
         pending[1] += 1
         pending[2] += orders
+        self.admitted_weight += weight
+        self.admitted_orders += orders
         return True
 
     def _open_period(self, now: int) -> None:
@@ -307,6 +347,10 @@ class RateLimiter:
             until = min(until, (lo + 1) * length + margin, (hi + 1) * length - margin)
             counts = window.counts
             left = window.limit - max(counts.get(lo, 0), counts.get(hi, 0))
+            if window.burst < window.limit:
+                allowed, allowed_until = window.allowance(now)
+                left = min(left, allowed - counts.get(now // length, 0))
+                until = min(until, allowed_until)
             room[window.kind] = min(room[window.kind], left)
         self._period_until = until
         self._room = room
@@ -365,6 +409,10 @@ class RateLimiter:
                 # Admitted once the blocking index has passed by more than the margin.
                 blocking = lo if window.counts.get(lo, 0) + amount > window.limit else hi
                 wait = max(wait, (blocking + 1) * length + margin - now + 1)
+            elif window.burst < window.limit:
+                allowed, allowed_until = window.allowance(now)
+                if window.counts.get(now // length, 0) + amount > allowed:
+                    wait = max(wait, allowed_until - now)
         return wait
 
     async def _sleep_ms(self, delay_ms: int) -> None:
@@ -385,13 +433,25 @@ class RateLimiter:
 
     # -- feedback from responses ---------------------------------------------------------------------
 
-    def reconcile(self, headers: Mapping[str, str], sent_at_ms: int, orders: int = 0) -> None:
+    def reconcile(
+        self,
+        headers: Mapping[str, str],
+        sent_at_ms: int,
+        orders: int = 0,
+        weight_mark: int | None = None,
+        orders_mark: int | None = None,
+    ) -> None:
         """Take the server's counts from the response headers where they are higher than ours.
 
         Counts are applied only if the request was sent in the window the response arrives in (by
         our clock); a count for a request sent before the boundary belongs to the previous window.
+        `weight_mark` and `orders_mark` are `admitted_weight` and `admitted_orders` read right after
+        the request was admitted: what this process admitted since then is added to the server's
+        count, which cannot include it yet. Without marks, nothing is added.
         """
         self._last_seen = (headers, sent_at_ms, orders)
+        since_weight = 0 if weight_mark is None else self.admitted_weight - weight_mark
+        since_orders = 0 if orders_mark is None else self.admitted_orders - orders_mark
         now = self._now_ms()
         # Binance reports order counts only on order placements: look for them only then.
         for header, window in self._reported if orders else self._reported_weight:
@@ -409,6 +469,7 @@ class RateLimiter:
                 count = int(value) - window.reserved  # the other processes' share is theirs
             except ValueError:
                 continue
+            count += since_weight if window.kind == 0 else since_orders
             if count > window.counts.get(index, 0) + self._pending[window.kind]:
                 self._settle()
                 window.counts[index] = count

@@ -134,9 +134,12 @@ class Pipeline:
         while True:
             if signed and not self.clock.synced:
                 await self.sync_clock()
-            sent_at = self.limiter.try_acquire(weight, orders)
+            limiter = self.limiter
+            sent_at = limiter.try_acquire(weight, orders)
             if sent_at is None:
-                sent_at = await self.limiter.acquire(weight, orders)
+                sent_at = await limiter.acquire(weight, orders)
+            weight_mark = limiter.admitted_weight  # read before anything else can be admitted
+            orders_mark = limiter.admitted_orders
             request = self._build(method, path, encoded, params, signed)
             if headers:
                 request = request._replace(headers={**request.headers, **headers})
@@ -163,7 +166,7 @@ class Pipeline:
                 )
                 unknown.request = _sent(method, path, params)
                 raise unknown from None
-            self.limiter.reconcile(response.headers, sent_at, orders)
+            limiter.reconcile(response.headers, sent_at, orders, weight_mark, orders_mark)
             status = response.status
             if debug:
                 latency = (time.perf_counter() - started) * 1000.0

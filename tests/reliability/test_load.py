@@ -220,12 +220,6 @@ async def test_saturating_a_small_window_alone_then_with_a_second_process(
     assert sum(utilisation(shared)) / len(shared) >= MIN_SHARED_UTILISATION
 
 
-@pytest.mark.xfail(
-    strict=False,  # timing-dependent: an occasional pass must not fail the run
-    reason="known limitation: a limiter with nothing held back admits its whole window at once, so two "
-    "processes that start saturating at the same boundary send twice the IP's limit before either sees "
-    "the other's count in a header: a 429 storm, then 418",
-)
 async def test_two_processes_starting_together_at_a_boundary_are_not_banned(
     sim: ObservedSimulator, figures: dict[str, Any]
 ) -> None:

@@ -230,7 +230,7 @@ def test_default_limits_are_the_documented_ones() -> None:
 
 def test_limiter_uses_default_limits_and_reports_them() -> None:
     clock = ManualClock(BASE_MS + 12_345)
-    limiter = RateLimiter(now_ms=clock)
+    limiter = RateLimiter(burst=1.0, now_ms=clock)
     states = limiter.state()
     assert [WindowSpec(*s[:4]) for s in states] == list(DEFAULT_LIMITS)
     assert all(s.used == 0 for s in states)
@@ -348,7 +348,7 @@ def test_parse_rate_limits_rejects_booleans(field: str) -> None:
 
 async def test_fast_path_completes_without_suspending() -> None:
     clock = ManualClock(BASE_MS + 1234)
-    limiter = RateLimiter(now_ms=clock)
+    limiter = RateLimiter(burst=1.0, now_ms=clock)
     assert run_now(limiter.acquire(10)) == BASE_MS + 1234
     clock.now_ms += 7
     assert run_now(limiter.acquire(40, 1)) == BASE_MS + 1241
@@ -361,7 +361,7 @@ async def test_fast_path_completes_without_suspending() -> None:
 
 async def test_try_acquire_charges_only_when_the_request_fits_now() -> None:
     clock = ManualClock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     assert limiter.try_acquire(6) == BASE_MS + 100
     assert limiter.try_acquire(5) is None  # 6 + 5 > 10: not charged
     assert used(limiter) == 6
@@ -377,7 +377,7 @@ async def test_try_acquire_charges_only_when_the_request_fits_now() -> None:
 
 async def test_try_acquire_does_not_jump_the_queue() -> None:
     clock = ManualClock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     run_now(limiter.acquire(5))
     waiting = asyncio.create_task(limiter.acquire(8))
     await spin()
@@ -389,7 +389,7 @@ async def test_try_acquire_does_not_jump_the_queue() -> None:
 
 
 async def test_fast_path_as_a_task_is_done_after_one_loop_iteration() -> None:
-    limiter = RateLimiter([W10], now_ms=ManualClock(BASE_MS + 100), margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=ManualClock(BASE_MS + 100), margin_ms=0)
     task = asyncio.create_task(limiter.acquire(3))
     await asyncio.sleep(0)
     assert task.done()
@@ -399,7 +399,7 @@ async def test_fast_path_as_a_task_is_done_after_one_loop_iteration() -> None:
 @pytest.mark.parametrize("smooth", [True, False])
 async def test_a_whole_window_is_admitted_at_once_when_nothing_waits(smooth: bool) -> None:
     clock = ManualClock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=smooth, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=smooth, margin_ms=0)
     for _ in range(10):
         run_now(limiter.acquire(1))
     assert used(limiter) == 10
@@ -416,7 +416,7 @@ async def test_state_reports_used_limit_and_next_boundary() -> None:
         WindowSpec("ORDERS", "SECOND", 10, 50),
         WindowSpec("RAW_REQUESTS", "MINUTE", 5, 61_000),
     ]
-    limiter = RateLimiter(specs, now_ms=clock, margin_ms=100)
+    limiter = RateLimiter(specs, burst=1.0, now_ms=clock, margin_ms=100)
     run_now(limiter.acquire(20, 2))
     run_now(limiter.acquire(5))
     assert limiter.state() == [
@@ -430,7 +430,7 @@ async def test_state_reports_used_limit_and_next_boundary() -> None:
 
 
 async def test_request_that_does_not_fit_waits_and_is_not_charged() -> None:
-    limiter = RateLimiter([W10], now_ms=ManualClock(BASE_MS + 100), margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=ManualClock(BASE_MS + 100), margin_ms=0)
     run_now(limiter.acquire(8))
     task = asyncio.create_task(limiter.acquire(3))
     await spin()
@@ -447,7 +447,7 @@ async def test_request_that_does_not_fit_waits_and_is_not_charged() -> None:
 
 async def test_too_heavy_weight_raises_at_once() -> None:
     clock = ManualClock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     with pytest.raises(RequestTooHeavyError):
         run_now(limiter.acquire(11))
     assert issubclass(RequestTooHeavyError, InvalidRequestError)
@@ -457,7 +457,7 @@ async def test_too_heavy_weight_raises_at_once() -> None:
 
 async def test_too_heavy_raises_at_once_even_behind_a_queue_or_during_a_pause() -> None:
     clock = ManualClock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     run_now(limiter.acquire(10))
     waiting = asyncio.create_task(limiter.acquire(1))
     await spin()
@@ -473,7 +473,7 @@ async def test_too_heavy_raises_at_once_even_behind_a_queue_or_during_a_pause() 
 
 
 async def test_too_many_orders_raises_at_once() -> None:
-    limiter = RateLimiter(now_ms=ManualClock(BASE_MS + 1000))  # ORDERS 50 / 10 s by default
+    limiter = RateLimiter(burst=1.0, now_ms=ManualClock(BASE_MS + 1000))  # ORDERS 50 / 10 s by default
     with pytest.raises(RequestTooHeavyError):
         run_now(limiter.acquire(1, orders=51))
     with pytest.raises(RequestTooHeavyError):
@@ -493,7 +493,7 @@ async def test_burst_of_three_limits_never_exceeds_the_limit_in_any_window(
     vt: VirtualTime, smooth: bool, margin: int
 ) -> None:
     clock = vt.clock(BASE_MS + 300)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=smooth, margin_ms=margin)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=smooth, margin_ms=margin)
     record = Admissions(limiter)
     tasks = [record.start(f"r{i}", 1) for i in range(30)]
     await finish(tasks)
@@ -510,7 +510,7 @@ async def test_bursts_at_the_end_of_one_window_and_the_start_of_the_next(
     vt: VirtualTime, smooth: bool
 ) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=smooth, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=smooth, margin_ms=0)
     record = Admissions(limiter)
     await sleep_until(clock, BASE_MS + 990)
     for i in range(10):
@@ -534,7 +534,7 @@ async def test_bursts_at_the_end_of_one_window_and_the_start_of_the_next(
 async def test_real_clock_fixed_windows_and_fifo_across_a_boundary() -> None:
     """On the real loop clock: a full window, then a heavy request and light ones behind it."""
     clock = real_clock(BASE_MS + 900)  # 100 ms before a boundary
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=10)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=10)
     record = Admissions(limiter)
     tasks = [record.start(f"a{i}", 1) for i in range(10)]
     tasks.append(record.start("heavy", 6))
@@ -552,7 +552,7 @@ async def test_real_clock_fixed_windows_and_fifo_across_a_boundary() -> None:
 
 async def test_request_within_margin_before_a_boundary_is_charged_to_both_windows(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=100)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=100)
     await sleep_until(clock, BASE_MS + 950)
     run_now(limiter.acquire(3))
     assert used(limiter) == 3
@@ -564,7 +564,7 @@ async def test_request_within_margin_before_a_boundary_is_charged_to_both_window
 
 async def test_request_outside_the_margin_is_charged_to_one_window(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=100)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=100)
     await sleep_until(clock, BASE_MS + 850)
     run_now(limiter.acquire(3))
     assert used(limiter) == 3
@@ -574,7 +574,7 @@ async def test_request_outside_the_margin_is_charged_to_one_window(vt: VirtualTi
 
 async def test_request_within_margin_after_a_boundary_must_fit_the_previous_window(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 500)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=100)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=100)
     record = Admissions(limiter)
     record.fast("early", 8)
     await sleep_until(clock, BASE_MS + 1050)
@@ -594,7 +594,7 @@ async def test_held_back_request_is_admitted_after_the_boundary_plus_margin(
     vt: VirtualTime, margin: int
 ) -> None:
     clock = vt.clock(BASE_MS + 300)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=margin)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=margin)
     run_now(limiter.acquire(10))
     at = await limiter.acquire(4)
     assert BASE_MS + SECOND_MS + margin <= at <= BASE_MS + SECOND_MS + margin + 5
@@ -604,7 +604,7 @@ async def test_held_back_request_is_admitted_after_the_boundary_plus_margin(
 async def test_full_next_window_blocks_a_request_inside_the_margin(vt: VirtualTime) -> None:
     """A burst inside the margin fills both windows; the next window then has no room left."""
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=100)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=100)
     await sleep_until(clock, BASE_MS + 950)
     for _ in range(10):
         run_now(limiter.acquire(1))
@@ -615,7 +615,7 @@ async def test_full_next_window_blocks_a_request_inside_the_margin(vt: VirtualTi
 async def test_server_count_is_applied_to_the_window_the_request_was_sent_in(vt: VirtualTime) -> None:
     """Sent before the boundary and answered after it: the count is the old window's. Sent after: applied."""
     clock = vt.clock(BASE_MS + 500)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=100)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=100)
     sent_before = run_now(limiter.acquire(2))
     await sleep_until(clock, BASE_MS + 1050)
     limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "10"}, sent_before)  # answered in the next window: ignored
@@ -635,7 +635,7 @@ async def test_server_count_is_applied_to_the_window_the_request_was_sent_in(vt:
 @pytest.mark.parametrize("smooth", [True, False], ids=["smooth", "fixed"])
 async def test_heavy_request_is_served_before_the_light_ones_behind_it(vt: VirtualTime, smooth: bool) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=smooth, margin_ms=20)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=smooth, margin_ms=20)
     record = Admissions(limiter)
     record.fast("fill", 10)
     tasks = [record.start("heavy", 9)]
@@ -655,7 +655,7 @@ async def test_new_light_request_does_not_jump_the_queue_even_if_it_fits(
     vt: VirtualTime, smooth: bool
 ) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=smooth, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=smooth, margin_ms=0)
     record = Admissions(limiter)
     record.fast("first", 5)
     heavy = record.start("heavy", 8)  # 5 + 8 > 10: held back
@@ -674,7 +674,7 @@ async def test_heavy_depth_request_is_not_starved_by_a_stream_of_light_calls(vt:
     """depth(limit=5000) (weight 250) queued behind a nearly full minute, with light calls streaming in."""
     clock = vt.clock(BASE_MS + 1000)
     specs = [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000), WindowSpec("RAW_REQUESTS", "MINUTE", 5, 61_000)]
-    limiter = RateLimiter(specs, now_ms=clock)  # default margin and smoothing
+    limiter = RateLimiter(specs, burst=1.0, now_ms=clock)  # default margin and smoothing
     record = Admissions(limiter)
     record.fast("fill", 5900)
     tasks = [record.start("depth", 250)]
@@ -693,7 +693,7 @@ async def test_heavy_depth_request_is_not_starved_by_a_stream_of_light_calls(vt:
 
 async def test_cancelled_head_neither_blocks_nor_consumes(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     head = record.start("head", 9)
@@ -712,7 +712,7 @@ async def test_cancelled_head_neither_blocks_nor_consumes(vt: VirtualTime) -> No
 
 async def test_cancelled_waiter_in_the_middle_neither_blocks_nor_consumes(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     first = record.start("first", 4)
@@ -729,7 +729,7 @@ async def test_cancelled_waiter_in_the_middle_neither_blocks_nor_consumes(vt: Vi
 
 async def test_cancelled_waiter_while_being_paced_neither_blocks_nor_consumes(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=True, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=True, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     tasks = {f"t{i}": record.start(f"t{i}", 1) for i in range(5)}
@@ -747,7 +747,7 @@ async def test_cancelled_waiter_while_being_paced_neither_blocks_nor_consumes(vt
 
 async def test_fast_path_is_back_once_every_waiter_is_cancelled(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=10)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=10)
     run_now(limiter.acquire(10))
     tasks = [asyncio.create_task(limiter.acquire(w)) for w in (5, 1, 1)]
     await spin()
@@ -766,7 +766,9 @@ async def test_fast_path_is_back_once_every_waiter_is_cancelled(vt: VirtualTime)
 async def test_pause_holds_every_request_on_the_real_clock() -> None:
     loop = asyncio.get_running_loop()
     clock = real_clock(BASE_MS + 1000)
-    limiter = RateLimiter([WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000)], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter(
+        [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000)], burst=1.0, now_ms=clock, margin_ms=0
+    )
     admitted: list[tuple[str, float, int]] = []
 
     async def go(tag: str) -> None:
@@ -793,7 +795,7 @@ async def test_pause_holds_every_request_on_the_real_clock() -> None:
 
 async def test_pause_holds_the_queue_past_a_window_boundary(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     tasks = [record.start("a", 5), record.start("b", 5)]  # waiting for the boundary at +1000
@@ -809,7 +811,7 @@ async def test_pause_holds_the_queue_past_a_window_boundary(vt: VirtualTime) -> 
 
 async def test_pause_holds_requests_that_would_fit(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     limiter.pause(0.3)
     record = Admissions(limiter)
     tasks = [record.start(f"r{i}", 1) for i in range(3)]
@@ -824,7 +826,7 @@ async def test_pause_holds_requests_that_would_fit(vt: VirtualTime) -> None:
 
 async def test_pause_holds_a_head_that_is_being_paced(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=True, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=True, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     tasks = [record.start(f"t{i}", 1) for i in range(3)]
@@ -842,7 +844,7 @@ async def test_pause_holds_a_head_that_is_being_paced(vt: VirtualTime) -> None:
 
 async def test_pause_never_shortens_a_longer_pause(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     limiter.pause(10)
     until = limiter.paused_until_ms
     assert BASE_MS + 10_100 <= until <= BASE_MS + 10_101
@@ -854,7 +856,7 @@ async def test_pause_never_shortens_a_longer_pause(vt: VirtualTime) -> None:
 
 async def test_longer_pause_extends_a_waiting_head(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
     limiter.pause(1)
     record = Admissions(limiter)
     tasks = [record.start("a", 1), record.start("b", 1)]
@@ -867,7 +869,7 @@ async def test_longer_pause_extends_a_waiting_head(vt: VirtualTime) -> None:
 
 async def test_paused_until_ms_starts_at_zero() -> None:
     clock = ManualClock(BASE_MS + 100)
-    limiter = RateLimiter(now_ms=clock)
+    limiter = RateLimiter(burst=1.0, now_ms=clock)
     assert limiter.paused_until_ms == 0
     limiter.pause(2.5)
     assert BASE_MS + 2600 <= limiter.paused_until_ms <= BASE_MS + 2601
@@ -883,7 +885,7 @@ def reconcile_limiter(clock: ManualClock) -> RateLimiter:
         WindowSpec("ORDERS", "SECOND", 10, 100),
         WindowSpec("ORDERS", "DAY", 1, 200_000),
     ]
-    return RateLimiter(specs, now_ms=clock, margin_ms=0)
+    return RateLimiter(specs, burst=1.0, now_ms=clock, margin_ms=0)
 
 
 async def test_reconcile_takes_the_server_count_when_higher() -> None:
@@ -998,7 +1000,9 @@ async def test_reconcile_reads_case_insensitive_headers(names: tuple[str, str]) 
 
 async def test_reconciled_count_over_the_limit_holds_requests_until_the_boundary(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 1000)
-    limiter = RateLimiter([WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000)], now_ms=clock, margin_ms=500)
+    limiter = RateLimiter(
+        [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000)], burst=1.0, now_ms=clock, margin_ms=500
+    )
     sent = run_now(limiter.acquire(10))
     headers: Mapping[str, str] = {"X-MBX-USED-WEIGHT-1M": "5995"}
     limiter.reconcile(headers, sent)
@@ -1019,6 +1023,7 @@ async def test_configure_carries_counts_over_to_the_same_type_and_length() -> No
             WindowSpec("ORDERS", "SECOND", 10, 50),
             WindowSpec("RAW_REQUESTS", "MINUTE", 5, 300_000),
         ],
+        burst=1.0,
         now_ms=clock,
     )
     run_now(limiter.acquire(7, orders=2))
@@ -1048,7 +1053,7 @@ async def test_configure_carries_counts_over_to_the_same_type_and_length() -> No
 
 async def test_configure_from_exchange_info() -> None:
     clock = ManualClock(BASE_MS + 1000)
-    limiter = RateLimiter(now_ms=clock)
+    limiter = RateLimiter(burst=1.0, now_ms=clock)
     run_now(limiter.acquire(100, orders=3))
     limiter.configure(parse_rate_limits([*OFFICIAL_RATE_LIMITS, {}]))
     assert [(WindowSpec(*s[:4]), s.used) for s in limiter.state()] == [
@@ -1068,7 +1073,7 @@ async def test_configure_raising_the_limit_releases_a_queued_waiter_at_once(
     vt: VirtualTime, smooth: bool
 ) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=smooth, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=smooth, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     waiter = record.start("waiter", 5)
@@ -1085,7 +1090,9 @@ async def test_configure_raising_the_limit_releases_a_queued_waiter_at_once(
 
 async def test_configure_lowering_the_limit_fails_a_waiter_that_can_never_fit(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 1000)
-    limiter = RateLimiter([WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 100)], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter(
+        [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 100)], burst=1.0, now_ms=clock, margin_ms=0
+    )
     record = Admissions(limiter)
     record.fast("fill", 100)
     too_big = record.start("too-big", 60)
@@ -1105,7 +1112,7 @@ async def test_configure_lowering_the_limit_fails_a_waiter_that_can_never_fit(vt
 async def test_configure_while_the_head_is_being_paced(vt: VirtualTime) -> None:
     """Replacing the windows (a different number of them) while the head waits on a bucket."""
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=True, margin_ms=0)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=True, margin_ms=0)
     record = Admissions(limiter)
     record.fast("fill", 10)
     tasks = [record.start(f"t{i}", 1) for i in range(3)]
@@ -1124,7 +1131,9 @@ async def test_configure_does_not_share_counts_between_two_new_windows() -> None
     # Regression: both new windows took the old window's counts dict, so each request was charged
     # twice to one shared counter.
     clock = ManualClock(BASE_MS + 1000)
-    limiter = RateLimiter([WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 100)], now_ms=clock, smooth=False)
+    limiter = RateLimiter(
+        [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 100)], burst=1.0, now_ms=clock, smooth=False
+    )
     run_now(limiter.acquire(10))
     limiter.configure(
         [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 100), WindowSpec("REQUEST_WEIGHT", "SECOND", 60, 50)]
@@ -1138,7 +1147,7 @@ async def test_configure_does_not_share_counts_between_two_new_windows() -> None
 
 async def test_a_long_wait_costs_a_few_timers_not_a_polling_loop(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 1000)
-    limiter = RateLimiter(now_ms=clock)  # the defaults: 6000 per minute, 500 ms margin, smoothing
+    limiter = RateLimiter(burst=1.0, now_ms=clock)  # the defaults: 6000 per minute, 500 ms margin, smoothing
     run_now(limiter.acquire(6000))
     iterations, timers = vt.iterations, vt.timers
     at = await limiter.acquire(250)  # held back for about a minute
@@ -1149,7 +1158,7 @@ async def test_a_long_wait_costs_a_few_timers_not_a_polling_loop(vt: VirtualTime
 
 async def test_a_long_pause_costs_a_few_timers_not_a_polling_loop(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 1000)
-    limiter = RateLimiter(now_ms=clock)
+    limiter = RateLimiter(burst=1.0, now_ms=clock)
     limiter.pause(600)  # an IP ban's Retry-After
     iterations, timers = vt.iterations, vt.timers
     at = await limiter.acquire(1)
@@ -1161,7 +1170,9 @@ async def test_a_long_pause_costs_a_few_timers_not_a_polling_loop(vt: VirtualTim
 async def test_many_waiters_cost_per_waiter_not_per_unit_of_time(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 1000)
     limiter = RateLimiter(
-        [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000), WindowSpec("ORDERS", "DAY", 1, 10)], now_ms=clock
+        [WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 6000), WindowSpec("ORDERS", "DAY", 1, 10)],
+        burst=1.0,
+        now_ms=clock,
     )
     run_now(limiter.acquire(6000))
     run_now(limiter.acquire(0, orders=10))  # the day is full too
@@ -1180,7 +1191,7 @@ async def test_many_waiters_cost_per_waiter_not_per_unit_of_time(vt: VirtualTime
 
 async def test_without_smoothing_a_held_back_full_window_is_released_at_once(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=False, margin_ms=20)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=False, margin_ms=20)
     record = Admissions(limiter)
     record.fast("fill", 10)
     await finish([record.start(f"r{i}", 1) for i in range(10)])
@@ -1193,7 +1204,7 @@ async def test_without_smoothing_a_held_back_full_window_is_released_at_once(vt:
 
 async def test_with_smoothing_held_back_requests_are_paced_within_the_windows(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS + 100)
-    limiter = RateLimiter([W10], now_ms=clock, smooth=True, margin_ms=20)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=clock, smooth=True, margin_ms=20)
     record = Admissions(limiter)
     record.fast("fill", 10)
     await finish([record.start(f"r{i}", 1) for i in range(25)])
@@ -1211,7 +1222,7 @@ async def test_with_smoothing_held_back_requests_are_paced_within_the_windows(vt
 
 def test_a_share_scales_every_window_and_shows_in_the_state() -> None:
     limiter = RateLimiter(
-        [W10, WindowSpec("ORDERS", "SECOND", 10, 7)], now_ms=lambda: BASE_MS + 500, share=0.5
+        [W10, WindowSpec("ORDERS", "SECOND", 10, 7)], burst=1.0, now_ms=lambda: BASE_MS + 500, share=0.5
     )
     assert [(s.limit_type, s.limit) for s in limiter.state()] == [("REQUEST_WEIGHT", 5), ("ORDERS", 3)]
     assert limiter.try_acquire(5) is not None
@@ -1225,7 +1236,7 @@ def test_a_share_outside_zero_to_one_is_refused(share: float) -> None:
 
 
 def test_with_a_share_the_server_count_holds_back_only_what_others_use_beyond_theirs() -> None:
-    limiter = RateLimiter([W10], now_ms=lambda: BASE_MS + 500, smooth=False, share=0.5)
+    limiter = RateLimiter([W10], burst=1.0, now_ms=lambda: BASE_MS + 500, smooth=False, share=0.5)
     sent = limiter.try_acquire(1)
     assert sent is not None
     limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "6"}, sent)  # us 1 + the other process 5: its share
@@ -1233,3 +1244,118 @@ def test_with_a_share_the_server_count_holds_back_only_what_others_use_beyond_th
     limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "8"}, sent)  # the other process used 7 of its 5
     assert used(limiter) == 3
     assert limiter.try_acquire(2) is not None and limiter.try_acquire(1) is None
+
+
+# -- the opening ramp of IP windows -------------------------------------------------------------------------
+
+W100 = WindowSpec("REQUEST_WEIGHT", "SECOND", 1, 100)
+
+
+def admit_all(limiter: RateLimiter, weight: int) -> int:
+    """Admit `weight`-sized requests on the fast path until one does not fit; the weight admitted."""
+    total = 0
+    while limiter.try_acquire(weight) is not None:
+        total += weight
+    return total
+
+
+def test_a_window_opens_with_half_its_limit_then_follows_the_elapsed_share() -> None:
+    clock = ManualClock(BASE_MS)
+    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0)  # the default burst: half
+    assert admit_all(limiter, 1) == 50
+    clock.now_ms = BASE_MS + 499  # the allowance grows only once half the window has passed
+    assert admit_all(limiter, 1) == 0
+    clock.now_ms = BASE_MS + 500  # 51 by the 51st hundredth
+    assert admit_all(limiter, 1) == 1
+    clock.now_ms = BASE_MS + 759
+    assert admit_all(limiter, 1) == 25
+    clock.now_ms = BASE_MS + 990  # the last hundredth: the whole limit
+    assert admit_all(limiter, 1) == 24
+    assert used(limiter) == 100
+    clock.now_ms = BASE_MS + SECOND_MS + 999  # a window entered late may use its whole limit at once
+    assert admit_all(limiter, 1) == 100
+
+
+def test_two_limiters_bursting_at_the_same_boundary_stay_within_the_limit_together() -> None:
+    clock = ManualClock(BASE_MS)
+    first, second = (RateLimiter([W100], now_ms=clock, margin_ms=0) for _ in range(2))
+    assert admit_all(first, 2) + admit_all(second, 2) == 100
+
+
+@pytest.mark.parametrize(("burst", "at_once"), [(1.0, 100), (0.25, 25), (0.001, 1)])
+def test_the_burst_is_configurable(burst: float, at_once: int) -> None:
+    limiter = RateLimiter([W100], now_ms=ManualClock(BASE_MS), margin_ms=0, burst=burst)
+    assert admit_all(limiter, 1) == at_once  # never below one unit
+
+
+@pytest.mark.parametrize("burst", [0.0, -0.1, 1.01])
+def test_a_burst_outside_zero_to_one_is_refused(burst: float) -> None:
+    with pytest.raises(ValueError, match="burst"):
+        RateLimiter([W100], burst=burst)
+
+
+def test_orders_windows_are_not_ramped() -> None:
+    limiter = RateLimiter([W100, WindowSpec("ORDERS", "SECOND", 10, 20)], now_ms=ManualClock(BASE_MS))
+    for _ in range(20):
+        assert limiter.try_acquire(1, orders=1) is not None
+    assert limiter.try_acquire(0, orders=1) is None
+
+
+async def test_a_saturating_client_still_uses_every_whole_window(vt: VirtualTime) -> None:
+    clock = vt.clock(BASE_MS)
+    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0)
+    admissions = Admissions(limiter)
+    tasks = [admissions.start(f"r{n}", 2) for n in range(200)]  # four windows' worth
+    await finish(tasks)
+    per_window = admissions.per_window(SECOND_MS)
+    assert [per_window[BASE_MS // SECOND_MS + i] for i in range(4)] == [100, 100, 100, 100]
+    first = [at - BASE_MS for _, _, at in admissions.log[:50]]
+    assert max(first[:25]) == 0 and min(first[25:]) >= 500  # half at once, the rest from mid-window
+    assert len({at // 100 for at in first[25:]}) == 5  # spread over the second half
+
+
+async def test_a_held_back_request_waits_for_the_allowance_not_the_boundary(vt: VirtualTime) -> None:
+    clock = vt.clock(BASE_MS)
+    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0, smooth=False)
+    assert admit_all(limiter, 10) == 50
+    assert await limiter.acquire(10) == BASE_MS + 590  # 60 by the 60th hundredth
+    assert await limiter.acquire(10) == BASE_MS + 690
+
+
+# -- header sync counts this process's requests still in flight ---------------------------------------------
+
+
+def test_an_adopted_count_adds_what_this_process_admitted_after_the_request() -> None:
+    limiter = RateLimiter([W100], now_ms=ManualClock(BASE_MS + 500), burst=1.0, margin_ms=0)
+    sent = limiter.try_acquire(2)
+    assert sent is not None
+    marks = limiter.admitted_weight, limiter.admitted_orders
+    for _ in range(5):  # in flight when the server counted the first request
+        assert limiter.try_acquire(3) is not None
+    # The server saw our first request (2) and 40 of another process's, not the 15 sent after it.
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "42"}, sent, 0, *marks)
+    assert used(limiter) == 42 + 15
+    assert admit_all(limiter, 1) == 100 - 57
+
+
+def test_without_marks_the_server_count_is_adopted_as_it_is() -> None:
+    limiter = RateLimiter([W100], now_ms=ManualClock(BASE_MS + 500), burst=1.0, margin_ms=0)
+    sent = limiter.try_acquire(2)
+    assert sent is not None
+    for _ in range(5):
+        assert limiter.try_acquire(3) is not None
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "42"}, sent)
+    assert used(limiter) == 42
+
+
+def test_order_counts_add_the_orders_admitted_after_the_request() -> None:
+    orders_10s = WindowSpec("ORDERS", "SECOND", 10, 50)
+    limiter = RateLimiter([W100, orders_10s], now_ms=ManualClock(BASE_MS + 500), margin_ms=0)
+    sent = limiter.try_acquire(1, orders=1)
+    assert sent is not None
+    marks = limiter.admitted_weight, limiter.admitted_orders
+    assert limiter.try_acquire(1, orders=1) is not None and limiter.try_acquire(1, orders=1) is not None
+    headers = {"X-MBX-USED-WEIGHT-1S": "3", "X-MBX-ORDER-COUNT-10S": "10"}
+    limiter.reconcile(headers, sent, 1, *marks)
+    assert used(limiter, "ORDERS") == 12  # the server's 10, and our two sent after
+    assert used(limiter) == 5  # weight: 3 on the server, 2 of ours since
