@@ -21,6 +21,8 @@ DEFAULT_SYMBOLS = 3000
 DEFAULT_DEPTH_LEVELS = 5000
 # Number of TRD_GRP_xxx entries per permission set; tuned so that 3000 symbols give ~7.5 MB.
 DEFAULT_TRADE_GROUPS = 47
+# Assets in GET /api/v3/account (an account that has traded a while: a few dozen, mostly dust).
+DEFAULT_BALANCES = 40
 
 JSON = dict[str, Any]
 
@@ -119,6 +121,9 @@ class Payloads:
     order_test: bytes
     n_symbols: int
     depth_levels: int
+    # Added for ``python -m benchmarks`` (bench_pipeline does not use them).
+    exchange_info_one: bytes = b""  # exchangeInfo?symbol=BTCUSDT: one symbol, the same rateLimits
+    account: bytes = b""  # GET /api/v3/account
 
 
 def _dumps(obj: Any) -> bytes:
@@ -288,19 +293,63 @@ def depth_obj(levels: int = DEFAULT_DEPTH_LEVELS, mid: float = 65000.0, seed: in
     return {"lastUpdateId": 51_234_567_890, "bids": bids, "asks": asks}
 
 
+def account_obj(n_balances: int = DEFAULT_BALANCES, seed: int = 13) -> JSON:
+    """``GET /api/v3/account`` of an active account: `n_balances` assets, most of them dust."""
+    rng = random.Random(seed)
+    assets = [base for base, _ in REAL_BASES] + [quote for quote, _ in QUOTES]
+    assets = list(dict.fromkeys(assets))  # unique, stable order
+    while len(assets) < n_balances:
+        assets.append(f"TKN{len(assets)}")
+    balances = [
+        {
+            "asset": asset,
+            "free": _fmt(10 ** rng.uniform(-6, 4)),
+            "locked": _fmt(rng.uniform(0, 2) if rng.random() < 0.2 else 0.0),
+        }
+        for asset in assets[:n_balances]
+    ]
+    return {
+        "makerCommission": 10,
+        "takerCommission": 10,
+        "buyerCommission": 0,
+        "sellerCommission": 0,
+        "commissionRates": {
+            "maker": "0.00100000",
+            "taker": "0.00100000",
+            "buyer": "0.00000000",
+            "seller": "0.00000000",
+        },
+        "canTrade": True,
+        "canWithdraw": True,
+        "canDeposit": True,
+        "brokered": False,
+        "requireSelfTradePrevention": False,
+        "preventSor": False,
+        "updateTime": 1_732_406_400_000,
+        "accountType": "SPOT",
+        "balances": balances,
+        "permissions": ["SPOT"],
+        "uid": 354_937_868,
+    }
+
+
 def build(
     n_symbols: int = DEFAULT_SYMBOLS,
     depth_levels: int = DEFAULT_DEPTH_LEVELS,
     trade_groups: int = DEFAULT_TRADE_GROUPS,
 ) -> Payloads:
+    info = exchange_info_obj(n_symbols, trade_groups)
+    one = dict(info, symbols=[s for s in info["symbols"] if s["symbol"] == "BTCUSDT"])
     return Payloads(
         ticker_price=_dumps({"symbol": "BTCUSDT", "price": "65012.34000000"}),
         depth=_dumps(depth_obj(depth_levels)),
-        exchange_info=_dumps(exchange_info_obj(n_symbols, trade_groups)),
+        exchange_info=_dumps(info),
         ping=b"{}",
         order_test=b"{}",
         n_symbols=n_symbols,
         depth_levels=depth_levels,
+        exchange_info_one=_dumps(one),
+        account=_dumps(account_obj()),
     )
 
 
@@ -308,5 +357,5 @@ if __name__ == "__main__":
     t0 = time.perf_counter()
     p = build()
     print(f"built in {time.perf_counter() - t0:.2f}s")
-    for name in ("ticker_price", "depth", "exchange_info"):
+    for name in ("ticker_price", "depth", "exchange_info", "exchange_info_one", "account"):
         print(f"{name}: {len(getattr(p, name)):,} bytes")

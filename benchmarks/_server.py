@@ -1,15 +1,17 @@
 """Local Binance-like HTTP server for the benchmark, run in its own process.
 
-Started by ``bench_pipeline.py`` as ``python _server.py``; binds 127.0.0.1 on an ephemeral port and
-prints one JSON line ``{"port": ..., "sizes": {...}}`` on stdout once it is ready.  It stops when its
-stdin is closed (so it cannot outlive the parent) or on SIGTERM.
+Started by ``bench_pipeline.py`` and ``run.py`` as ``python _server.py``; binds 127.0.0.1 on an
+ephemeral port and prints one JSON line ``{"port": ..., "sizes": {...}}`` on stdout once it is
+ready.  It stops when its stdin is closed (so it cannot outlive the parent) or on SIGTERM.
 
 Routes (all bodies pre-serialised once at start-up, ``Content-Type: application/json``):
 
-* ``GET /api/v3/ping``, ``GET /api/v3/time``, ``GET /api/v3/exchangeInfo``,
+* ``GET /api/v3/ping``, ``GET /api/v3/time``, ``GET /api/v3/exchangeInfo`` (with any query, e.g.
+  ``?symbol=BTCUSDT``: a one-symbol body with the same ``rateLimits``),
   ``GET /api/v3/ticker/price``, ``GET /api/v3/depth``
-* ``POST /api/v3/order/test`` -- checks ``X-MBX-APIKEY``, the HMAC-SHA256 signature (query string
-  concatenated with the body, as Binance does) and the timestamp/recvWindow; returns ``{}``.
+* ``POST /api/v3/order/test`` and ``GET /api/v3/account`` (signed) -- check ``X-MBX-APIKEY``, the
+  HMAC-SHA256 signature (query string concatenated with the body, as Binance does) and the
+  timestamp/recvWindow; return ``{}`` / an account with a few dozen balances.
 * ``GET /_bench/stats`` -- not Binance: the server's own CPU time and request counters, read by the
   harness outside the timed regions to show whether the server was the bottleneck.
 
@@ -113,7 +115,8 @@ def make_handler(payloads: _payloads.Payloads, api_key: str, api_secret: str, st
         body = json.dumps({"code": code, "msg": msg}, separators=(",", ":")).encode()
         return web.Response(status=status, body=body, headers=stats.charge(weight))
 
-    async def order_test(request: web.BaseRequest) -> web.Response:
+    async def verify(request: web.BaseRequest) -> web.Response | None:
+        """None if the API key, signature and timestamp are right, else the error response."""
         if request.headers.get("X-MBX-APIKEY") != api_key:
             return error(401, -2015, "Invalid API-key, IP, or permissions for action.", 1)
         query = request.query_string.encode()
@@ -136,7 +139,21 @@ def make_handler(payloads: _payloads.Payloads, api_key: str, api_secret: str, st
         now = time.time() * 1000
         if ts >= now + 1000 or now - ts > recv_window:
             return error(400, -1021, "Timestamp for this request is outside of the recvWindow.", 1)
-        return web.Response(body=payloads.order_test, headers=stats.charge(1))
+        return None
+
+    def signed(body: bytes, weight: int) -> Handler:
+        async def handler(request: web.BaseRequest) -> web.Response:
+            refused = await verify(request)
+            if refused is not None:
+                return refused
+            return web.Response(body=body, headers=stats.charge(weight))
+
+        return handler
+
+    async def exchange_info(request: web.BaseRequest) -> web.Response:
+        # ?symbol=... (any query) gets the one-symbol body, with the same rateLimits.
+        body = payloads.exchange_info_one if request.query_string else payloads.exchange_info
+        return web.Response(body=body, headers=stats.charge(20))
 
     async def bench_stats(request: web.BaseRequest) -> web.Response:
         body = json.dumps(
@@ -153,10 +170,11 @@ def make_handler(payloads: _payloads.Payloads, api_key: str, api_secret: str, st
     routes: dict[tuple[str, str], Handler] = {
         ("GET", "/api/v3/ping"): static(payloads.ping, 1),
         ("GET", "/api/v3/time"): server_time,
-        ("GET", "/api/v3/exchangeInfo"): static(payloads.exchange_info, 20),
+        ("GET", "/api/v3/exchangeInfo"): exchange_info,
         ("GET", "/api/v3/ticker/price"): static(payloads.ticker_price, 2),
         ("GET", "/api/v3/depth"): depth,
-        ("POST", "/api/v3/order/test"): order_test,
+        ("POST", "/api/v3/order/test"): signed(payloads.order_test, 1),
+        ("GET", "/api/v3/account"): signed(payloads.account, 20),
         ("GET", "/_bench/stats"): bench_stats,
     }
 
@@ -213,6 +231,8 @@ async def serve(args: argparse.Namespace) -> None:
         "ticker_price": len(payloads.ticker_price),
         "depth": len(payloads.depth),
         "exchange_info": len(payloads.exchange_info),
+        "exchange_info_one": len(payloads.exchange_info_one),
+        "account": len(payloads.account),
     }
     print(json.dumps({"port": port, "sizes": sizes, "n_symbols": payloads.n_symbols}), flush=True)
     try:
