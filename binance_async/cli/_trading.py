@@ -1,0 +1,135 @@
+"""Signed commands: ``account``, ``order``, ``cancel`` and ``status`` (they need keys, or ``--sim``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import ExecutionStatusUnknown
+from ..spot.order_models import CanceledOrder, Order, OrderFull
+from ._connect import connect
+from ._errors import EXIT_UNKNOWN_OUTCOME, CLIError
+from ._output import fmt, print_json, table
+
+__all__ = ["account", "cancel", "describe_order", "order", "status"]
+
+_LIMIT_TYPES = frozenset({"LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"})
+
+
+async def account(args: argparse.Namespace) -> int:
+    """The account's non-zero balances."""
+    async with connect(args, signed=True) as conn:
+        info = await conn.client.account(omit_zero_balances=True)
+    balances = [b for b in info.balances if b.free or b.locked]
+    if args.json:
+        print_json(info)
+        return 0
+    rates = info.commission_rates
+    fees = f"; fees maker {fmt(rates.maker)}, taker {fmt(rates.taker)}" if rates is not None else ""
+    print(f"{info.account_type or 'account'}: can trade {fmt(info.can_trade)}{fees}")
+    if not balances:
+        print("  no balances")
+    rows = ((b.asset, b.free, b.locked, b.total) for b in balances)
+    for line in table(("asset", "free", "locked", "total"), rows, indent="  "):
+        print(line)
+    return 0
+
+
+def describe_order(order: Order | OrderFull | CanceledOrder) -> str:
+    """``LIMIT BUY 0.001 BTCUSDT @ 60000 (GTC): NEW, executed 0``."""
+    at = f" @ {fmt(order.price)}" if order.price else ""
+    tif = f" ({order.time_in_force})" if order.type != "MARKET" and order.time_in_force else ""
+    quote = order.orig_quote_order_qty
+    amount = f"{fmt(quote)} (quote)" if quote else fmt(order.orig_qty)
+    executed = f"executed {fmt(order.executed_qty)}"
+    if order.executed_qty:
+        executed += f" for {fmt(order.cumulative_quote_qty)}"
+    return f"{order.type} {order.side} {amount} {order.symbol}{at}{tif}: {order.status}, {executed}"
+
+
+def _unknown_outcome(what: str, symbol: str, client_order_id: str | None, error: Exception) -> CLIError:
+    lookup = (
+        f"; look it up with: binance-async status {symbol} --client-order-id {client_order_id}"
+        if client_order_id
+        else ""
+    )
+    return CLIError(
+        f"the {what}'s outcome is unknown, it may have been executed ({error}). Do not resend it blindly"
+        f"{lookup}",
+        EXIT_UNKNOWN_OUTCOME,
+    )
+
+
+async def order(args: argparse.Namespace) -> int:
+    """Place (or, with --test, check) an order; it is validated against the symbol's rules first."""
+    options: dict[str, Any] = {
+        "quantity": args.quantity,
+        "quote_order_qty": args.quote_quantity,
+        "price": args.price,
+        "stop_price": args.stop_price,
+        "time_in_force": args.time_in_force or ("GTC" if args.type in _LIMIT_TYPES else None),
+    }
+    options["new_client_order_id"] = args.client_order_id
+    options = {name: value for name, value in options.items() if value is not None}
+    async with connect(args, signed=True) as conn:
+        client = conn.client
+        if args.test:
+            await client.test_new_order(args.symbol, args.side, args.type, validate=True, **options)
+            if args.json:
+                print_json({"test": True, "accepted": True})
+            else:
+                amount = fmt(args.quantity) if args.quantity else f"{fmt(args.quote_quantity)} (quote)"
+                at = f" @ {fmt(args.price)}" if args.price else ""
+                print(
+                    f"test order accepted: {args.type} {args.side} {amount} {args.symbol}{at} "
+                    "(checked against the rules and by Binance; not placed)"
+                )
+            return 0
+        try:
+            placed = await client.new_order(
+                args.symbol,
+                args.side,
+                args.type,
+                validate=True,
+                **options,
+            )
+        except ExecutionStatusUnknown as error:
+            raise _unknown_outcome("order", args.symbol, error.client_order_id, error) from error
+    if args.json:
+        print_json(placed)
+        return 0
+    print(f"order placed: {describe_order(placed)}")
+    print(f"  order id {placed.order_id}, client order id {placed.client_order_id}")
+    for fill in placed.fills:
+        fee = f"{fmt(fill.commission)} {fill.commission_asset}"
+        print(f"  fill {fmt(fill.qty)} @ {fmt(fill.price)} (fee {fee})")
+    return 0
+
+
+async def cancel(args: argparse.Namespace) -> int:
+    async with connect(args, signed=True) as conn:
+        try:
+            canceled = await conn.client.cancel_order(
+                args.symbol, order_id=args.order_id, orig_client_order_id=args.client_order_id
+            )
+        except ExecutionStatusUnknown as error:
+            raise _unknown_outcome("cancel", args.symbol, args.client_order_id, error) from error
+    if args.json:
+        print_json(canceled)
+        return 0
+    print(f"canceled: {describe_order(canceled)}")
+    print(f"  order id {canceled.order_id}, client order id {canceled.orig_client_order_id}")
+    return 0
+
+
+async def status(args: argparse.Namespace) -> int:
+    async with connect(args, signed=True) as conn:
+        found = await conn.client.get_order(
+            args.symbol, order_id=args.order_id, orig_client_order_id=args.client_order_id
+        )
+    if args.json:
+        print_json(found)
+        return 0
+    print(describe_order(found))
+    print(f"  order id {found.order_id}, client order id {found.client_order_id}")
+    return 0
