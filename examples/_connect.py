@@ -2,7 +2,7 @@
 
 Every example runs against the embedded simulator (a real HTTP server on 127.0.0.1, no keys, no
 network) unless BINANCE_API_KEY and BINANCE_API_SECRET are set, or ``--testnet`` is given: then it
-runs against Spot Testnet (https://testnet.binance.vision) with those keys. ``--simulator`` forces
+runs against Spot Testnet (https://testnet.binance.vision) with those keys. ``--sim`` forces
 the simulator even when keys are set.
 """
 
@@ -20,13 +20,13 @@ __all__ = ["connect", "parser"]
 
 
 def parser(doc: str | None) -> argparse.ArgumentParser:
-    """An argument parser with the example's docstring as help and the ``--testnet``/``--simulator`` flags."""
+    """An argument parser with the example's docstring as help and the ``--testnet``/``--sim`` flags."""
     result = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     where = result.add_mutually_exclusive_group()
     where.add_argument(
         "--testnet", action="store_true", help="use Spot Testnet with BINANCE_API_KEY/BINANCE_API_SECRET"
     )
-    where.add_argument("--simulator", action="store_true", help="use the simulator even if keys are set")
+    where.add_argument("--sim", action="store_true", help="use the simulator even if keys are set")
     return result
 
 
@@ -37,7 +37,7 @@ async def connect(
     """A `SpotClient` on Spot Testnet (keys in the environment) or on a simulator built from `sim_config`."""
     key = os.environ.get("BINANCE_API_KEY", "")
     secret = os.environ.get("BINANCE_API_SECRET", "")
-    if args.testnet or (key and secret and not args.simulator):
+    if args.testnet or (key and secret and not args.sim):
         if not (key and secret):
             raise SystemExit("--testnet needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment")
         print(f"Spot Testnet at {TESTNET}")

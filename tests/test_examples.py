@@ -196,7 +196,7 @@ def test_testnet_without_keys_is_refused_plainly() -> None:
 
 def test_simulator_flag_wins_over_keys() -> None:
     keys = {"BINANCE_API_KEY": "not-a-key", "BINANCE_API_SECRET": "not-a-secret"}
-    done = run("prices_and_depth.py", "--simulator", "--extra-symbols", "0", env=keys)
+    done = run("prices_and_depth.py", "--sim", "--extra-symbols", "0", env=keys)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "simulator at http://127.0.0.1:" in done.stdout
     assert "exchangeInfo: 5 symbols, 5 of them queried" in done.stdout
