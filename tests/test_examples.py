@@ -231,7 +231,7 @@ async def test_connect_picks_testnet_or_the_simulator(
             monkeypatch.setenv(name, "not-a-real-one")
         else:
             monkeypatch.delenv(name, raising=False)
-    args = SimpleNamespace(testnet=testnet, simulator=simulator)
+    args = SimpleNamespace(testnet=testnet, sim=simulator)
     async with load_connect()(args) as client:  # no request is sent: nothing reaches the network
         if expected == TESTNET:
             assert client.base_url == TESTNET
