@@ -9,5 +9,5 @@ __all__ = ["sim"]
 
 def sim(argv: list[str]) -> int:
     """Serve until Ctrl-C; `argv` takes the options of ``python -m binance_async.sim`` (its --help too)."""
-    serve_simulator(argv)
+    serve_simulator(argv, prog="binance-async sim")
     return 0

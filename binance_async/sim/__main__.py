@@ -10,8 +10,10 @@ from .app import Simulator
 from .config import ApiKey, SimConfig, generated_key
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m binance_async.sim", description=__doc__)
+def parse_args(
+    argv: list[str] | None = None, prog: str = "python -m binance_async.sim"
+) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0: any free port; default 8080)")
     parser.add_argument("--api-key", help="API key to accept (generated if not given)")
@@ -40,9 +42,9 @@ async def serve(args: argparse.Namespace) -> None:
         await simulator.stop()
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, prog: str = "python -m binance_async.sim") -> None:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(parse_args(argv)))
+        asyncio.run(serve(parse_args(argv, prog)))
 
 
 if __name__ == "__main__":
