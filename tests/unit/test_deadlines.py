@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import pytest
 
@@ -28,8 +29,9 @@ async def test_a_request_past_its_deadline_is_cancelled_and_told_apart() -> None
     deadlines = Deadlines(0.05)
     assert await wait_for_deadline(deadlines, 10.0) == "timed out"
     assert deadlines.in_flight == 0
-    task = asyncio.current_task()
-    assert task is not None and task.cancelling() == 0  # the cancellation was taken back
+    if sys.version_info >= (3, 11):
+        task = asyncio.current_task()
+        assert task is not None and task.cancelling() == 0  # the cancellation was taken back
 
 
 async def test_a_request_within_its_deadline_is_left_alone() -> None:
