@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, TypedDict
+from typing import Any, TypedDict, get_type_hints
 
 from .._encoding import encode_value
 from ..errors import InvalidRequestError, ParameterError
@@ -113,28 +113,41 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _keys(options: type) -> frozenset[str]:
-    keys: frozenset[str] = getattr(options, "__optional_keys__", frozenset())
-    return keys | getattr(options, "__required_keys__", frozenset())
+#: Option types checked before sending; other options (amounts, enums) have checks of their own.
+_PLAIN = (int, str, bool)
 
 
-_ALLOWED: dict[type, frozenset[str]] = {}
+def _schema(options: type) -> dict[str, type | None]:
+    """Every option name of a TypedDict, with its type if that is int, str or bool."""
+    return {name: hint if hint in _PLAIN else None for name, hint in get_type_hints(options).items()}
+
+
+_SCHEMAS: dict[type, dict[str, type | None]] = {}
 
 
 def wire_params(options: Mapping[str, Any], allowed: type, method: str) -> dict[str, Any]:
     """`options` under Binance's names; an option `allowed` (a TypedDict) does not list is refused.
 
-    None values are dropped. ``recv_window`` is checked against Binance's 60000 ms ceiling.
+    None values are dropped. An option typed int, str or bool must be one (an int option is never a
+    bool or a numeric string), and ``recv_window`` must be within Binance's 60000 ms ceiling.
     """
-    names = _ALLOWED.get(allowed)
-    if names is None:
-        names = _ALLOWED[allowed] = _keys(allowed)
+    schema = _SCHEMAS.get(allowed)
+    if schema is None:
+        schema = _SCHEMAS[allowed] = _schema(allowed)
     wire: dict[str, Any] = {}
     for name, value in options.items():
-        if name not in names:
+        if name not in schema:
             raise InvalidRequestError(f"{method}() got an unknown option {name!r}")
-        if value is not None:
-            wire[camel(name)] = value
+        if value is None:
+            continue
+        expected = schema[name]
+        if expected is not None and not (
+            isinstance(value, str) if expected is str else type(value) is expected
+        ):
+            raise ParameterError(
+                f"{method}() option {name} must be {expected.__name__}, got {type(value).__name__}"
+            )
+        wire[camel(name)] = value
     check_recv_window(wire.get("recvWindow"))
     return wire
 

@@ -145,6 +145,11 @@ async def test_a_given_client_id_is_sent_as_is(client: SpotClient, mocked: aiore
             "go together",
         ),
         ("ICEBERG", {"quantity": "1"}, "unknown order type"),
+        ("MARKET", {"quantity": "1", "strategy_id": "7"}, "option strategy_id must be int, got str"),
+        ("MARKET", {"quantity": "1", "strategy_type": 1_000_000.0}, "option strategy_type must be int"),
+        ("MARKET", {"quantity": "1", "recv_window": True}, "option recv_window must be int, got bool"),
+        ("STOP_LOSS", {"quantity": "1", "trailing_delta": "100"}, "option trailing_delta must be int"),
+        ("MARKET", {"quantity": "1", "new_client_order_id": 12345}, "option new_client_order_id must be str"),
     ],
 )
 async def test_malformed_orders_are_refused_before_sending(
@@ -430,3 +435,10 @@ async def test_validate_fetches_the_average_price_for_a_market_notional(mocked: 
         )
     assert len(calls(mocked, "GET", "/api/v3/avgPrice")) == 2  # not for the LIMIT order
     assert len(calls(mocked, "POST")) == 2
+
+
+async def test_a_bool_option_must_be_a_bool(client: SpotClient, mocked: aioresponses) -> None:
+    test_new_order: Any = client.test_new_order  # deliberately ill-typed input
+    with pytest.raises(ParameterError, match="option compute_commission_rates must be bool, got str"):
+        await test_new_order("BTCUSDT", "BUY", "MARKET", quantity="1", compute_commission_rates="false")
+    assert calls(mocked, "POST") == []
