@@ -7,7 +7,8 @@ Values:
 * ``bool``: ``true`` / ``false``.
 * ``int``: decimal digits.
 * ``Decimal``: fixed-point, never scientific notation: ``Decimal("1E-8")`` -> ``0.00000001``,
-  ``Decimal("1E+2")`` -> ``100``. NaN and infinities are refused.
+  ``Decimal("1E+2")`` -> ``100``. NaN, infinities and magnitudes beyond 1e±40 (which would be
+  written out as dozens to thousands of digits) are refused.
 * ``float``: converted exactly from its shortest repr (``0.1`` -> ``0.1``, ``1e-08`` -> ``0.00000001``),
   never from its binary expansion; NaN and infinities are refused. Prefer ``Decimal`` for money.
 * ``enum.Enum``: its value, encoded as above; subclasses of str, int, float and Decimal are sent as the
@@ -57,6 +58,11 @@ def _quote(name: str, text: str) -> str:
 def _decimal_text(name: str, value: Decimal) -> str:
     if not Decimal.is_finite(value):
         raise ParameterError(f"parameter {name!r}: {value} is not a finite number")
+    if not -_MAX_MAGNITUDE <= value.adjusted() <= _MAX_MAGNITUDE:
+        # Written out in full, 1E+100000 would be 100,001 digits: refuse what no Binance field takes.
+        raise ParameterError(
+            f"parameter {name!r}: {value:.3e} is outside 1e-{_MAX_MAGNITUDE}..1e+{_MAX_MAGNITUDE}"
+        )
     return Decimal.__format__(value, "f")
 
 
@@ -67,6 +73,8 @@ def _float_text(name: str, value: float) -> str:
 
 
 _INF = float("inf")
+#: Numbers are sent in fixed point; their leading digit must lie within 10**±this.
+_MAX_MAGNITUDE = 40
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
 

@@ -275,6 +275,10 @@ def test_random_decimals_never_scientific_and_exact() -> None:
         exponent = rng.randint(-40, 40)
         sign = rng.choice(("", "-"))
         value = Decimal(f"{sign}{digits}E{exponent}")
+        if not -40 <= value.adjusted() <= 40:
+            with pytest.raises(ParameterError, match="outside"):
+                encode_value("price", value)
+            continue
         text = encode_value("price", value)
         _assert_fixed_point(text)
         assert Decimal(text) == value, (value, text)
@@ -309,13 +313,13 @@ def test_float_from_shortest_repr(value: float, expected: str) -> None:
     assert encode_value("price", value) == expected
 
 
-def test_float_extremes_fixed_point() -> None:
-    tiny = encode_value("price", 5e-324)
+def test_float_extremes_within_range_are_fixed_point() -> None:
+    tiny = encode_value("price", 1.5e-40)
     _assert_fixed_point(tiny)
-    assert tiny == "0." + "0" * 323 + "5"
-    huge = encode_value("price", 1.7976931348623157e308)
+    assert tiny == "0." + "0" * 39 + "15"
+    huge = encode_value("price", 1.2345e40)
     _assert_fixed_point(huge)
-    assert huge == "17976931348623157" + "0" * 292
+    assert huge == "12345" + "0" * 36
 
 
 def test_float_subclass_uses_float_repr_not_its_own() -> None:
@@ -340,6 +344,10 @@ def _random_floats(count: int, seed: int) -> Iterator[float]:
 
 def test_random_floats_never_scientific_and_round_trip() -> None:
     for value in _random_floats(6000, seed=7):
+        if value and not 1e-40 <= abs(value) < 1e41:
+            with pytest.raises(ParameterError, match="outside"):
+                encode_value("price", value)
+            continue
         text = encode_value("price", value)
         _assert_fixed_point(text)
         assert float(text) == value, (value, text)
@@ -505,3 +513,25 @@ def test_parse_qsl_round_trips_random_unicode() -> None:
 def test_unencodable_str_refused_with_parameter_error(value: Any) -> None:
     with pytest.raises(ParameterError, match="symbol"):
         encode_value("symbol", value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Decimal("1E+41"), Decimal("-1E+100000"), Decimal("1E-41"), Decimal("0E-100000"), 1e300, 5e-324],
+    ids=["1e41", "-1e100000", "1e-41", "0e-100000", "float 1e300", "float 5e-324"],
+)
+def test_magnitudes_no_binance_field_takes_are_refused_before_being_written_out(value: object) -> None:
+    with pytest.raises(ParameterError, match=r"outside 1e-40\.\.1e"):
+        encode_value("quantity", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("1E+40"), "1" + "0" * 40),
+        (Decimal("1E-40"), "0." + "0" * 39 + "1"),
+        (Decimal("0E-5"), "0.00000"),
+    ],
+)
+def test_magnitudes_up_to_1e40_are_written_out(value: Decimal, text: str) -> None:
+    assert encode_value("quantity", value) == text
