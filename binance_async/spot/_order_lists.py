@@ -10,14 +10,29 @@ resend.
 Before sending, each order of the list is checked for what its type needs (`check_order_shape`), the
 amounts for being positive, an OCO pair for its order types (SELL: above LIMIT_MAKER/TAKE_PROFIT(_LIMIT),
 below STOP_LOSS(_LIMIT); BUY: the reverse), an OPO/OPOCO for its sides (working BUY, pending SELL).
-Lists are not checked against the symbol's filters: ``validate=`` and ``validate_orders`` apply to
-single orders only.
+
+With ``validate=True`` (or ``SpotClient(validate_orders=True)``; ``validate=False`` turns it off for
+one call) every order of the list is also checked against the symbol's filters, as `new_order`
+checks a single order, before anything is sent: one `symbol_rules` lookup, and one ``avgPrice``
+call only if some order needs the reference price. Each order is checked as a single order of its
+side and type: an OCO's two orders with the list's ``side`` and ``quantity``; the deprecated OCO's
+LIMIT_MAKER (``price``, ``limit_iceberg_qty``) and STOP_LOSS, or STOP_LOSS_LIMIT at
+``stop_limit_price`` (``stop_price``, ``trailing_delta``, ``stop_iceberg_qty``); an OTO/OTOCO's
+working order and its pending order(s) with ``pending_side`` and ``pending_quantity``. An OPO's or
+OPOCO's pending orders, which sell what the working order bought, are checked with the working
+quantity (the real one is smaller by the commission). The first order that breaks a filter raises
+`OrderValidationError` (its ``filter_type``, ``field``, ``value`` and ``allowed`` as for a single
+order, ``field`` under the single-order name such as ``price``) whose message starts with the
+order's name: ``"above order: PRICE_FILTER: ..."``, ``"limit order: ..."``, ``"stop order: ..."``,
+``"working order: ..."``, ``"pending order: ..."``, ``"pending_above order: ..."``,
+``"pending_below order: ..."``; nothing is sent. As for single orders, the open-order counts
+(MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS, MAX_NUM_ORDER_LISTS ...) are not checked.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -26,7 +41,8 @@ from .._endpoint import Endpoint
 from .._timerange import check_time_range
 from ..errors import InvalidRequestError, ParameterError
 from . import endpoints as E
-from ._common import SpotBase, check_limit, check_one_of, documents
+from ._common import check_limit, check_one_of, documents
+from ._trading import OrderLeg, RulesMixin
 from .enums import OrderResponseType, OrderSide, Timestamp
 from .list_models import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
 from .list_params import LegacyOcoOptions, OcoOptions, OpocoOptions, OpoOptions, OtocoOptions, OtoOptions
@@ -50,6 +66,8 @@ _PROFIT = frozenset({"LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
 #: The order types allowed as an OCO's (above, below) orders, by side.
 _OCO_TYPES = {"SELL": (_PROFIT, _STOP_LOSS), "BUY": (_STOP_LOSS, _PROFIT)}
 _WORKING_TYPES = frozenset({"LIMIT", "LIMIT_MAKER"})
+#: What `SymbolRules.validate` checks of a list's order besides its quantity, under single-order names.
+_LEG_AMOUNTS = ("price", "stopPrice", "trailingDelta", "icebergQty")
 _LEGACY_AMOUNTS = ("quantity", "price", "stopPrice", "stopLimitPrice", "limitIcebergQty", "stopIcebergQty")
 _MAX_SPAN_MS = 24 * 3600 * 1000
 
@@ -64,16 +82,18 @@ def _list_params(
     return {**head, **wire_params(options, allowed, method)}
 
 
-def _check_leg(order_type: str, params: Mapping[str, Any], prefix: str, quantity: Any) -> None:
-    """One order of a list, checked as `check_order_shape` checks a single order.
+def _check_leg(side: str, order_type: str, params: Mapping[str, Any], prefix: str, quantity: Any) -> OrderLeg:
+    """One order of a list, checked as `check_order_shape` checks a single order; what to validate.
 
     Orders that have no quantity of their own (an OCO's share ``quantity``, an OPO's pending orders
     get what the working order bought) are checked with `quantity`.
     """
     check_order_shape(order_type, {**params, f"{prefix}Quantity": quantity}, prefix)
+    amounts = {name: params.get(prefix + name[0].upper() + name[1:]) for name in _LEG_AMOUNTS}
+    return OrderLeg(side, order_type, {"quantity": quantity, **amounts}, prefix)
 
 
-def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, quantity: Any) -> None:
+def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, quantity: Any) -> list[OrderLeg]:
     """An OCO pair: the right type at the right place for `side`, then each order's shape.
 
     An absent below type is let through (only OTOCO/OPOCO's ``pendingBelowType`` is optional).
@@ -81,6 +101,7 @@ def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, qua
     types = _OCO_TYPES.get(side)
     if types is None:
         raise ParameterError(f"side must be BUY or SELL, got {side!r}")
+    legs = []
     for prefix, allowed in zip((above, below), types, strict=True):
         order_type = params.get(f"{prefix}Type")
         if order_type is None:
@@ -90,11 +111,16 @@ def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, qua
                 f"in a {side} OCO the {snake(prefix)} order is {' or '.join(sorted(allowed))}, "
                 f"not {order_type!r}"
             )
-        _check_leg(order_type, params, prefix, quantity)
+        legs.append(_check_leg(side, order_type, params, prefix, quantity))
+    return legs
 
 
-def _check_legacy_oco(params: Mapping[str, Any]) -> None:
-    """The deprecated OCO: positive amounts, stop-limit price with its time in force, price order."""
+def _check_legacy_oco(params: Mapping[str, Any]) -> list[OrderLeg]:
+    """The deprecated OCO: positive amounts, stop-limit price with its time in force, price order.
+
+    Its orders: ``limit``, a LIMIT_MAKER at ``price``, and ``stop``, a STOP_LOSS at ``stopPrice``
+    (STOP_LOSS_LIMIT at ``stopLimitPrice`` when that is given).
+    """
     check_positive(params, _LEGACY_AMOUNTS)
     if (params.get("stopLimitPrice") is None) != (params.get("stopLimitTimeInForce") is None):
         raise InvalidRequestError("stop_limit_price and stop_limit_time_in_force go together")
@@ -106,22 +132,33 @@ def _check_legacy_oco(params: Mapping[str, Any]) -> None:
     if price == stop or (price < stop) != (side == "BUY"):
         where = "below" if side == "BUY" else "above"
         raise InvalidRequestError(f"a {side} OCO's price (its LIMIT_MAKER order) must be {where} stop_price")
+    quantity, stop_limit_price = params["quantity"], params.get("stopLimitPrice")
+    limit_leg = {"quantity": quantity, "price": params["price"], "icebergQty": params.get("limitIcebergQty")}
+    stop_leg = {
+        "quantity": quantity,
+        "price": stop_limit_price,
+        "stopPrice": params["stopPrice"],
+        "trailingDelta": params.get("trailingDelta"),
+        "icebergQty": params.get("stopIcebergQty"),
+    }
+    stop_type = "STOP_LOSS" if stop_limit_price is None else "STOP_LOSS_LIMIT"
+    return [OrderLeg(side, "LIMIT_MAKER", limit_leg, "limit"), OrderLeg(side, stop_type, stop_leg, "stop")]
 
 
-def _check_oto(params: Mapping[str, Any], *, opo: bool, pair: bool) -> None:
+def _check_oto(params: Mapping[str, Any], *, opo: bool, pair: bool) -> list[OrderLeg]:
     """The working order, the OPO sides, then the pending order or OCO pair."""
     working_type = params["workingType"]
     if working_type not in _WORKING_TYPES:
         raise InvalidRequestError(f"the working order is LIMIT or LIMIT_MAKER, not {working_type!r}")
     working_quantity = params["workingQuantity"]
-    _check_leg(working_type, params, "working", working_quantity)
-    if opo and (params["workingSide"] != "BUY" or params["pendingSide"] != "SELL"):
+    working = _check_leg(params["workingSide"], working_type, params, "working", working_quantity)
+    pending_side = params["pendingSide"]
+    if opo and (params["workingSide"] != "BUY" or pending_side != "SELL"):
         raise InvalidRequestError("in an OPO the working order is a BUY and the pending orders SELL")
     quantity = working_quantity if opo else params["pendingQuantity"]
     if pair:
-        _check_oco(params["pendingSide"], params, "pendingAbove", "pendingBelow", quantity)
-    else:
-        _check_leg(params["pendingType"], params, "pending", quantity)
+        return [working, *_check_oco(pending_side, params, "pendingAbove", "pendingBelow", quantity)]
+    return [working, _check_leg(pending_side, params["pendingType"], params, "pending", quantity)]
 
 
 def _check_window(from_id: int | None, start_time: Timestamp | None, end_time: Timestamp | None) -> None:
@@ -131,23 +168,30 @@ def _check_window(from_id: int | None, start_time: Timestamp | None, end_time: T
         raise InvalidRequestError("give from_id or start_time/end_time, not both")
 
 
-class OrderListMixin(SpotBase):
+class OrderListMixin(RulesMixin):
     """Placing, canceling and querying order lists (OCO, OTO, OTOCO, OPO, OPOCO).
 
     Every placing method answers in the shape ``new_order_resp_type`` asks for (default FULL):
-    `OrderListAck`, `OrderListResult` or `OrderListFull`. Lists are not validated against the
-    symbol's filters (``validate_orders`` applies to single orders only).
+    `OrderListAck`, `OrderListResult` or `OrderListFull`. ``validate=True`` (default: the client's
+    ``validate_orders``) checks each order of the list against the symbol's filters before sending
+    (see the module docstring).
     """
 
     async def _place_list(
-        self, endpoint: Endpoint[Any], params: dict[str, Any], legs: tuple[str, ...], resp_type: str
+        self,
+        endpoint: Endpoint[Any],
+        params: dict[str, Any],
+        legs: Sequence[OrderLeg],
+        resp_type: str,
+        validate: bool | None,
     ) -> Any:
-        """Add the list's and each order's client id and the response type, then send."""
+        """Validate the orders if asked, add the client ids (list, orders) and response type, send."""
+        await self._validate(params["symbol"], legs, validate)
         list_id = params["listClientOrderId"] = self._client_order_id(
             params.get("listClientOrderId"), "list_client_order_id"
         )
         for leg in legs:
-            key = f"{leg}ClientOrderId"
+            key = f"{leg.name}ClientOrderId"
             params[key] = self._client_order_id(params.get(key), snake(key))
         params["newOrderRespType"] = resp_type
         return await self._pipeline.call(endpoint.variant(resp_type), params, client_order_id=list_id)
@@ -159,20 +203,15 @@ class OrderListMixin(SpotBase):
         options: Mapping[str, Any],
         allowed: Any,
         resp_type: str,
+        validate: bool | None,
         *,
         opo: bool,
         pair: bool,
     ) -> Any:
         """OTO (`pair` False), OTOCO (`pair`), and their OPO forms (`opo`: no pending quantity)."""
         params = _list_params(endpoint.name, {"symbol": symbol}, options, allowed)
-        _check_oto(params, opo=opo, pair=pair)
-        if not pair:
-            legs: tuple[str, ...] = ("working", "pending")
-        elif params.get("pendingBelowType") is None:
-            legs = ("working", "pendingAbove")
-        else:
-            legs = ("working", "pendingAbove", "pendingBelow")
-        return await self._place_list(endpoint, params, legs, resp_type)
+        legs = _check_oto(params, opo=opo, pair=pair)
+        return await self._place_list(endpoint, params, legs, resp_type, validate)
 
     # -- OCO ---------------------------------------------------------------------------------------------
 
@@ -184,6 +223,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
         **options: Unpack[OcoOptions],
     ) -> OrderListAck: ...
     @overload
@@ -194,6 +234,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
         **options: Unpack[OcoOptions],
     ) -> OrderListResult: ...
     @overload
@@ -204,6 +245,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
         **options: Unpack[OcoOptions],
     ) -> OrderListFull: ...
     @documents(E.NEW_OCO)
@@ -214,6 +256,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
         **options: Unpack[OcoOptions],
     ) -> OrderListAck | OrderListResult | OrderListFull:
         """Place an OCO: two orders of `quantity` on one side, one above and one below the price.
@@ -225,14 +268,17 @@ class OrderListMixin(SpotBase):
         ``iceberg_qty``, ``strategy_id``, ``strategy_type``, ``peg_price_type``,
         ``peg_offset_type``, ``peg_offset_value``; the list takes ``list_client_order_id``
         (generated if not given), ``self_trade_prevention_mode`` and ``recv_window``.
+        ``validate=True`` (or ``SpotClient(validate_orders=True)``) checks both orders against the
+        symbol's filters first: `OrderValidationError` naming the order (``"above order: ..."``),
+        nothing sent.
         """
         params = _list_params(
             "new_oco", {"symbol": symbol, "side": side, "quantity": quantity}, options, OcoOptions
         )
         check_positive(params, ("quantity",))
-        _check_oco(side, params, "above", "below", quantity)
+        legs = _check_oco(side, params, "above", "below", quantity)
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_list(
-            E.NEW_OCO, params, ("above", "below"), new_order_resp_type
+            E.NEW_OCO, params, legs, new_order_resp_type, validate
         )
         return result
 
@@ -244,6 +290,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
         **options: Unpack[LegacyOcoOptions],
     ) -> OrderListAck: ...
     @overload
@@ -254,6 +301,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
         **options: Unpack[LegacyOcoOptions],
     ) -> OrderListResult: ...
     @overload
@@ -264,6 +312,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
         **options: Unpack[LegacyOcoOptions],
     ) -> OrderListFull: ...
     @documents(E.NEW_OCO_LEGACY)
@@ -274,6 +323,7 @@ class OrderListMixin(SpotBase):
         quantity: Number,
         *,
         new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
         **options: Unpack[LegacyOcoOptions],
     ) -> OrderListAck | OrderListResult | OrderListFull:
         """Place an OCO the deprecated way (warns `DeprecationWarning`; use `new_oco`).
@@ -284,16 +334,17 @@ class OrderListMixin(SpotBase):
         ``list_client_order_id``, ``limit_client_order_id``, ``stop_client_order_id`` (each
         generated if not given), ``limit_strategy_id``, ``limit_strategy_type``,
         ``limit_iceberg_qty``, ``trailing_delta``, ``stop_strategy_id``, ``stop_strategy_type``,
-        ``stop_iceberg_qty``, ``self_trade_prevention_mode``, ``recv_window``.
+        ``stop_iceberg_qty``, ``self_trade_prevention_mode``, ``recv_window``. ``validate`` as in
+        `new_oco` (the orders are named ``limit`` and ``stop``).
         """
         warnings.warn(
             "POST /api/v3/order/oco is deprecated by Binance: use new_oco", DeprecationWarning, stacklevel=2
         )
         head = {"symbol": symbol, "side": side, "quantity": quantity}
         params = _list_params("new_oco_legacy", head, options, LegacyOcoOptions)
-        _check_legacy_oco(params)
+        legs = _check_legacy_oco(params)
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_list(
-            E.NEW_OCO_LEGACY, params, ("limit", "stop"), new_order_resp_type
+            E.NEW_OCO_LEGACY, params, legs, new_order_resp_type, validate
         )
         return result
 
@@ -301,19 +352,39 @@ class OrderListMixin(SpotBase):
 
     @overload
     async def new_oto(
-        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OtoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[OtoOptions],
     ) -> OrderListAck: ...
     @overload
     async def new_oto(
-        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OtoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[OtoOptions],
     ) -> OrderListResult: ...
     @overload
     async def new_oto(
-        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OtoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OtoOptions],
     ) -> OrderListFull: ...
     @documents(E.NEW_OTO)
     async def new_oto(
-        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OtoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OtoOptions],
     ) -> OrderListAck | OrderListResult | OrderListFull:
         """Place an OTO: a working order that, once fully filled, places a pending order.
 
@@ -323,28 +394,49 @@ class OrderListMixin(SpotBase):
         ``time_in_force``, ``iceberg_qty``, ``strategy_id``, ``strategy_type``, ``peg_price_type``,
         ``peg_offset_type``, ``peg_offset_value``; the pending order also ``pending_price``,
         ``pending_stop_price``, ``pending_trailing_delta``. The list takes ``list_client_order_id``
-        (generated if not given), ``self_trade_prevention_mode`` and ``recv_window``.
+        (generated if not given), ``self_trade_prevention_mode`` and ``recv_window``. ``validate``
+        as in `new_oco` (the orders are named ``working`` and ``pending``).
         """
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
-            E.NEW_OTO, symbol, options, OtoOptions, new_order_resp_type, opo=False, pair=False
+            E.NEW_OTO, symbol, options, OtoOptions, new_order_resp_type, validate, opo=False, pair=False
         )
         return result
 
     @overload
     async def new_otoco(
-        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OtocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[OtocoOptions],
     ) -> OrderListAck: ...
     @overload
     async def new_otoco(
-        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OtocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[OtocoOptions],
     ) -> OrderListResult: ...
     @overload
     async def new_otoco(
-        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OtocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OtocoOptions],
     ) -> OrderListFull: ...
     @documents(E.NEW_OTOCO)
     async def new_otoco(
-        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OtocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OtocoOptions],
     ) -> OrderListAck | OrderListResult | OrderListFull:
         """Place an OTOCO: a working order that, once fully filled, places an OCO pair.
 
@@ -356,10 +448,11 @@ class OrderListMixin(SpotBase):
         ``strategy_id``, ``strategy_type``, ``peg_price_type``, ``peg_offset_type``,
         ``peg_offset_value``; the pending orders also ``price``, ``stop_price``,
         ``trailing_delta``. The list takes ``list_client_order_id`` (generated if not given),
-        ``self_trade_prevention_mode`` and ``recv_window``.
+        ``self_trade_prevention_mode`` and ``recv_window``. ``validate`` as in `new_oco` (the orders
+        are named ``working``, ``pending_above`` and ``pending_below``).
         """
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
-            E.NEW_OTOCO, symbol, options, OtocoOptions, new_order_resp_type, opo=False, pair=True
+            E.NEW_OTOCO, symbol, options, OtocoOptions, new_order_resp_type, validate, opo=False, pair=True
         )
         return result
 
@@ -367,54 +460,96 @@ class OrderListMixin(SpotBase):
 
     @overload
     async def new_opo(
-        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OpoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[OpoOptions],
     ) -> OrderListAck: ...
     @overload
     async def new_opo(
-        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OpoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[OpoOptions],
     ) -> OrderListResult: ...
     @overload
     async def new_opo(
-        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OpoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OpoOptions],
     ) -> OrderListFull: ...
     @documents(E.NEW_OPO)
     async def new_opo(
-        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OpoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OpoOptions],
     ) -> OrderListAck | OrderListResult | OrderListFull:
         """Place an OPO: a working BUY that, once fully filled, places a SELL of what it bought.
 
         Takes what `new_oto` takes except ``pending_quantity``: Binance sells what the working
         order received, net of commission (the pending order's report has ``orig_qty`` None until
-        then). The working order must be a BUY and the pending order a SELL.
+        then). The working order must be a BUY and the pending order a SELL. ``validate`` checks the
+        pending order with ``working_quantity``.
         """
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
-            E.NEW_OPO, symbol, options, OpoOptions, new_order_resp_type, opo=True, pair=False
+            E.NEW_OPO, symbol, options, OpoOptions, new_order_resp_type, validate, opo=True, pair=False
         )
         return result
 
     @overload
     async def new_opoco(
-        self, symbol: str, *, new_order_resp_type: Literal["ACK"], **options: Unpack[OpocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["ACK"],
+        validate: bool | None = None,
+        **options: Unpack[OpocoOptions],
     ) -> OrderListAck: ...
     @overload
     async def new_opoco(
-        self, symbol: str, *, new_order_resp_type: Literal["RESULT"], **options: Unpack[OpocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["RESULT"],
+        validate: bool | None = None,
+        **options: Unpack[OpocoOptions],
     ) -> OrderListResult: ...
     @overload
     async def new_opoco(
-        self, symbol: str, *, new_order_resp_type: Literal["FULL"] = "FULL", **options: Unpack[OpocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: Literal["FULL"] = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OpocoOptions],
     ) -> OrderListFull: ...
     @documents(E.NEW_OPOCO)
     async def new_opoco(
-        self, symbol: str, *, new_order_resp_type: OrderResponseType = "FULL", **options: Unpack[OpocoOptions]
+        self,
+        symbol: str,
+        *,
+        new_order_resp_type: OrderResponseType = "FULL",
+        validate: bool | None = None,
+        **options: Unpack[OpocoOptions],
     ) -> OrderListAck | OrderListResult | OrderListFull:
         """Place an OPOCO: a working BUY that, once fully filled, places an OCO pair selling what it bought.
 
         Takes what `new_otoco` takes except ``pending_quantity`` (see `new_opo`). The working order
-        must be a BUY and the pending orders SELL.
+        must be a BUY and the pending orders SELL. ``validate`` checks the pending orders with
+        ``working_quantity``.
         """
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_oto(
-            E.NEW_OPOCO, symbol, options, OpocoOptions, new_order_resp_type, opo=True, pair=True
+            E.NEW_OPOCO, symbol, options, OpocoOptions, new_order_resp_type, validate, opo=True, pair=True
         )
         return result
 

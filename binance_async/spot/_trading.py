@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import msgspec
 
 from .._encoding import encode_value
-from ..errors import InvalidRequestError, NoSuchOrderError, ParameterError
+from ..errors import InvalidRequestError, NoSuchOrderError, OrderValidationError, ParameterError
 from . import endpoints as E
 from ._common import SpotBase, check_one_of, documents
 from ._market import load_exchange_info
@@ -52,7 +52,7 @@ from .rules import RulesCache, SymbolRules
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["TradingMixin"]
+__all__ = ["OrderLeg", "RulesMixin", "TradingMixin"]
 
 _SOR_TYPES = frozenset({"LIMIT", "MARKET"})
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -75,8 +75,22 @@ def _int(params: Mapping[str, Any], name: str) -> int | None:
     return int(text)
 
 
-class TradingMixin(SpotBase):
-    """Placing, testing, canceling, replacing and amending orders; symbol rules."""
+class OrderLeg(NamedTuple):
+    """One order to check against the symbol's filters: a single order, or one order of a list.
+
+    `params` holds the order's amounts under Binance's single-order names (``quantity``, ``price``,
+    ``quoteOrderQty``, ``stopPrice``, ``trailingDelta``, ``icebergQty``); `name` is a list order's
+    prefix (``"above"``, ``"pendingBelow"`` ...), empty for a single order.
+    """
+
+    side: str
+    type: str
+    params: Mapping[str, Any]
+    name: str = ""
+
+
+class RulesMixin(SpotBase):
+    """Symbol rules, and validating orders against them (shared by single orders and order lists)."""
 
     _validate_orders: bool = False
     _rules_ttl: float = 300.0
@@ -104,26 +118,49 @@ class TradingMixin(SpotBase):
             )
         return cache
 
-    async def _validate(
-        self, symbol: str, side: str, order_type: str, params: Mapping[str, Any], validate: bool | None
-    ) -> None:
+    async def _validate(self, symbol: str, legs: Sequence[OrderLeg], validate: bool | None) -> None:
+        """Check every leg against `symbol`'s filters, if asked (`validate`, else ``validate_orders``).
+
+        One `symbol_rules` lookup; ``avgPrice`` is fetched once, only if some leg needs it. A list
+        order's violation is raised with its message prefixed by the order's name
+        (``"pending_below order: PRICE_FILTER: ..."``), the other attributes unchanged.
+        """
         if not (self._validate_orders if validate is None else validate):
             return
         rules = await self.symbol_rules(symbol)
         ref_price = None
-        if rules.needs_ref_price(order_type, quote_order_qty=params.get("quoteOrderQty") is not None):
+        if any(
+            rules.needs_ref_price(leg.type, quote_order_qty=leg.params.get("quoteOrderQty") is not None)
+            for leg in legs
+        ):
             ref_price = (await self._pipeline.call(E.AVG_PRICE, {"symbol": symbol})).price
-        rules.validate(
-            side=side,
-            type=order_type,
-            quantity=_decimal(params, "quantity"),
-            price=_decimal(params, "price"),
-            quote_order_qty=_decimal(params, "quoteOrderQty"),
-            stop_price=_decimal(params, "stopPrice"),
-            trailing_delta=_int(params, "trailingDelta"),
-            iceberg_qty=_decimal(params, "icebergQty"),
-            ref_price=ref_price,
-        )
+        for side, order_type, params, name in legs:
+            try:
+                rules.validate(
+                    side=side,
+                    type=order_type,
+                    quantity=_decimal(params, "quantity"),
+                    price=_decimal(params, "price"),
+                    quote_order_qty=_decimal(params, "quoteOrderQty"),
+                    stop_price=_decimal(params, "stopPrice"),
+                    trailing_delta=_int(params, "trailingDelta"),
+                    iceberg_qty=_decimal(params, "icebergQty"),
+                    ref_price=ref_price,
+                )
+            except OrderValidationError as exc:
+                if not name:
+                    raise
+                raise OrderValidationError(
+                    f"{snake(name)} order: {exc}",
+                    filter_type=exc.filter_type,
+                    field=exc.field,
+                    value=exc.value,
+                    allowed=exc.allowed,
+                ) from None
+
+
+class TradingMixin(RulesMixin):
+    """Placing, testing, canceling, replacing and amending orders; symbol rules."""
 
     async def _order_params(
         self,
@@ -136,7 +173,7 @@ class TradingMixin(SpotBase):
         """The wire params of one order: checked, validated if asked, with a client order id."""
         params = {**head, **wire_params(options, allowed, method)}
         check_order_shape(head["type"], params)
-        await self._validate(head["symbol"], head["side"], head["type"], params, validate)
+        await self._validate(head["symbol"], [OrderLeg(head["side"], head["type"], params)], validate)
         return params
 
     # -- new orders --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from binance_async import (
     CancelRejectedError,
     ExecutionStatusUnknownError,
     NoSuchOrderError,
+    OrderValidationError,
     SpotClient,
 )
 from binance_async.sim import Simulator
@@ -282,3 +283,25 @@ async def test_a_list_rejected_before_processing_is_not_found(
     assert caught.value.client_order_id is not None
     with pytest.raises(NoSuchOrderError):
         await client.get_order_list(orig_client_order_id=caught.value.client_order_id)
+
+
+async def test_valid_lists_pass_local_validation_and_are_placed(client: SpotClient) -> None:
+    oco = await client.new_oco(SYMBOL, "SELL", QTY, validate=True, **SELL_OCO)
+    otoco = await client.new_otoco(SYMBOL, pending_quantity="0.01", validate=True, **RESTING_BUY, **SELL_PAIR)
+    assert (oco.contingency_type, otoco.contingency_type) == ("OCO", "OTO")
+    assert len(oco.order_reports) == 2 and len(otoco.order_reports) == 3
+    assert sorted(await open_ids(client)) == [oco.order_list_id, otoco.order_list_id]
+
+
+async def test_an_invalid_list_is_refused_locally_and_never_reaches_the_simulator(client: SpotClient) -> None:
+    with pytest.raises(OrderValidationError, match=r"^above order: PRICE_FILTER") as caught:
+        await client.new_oco(SYMBOL, "SELL", QTY, validate=True, **{**SELL_OCO, "above_price": "66000.005"})
+    assert (caught.value.field, caught.value.value) == ("price", Decimal("66000.005"))
+    with pytest.raises(OrderValidationError, match=r"^pending_above order: LOT_SIZE") as caught:
+        await client.new_otoco(SYMBOL, pending_quantity="0.000015", validate=True, **RESTING_BUY, **SELL_PAIR)
+    assert caught.value.field == "quantity"
+    assert await client.all_order_lists() == []
+    # without validation the simulator refuses the same OCO with Binance's filter failure
+    with pytest.raises(BinanceAPIError) as rejected:
+        await client.new_oco(SYMBOL, "SELL", QTY, **{**SELL_OCO, "above_price": "66000.005"})
+    assert rejected.value.code == -1013 and "PRICE_FILTER" in str(rejected.value)
