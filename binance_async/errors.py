@@ -126,7 +126,9 @@ class OrderValidationError(InvalidRequestError):
 
     `filter_type` names the Binance filter (``"LOT_SIZE"``, ``"PRICE_FILTER"`` ...), `field` the
     order parameter at fault (``"quantity"``, ``"price"`` ...), `value` what was given, and
-    `allowed` the limits that apply (e.g. ``{"minQty": Decimal("0.001"), "stepSize": ...}``).
+    `allowed` the limits that apply (e.g. ``{"minQty": Decimal("0.001"), "stepSize": ...}``). In an
+    order list, `leg` names the order at fault (``"above"``, ``"working"``, ``"pending_below"`` ...);
+    None for a single order.
     """
 
     def __init__(
@@ -137,12 +139,14 @@ class OrderValidationError(InvalidRequestError):
         field: str | None = None,
         value: Any = None,
         allowed: Mapping[str, Any] | None = None,
+        leg: str | None = None,
     ) -> None:
         super().__init__(message)
         self.filter_type = filter_type
         self.field = field
         self.value = value
         self.allowed: Mapping[str, Any] = dict(allowed) if allowed is not None else {}
+        self.leg = leg
 
 
 class RequestTooHeavyError(InvalidRequestError):

@@ -156,6 +156,7 @@ class RulesMixin(SpotBase):
                     field=exc.field,
                     value=exc.value,
                     allowed=exc.allowed,
+                    leg=snake(name),
                 ) from None
 
 

@@ -142,7 +142,7 @@ async def test_an_order_breaking_a_filter_is_named_and_nothing_is_sent(
     with pytest.raises(OrderValidationError, match=f"^{leg} order: {filter_type}: ") as caught:
         await place_changed(validating, name, changes)
     error = caught.value
-    assert error.filter_type == filter_type and error.allowed
+    assert error.filter_type == filter_type and error.allowed and error.leg == leg
     if field is not None:
         assert error.field == field and error.value == Decimal(next(iter(changes.values())))
     assert calls(mocked, "POST") == []
