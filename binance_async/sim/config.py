@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 __all__ = ["DEFAULT_LIMITS", "DEFAULT_SYMBOLS", "ApiKey", "LimitSpec", "SimConfig", "SymbolSpec"]
 
@@ -136,3 +137,11 @@ class SimConfig:
     )
     #: Server time at start (ms); None follows the wall clock.
     start_ms: int | None = None
+    #: exchangeInfo's (and myFilters') ``exchangeFilters``, enforced: EXCHANGE_MAX_NUM_ORDERS,
+    #: _ALGO_ORDERS, _ICEBERG_ORDERS and _ORDER_LISTS objects, e.g.
+    #: ``{"filterType": "EXCHANGE_MAX_NUM_ORDERS", "maxNumOrders": 1000}``. None by default, as on
+    #: Binance's exchangeInfo.
+    exchange_filters: list[dict[str, Any]] = field(default_factory=list)
+    #: myFilters' ``assetFilters`` (MAX_ASSET objects: ``{"filterType": "MAX_ASSET", "asset": "USDT",
+    #: "limit": "1000.00000000"}``), enforced for every account. None by default.
+    asset_filters: list[dict[str, Any]] = field(default_factory=list)

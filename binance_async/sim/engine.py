@@ -21,8 +21,18 @@ Trailing stops (``trailingDelta`` in BIPS): without a stopPrice the order trails
 once; with one it starts trailing when the stopPrice condition is met. A SELL triggers when a trade is
 ``trailingDelta`` below the highest trade price since then, a BUY when one is that far above the lowest.
 
-Not modelled: pegged orders, iceberg display (icebergQty is stored and echoed, the full quantity shows
-in depth), trade groups.
+Pegged orders (pegged-orders FAQ) are limit orders priced from the book when they enter it: at
+placement for LIMIT and LIMIT_MAKER (and a list's working order or OCO limit-maker leg), when the working
+order fills for an OTO's pending limit order, at the trigger for STOP_LOSS_LIMIT/TAKE_PROFIT_LIMIT (which
+then lock funds for that price, or expire REJECTED). The price does not follow the book afterwards.
+
+Self-trade prevention marks every order that lost quantity with ``preventedMatchId`` and
+``preventedQuantity``; a FULL placement answer lists the taker's ``preventedMatches``.
+
+Exchange filters (EXCHANGE_MAX_NUM_*) and asset filters (MAX_ASSET) apply when `SimConfig` has them.
+
+Not modelled: iceberg display (icebergQty is stored and echoed, the full quantity shows in depth), trade
+groups, pegged prices that follow the book.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from __future__ import annotations
 import random
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -113,6 +123,9 @@ class NewOrder:
     strategy_id: int | None = None
     strategy_type: int | None = None
     trailing_delta: int | None = None
+    peg_price_type: str | None = None  # PRIMARY_PEG or MARKET_PEG
+    peg_offset_type: str | None = None  # PRICE_LEVEL
+    peg_offset_value: int | None = None
 
 
 @dataclass
@@ -208,10 +221,25 @@ class Order:
     trailing_delta: int | None = None
     trailing_time: int = -1
     trail_best: Decimal = ZERO
+    #: pegged orders: the peg asked for, and the price it selected (None until it enters the book);
+    #: `price` is then the price the order works at, `sent_price` the ``price`` it was sent with (or 0)
+    peg_price_type: str | None = None
+    peg_offset_type: str | None = None
+    peg_offset_value: int | None = None
+    pegged_price: Decimal | None = None
+    sent_price: Decimal = ZERO
+    #: what happened to the order as a taker: its fills and the matches self-trade prevention stopped
+    fills: list[Fill] = field(default_factory=list)
+    prevented: list[PreventedMatch] = field(default_factory=list)
 
     @property
     def remaining(self) -> Decimal:
         return self.orig_qty - self.executed_qty - self.prevented_qty
+
+    @property
+    def shown_price(self) -> Decimal:
+        """``price`` in answers: a pegged order's own price (0 if none was sent), else its price."""
+        return self.sent_price if self.peg_price_type is not None else self.price
 
     @property
     def is_open(self) -> bool:
@@ -231,7 +259,8 @@ class Order:
         return extras
 
     def _conditional(self) -> JsonObject:
-        """preventedMatchId/preventedQuantity (after a DECREMENT) and trailingDelta/trailingTime."""
+        """preventedMatchId/preventedQuantity (once self-trade prevention took quantity from the order),
+        trailingDelta/trailingTime, and the peg fields (peggedPrice once the peg selected a price)."""
         out: JsonObject = {}
         if self.prevented_match_id is not None:
             out["preventedMatchId"] = self.prevented_match_id
@@ -240,6 +269,13 @@ class Order:
             out["trailingDelta"] = self.trailing_delta
             if self.trailing_time >= 0:
                 out["trailingTime"] = self.trailing_time
+        if self.peg_price_type is not None:
+            out["pegPriceType"] = self.peg_price_type
+            if self.peg_offset_type is not None:
+                out["pegOffsetType"] = self.peg_offset_type
+                out["pegOffsetValue"] = self.peg_offset_value
+            if self.pegged_price is not None:
+                out["peggedPrice"] = fmt8(self.pegged_price)
         return out
 
     def ack_body(self, transact_time: int) -> JsonObject:
@@ -255,7 +291,7 @@ class Order:
         body = self.ack_body(transact_time)
         body.update(
             {
-                "price": fmt8(self.price),
+                "price": fmt8(self.shown_price),
                 "origQty": fmt8(self.orig_qty),
                 "executedQty": fmt8(self.executed_qty),
                 "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
@@ -273,6 +309,18 @@ class Order:
             body["expiryReason"] = self.expiry_reason
         return body
 
+    def placement_body(self, transact_time: int, response_type: str) -> JsonObject:
+        """The order as its placement answers it (alone or in an order list's ``orderReports``):
+        ACK, RESULT, or FULL with its fills and the matches self-trade prevention stopped."""
+        if response_type == "ACK":
+            return self.ack_body(transact_time)
+        body = self.result_body(transact_time)
+        if response_type == "FULL":
+            body["fills"] = [fill.body() for fill in self.fills]
+            if self.prevented:
+                body["preventedMatches"] = [match.taker_body() for match in self.prevented]
+        return body
+
     def query_body(self) -> JsonObject:
         """GET /api/v3/order, openOrders and allOrders."""
         body: JsonObject = {
@@ -280,7 +328,7 @@ class Order:
             "orderId": self.order_id,
             "orderListId": self.order_list_id,
             "clientOrderId": self.client_order_id,
-            "price": fmt8(self.price),
+            "price": fmt8(self.shown_price),
             "origQty": fmt8(self.orig_qty),
             "executedQty": fmt8(self.executed_qty),
             "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
@@ -313,7 +361,7 @@ class Order:
             "orderListId": self.order_list_id,
             "clientOrderId": cancel_client_id,
             "transactTime": transact_time,
-            "price": fmt8(self.price),
+            "price": fmt8(self.shown_price),
             "origQty": fmt8(self.orig_qty),
             "executedQty": fmt8(self.executed_qty),
             "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
@@ -375,12 +423,7 @@ class OrderResult:
     transact_time: int
 
     def body(self, response_type: str) -> JsonObject:
-        if response_type == "ACK":
-            return self.order.ack_body(self.transact_time)
-        body = self.order.result_body(self.transact_time)
-        if response_type == "FULL":
-            body["fills"] = [fill.body() for fill in self.fills]
-        return body
+        return self.order.placement_body(self.transact_time, response_type)
 
 
 @dataclass
@@ -459,9 +502,13 @@ class PreventedMatch:
     maker_prevented_qty: Decimal
     transact_time: int
     trade_group_id: int = -1  # accounts belong to no trade group
+    #: what the match took from the taker (EXPIRE_TAKER, EXPIRE_BOTH, DECREMENT); None: nothing
+    taker_prevented_qty: Decimal | None = None
 
     def body(self) -> JsonObject:
-        return {
+        """GET /api/v3/myPreventedMatches. Binance's STP FAQ shows ``makerPreventedQuantity`` only when
+        the maker lost quantity; it is always here ("0" for EXPIRE_TAKER), as in the endpoint's example."""
+        body: JsonObject = {
             "symbol": self.symbol,
             "preventedMatchId": self.prevented_match_id,
             "takerOrderId": self.taker_order_id,
@@ -470,9 +517,26 @@ class PreventedMatch:
             "tradeGroupId": self.trade_group_id,
             "selfTradePreventionMode": self.mode,
             "price": fmt8(self.price),
-            "makerPreventedQuantity": fmt8(self.maker_prevented_qty),
-            "transactTime": self.transact_time,
         }
+        if self.taker_prevented_qty is not None:
+            body["takerPreventedQuantity"] = fmt8(self.taker_prevented_qty)
+        body["makerPreventedQuantity"] = fmt8(self.maker_prevented_qty)
+        body["transactTime"] = self.transact_time
+        return body
+
+    def taker_body(self) -> JsonObject:
+        """One ``preventedMatches`` entry of the taker's FULL placement answer (STP FAQ scenarios B-F):
+        each quantity only for the side that lost some."""
+        body: JsonObject = {
+            "preventedMatchId": self.prevented_match_id,
+            "makerOrderId": self.maker_order_id,
+            "price": fmt8(self.price),
+        }
+        if self.taker_prevented_qty is not None:
+            body["takerPreventedQuantity"] = fmt8(self.taker_prevented_qty)
+        if self.maker_prevented_qty > 0:
+            body["makerPreventedQuantity"] = fmt8(self.maker_prevented_qty)
+        return body
 
 
 @dataclass
@@ -575,7 +639,7 @@ class Engine:
         """Every check that happens before the matching engine (-1102, -1106, -1013, ...)."""
         spec = self.market.require(request.symbol)
         kind = request.type
-        need_price = kind in LIMIT_TYPES
+        takes_price = kind in LIMIT_TYPES
         need_tif = kind in ("LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")
         if need_tif and request.time_in_force is None:
             raise _mandatory("timeInForce")
@@ -593,9 +657,9 @@ class Engine:
                 raise _mandatory("quantity")
             if request.quote_order_qty is not None:
                 raise _not_required("quoteOrderQty")
-        if need_price and request.price is None:
-            raise _mandatory("price")
-        if not need_price and request.price is not None:
+        if takes_price and request.price is None and request.peg_price_type is None:
+            raise _mandatory("price")  # a pegged order's price is optional
+        if not takes_price and request.price is not None:
             raise _not_required("price")
         if kind in STOP_TYPES and request.stop_price is None and request.trailing_delta is None:
             raise _mandatory("stopPrice")
@@ -612,8 +676,45 @@ class Engine:
                 raise rejected("IcebergQty exceeds QTY.")
         if self.market.status(request.symbol) != "TRADING":
             raise rejected("Market is closed.")
+        pegged = self._check_peg(request)
         self._check_filters(account_name, request, spec)
+        if pegged is not None:  # a pegged order passes the filters at its price and its pegged price
+            self._check_filters(account_name, replace(request, price=pegged), spec)
         return spec
+
+    def _check_peg(self, request: NewOrder) -> Decimal | None:
+        """The peg rules (pegged-orders FAQ); the price the peg selects now for an order that enters the
+        book at once (LIMIT, LIMIT_MAKER), None for a stop-limit (pegged when it triggers) or no peg."""
+        peg = request.peg_price_type
+        if peg is None:
+            if request.peg_offset_type is not None:
+                raise _not_required("pegOffsetType")
+            return None
+        kind = request.type
+        if kind not in LIMIT_TYPES:
+            raise rejected("This order type may not use pegged price.")
+        if (kind == "LIMIT_MAKER" and peg == "MARKET_PEG") or (
+            kind == "LIMIT" and peg == "PRIMARY_PEG" and request.time_in_force != "GTC"
+        ):
+            raise rejected("This price peg cannot be used with this order type.")
+        if kind in STOP_TYPES:
+            return None
+        return self._peg_price(request.symbol, request.side, peg, request.peg_offset_value or 0)
+
+    def _peg_price(self, symbol: str, side: Side, peg: str, offset: int) -> Decimal:
+        """The book price a peg selects: the best price of the order's own side (PRIMARY_PEG) or of
+        the opposite side (MARKET_PEG), `offset` price levels deeper into the book."""
+        book_side = side if peg == "PRIMARY_PEG" else _opposite(side)
+        levels = self.market.book(symbol).side(book_side).top(offset + 1)
+        if len(levels) <= offset:
+            raise rejected("Order book liquidity is too low for this pegged order.")
+        return levels[offset][0]
+
+    def _peg(self, order: Order) -> None:
+        """Price a pegged order from the book as it enters it (-2010 if the book is too thin)."""
+        assert order.peg_price_type is not None
+        price = self._peg_price(order.symbol, order.side, order.peg_price_type, order.peg_offset_value or 0)
+        order.price = order.pegged_price = price
 
     def _check_filters(self, account_name: str, request: NewOrder, spec: SymbolSpec) -> None:
         symbol = request.symbol
@@ -664,6 +765,63 @@ class Engine:
                 )
                 if count >= int(entry["maxNumAlgoOrders"]):
                     raise filter_failure(kind)
+        self._check_exchange_filters(account_name, request)
+        self._check_asset_filters(request)
+
+    def _check_exchange_filters(self, account_name: str, request: NewOrder) -> None:
+        """EXCHANGE_MAX_NUM_ORDERS/_ALGO_ORDERS/_ICEBERG_ORDERS: the account's open orders on every
+        symbol (``SimConfig.exchange_filters``; none by default, as on Binance's exchangeInfo)."""
+        filters = self.market.config.exchange_filters
+        if not filters:
+            return
+        mine = [
+            o
+            for state in self._symbols.values()
+            for o in state.orders.values()
+            if o.account == account_name and o.is_open
+        ]
+        for entry in filters:
+            kind = entry["filterType"]
+            if kind == "EXCHANGE_MAX_NUM_ORDERS":
+                count, limit = len(mine), entry["maxNumOrders"]
+            elif kind == "EXCHANGE_MAX_NUM_ALGO_ORDERS" and request.type in STOP_TYPES:
+                count, limit = sum(o.type in STOP_TYPES for o in mine), entry["maxNumAlgoOrders"]
+            elif kind == "EXCHANGE_MAX_NUM_ICEBERG_ORDERS" and request.iceberg_qty:
+                count, limit = sum(o.iceberg_qty > 0 for o in mine), entry["maxNumIcebergOrders"]
+            else:
+                continue
+            if count >= int(limit):
+                raise filter_failure(kind)
+
+    def _check_asset_filters(self, request: NewOrder) -> None:
+        """MAX_ASSET (``SimConfig.asset_filters``): at most ``limit`` of the asset in one order, the
+        quantity for the base asset, the notional for the quote asset."""
+        filters = self.market.config.asset_filters
+        if not filters:
+            return
+        spec = self.market.require(request.symbol)
+        for entry in filters:
+            if entry["filterType"] != "MAX_ASSET":
+                continue
+            if entry["asset"] == spec.base_asset:
+                amount = request.quantity
+            elif entry["asset"] == spec.quote_asset:
+                amount = request.quote_order_qty
+                if amount is None and request.quantity is not None:
+                    price = request.price or self.market.last_price(request.symbol)
+                    amount = request.quantity * price
+            else:
+                continue
+            if amount is not None and amount > Decimal(entry["limit"]):
+                raise filter_failure("MAX_ASSET")
+
+    def _check_list_count(self, account_name: str) -> None:
+        """EXCHANGE_MAX_NUM_ORDER_LISTS: the account's open order lists on every symbol."""
+        for entry in self.market.config.exchange_filters:
+            if entry["filterType"] == "EXCHANGE_MAX_NUM_ORDER_LISTS":
+                count = sum(1 for lst in self._lists.values() if lst.account == account_name and lst.is_open)
+                if count >= int(entry["maxNumOrderLists"]):
+                    raise filter_failure("EXCHANGE_MAX_NUM_ORDER_LISTS")
 
     def _check_notional(self, request: NewOrder, entry: JsonObject, is_market: bool) -> None:
         if is_market:
@@ -676,7 +834,9 @@ class Engine:
                 )
             check_min, check_max = bool(entry["applyMinToMarket"]), bool(entry["applyMaxToMarket"])
         else:
-            assert request.quantity is not None and request.price is not None
+            if request.price is None:  # a pegged stop-limit without a price: checked at its trigger
+                return
+            assert request.quantity is not None
             notional = request.quantity * request.price
             check_min = check_max = True
         if check_min and notional < Decimal(entry["minNotional"]):
@@ -698,58 +858,23 @@ class Engine:
         spec = self.validate(account_name, request)
         state = self._state(request.symbol)
         account = self.accounts.get(account_name)
-        client_id = request.client_order_id
-        if client_id is not None:
-            if not _CLIENT_ID.match(client_id):
-                raise illegal_chars("newClientOrderId", CLIENT_ID_PATTERN)
-            if _taken(state, account_name, client_id):
-                raise rejected("Duplicate order sent.")
-        else:
-            client_id = self.new_client_order_id()
         now = self.clock.now_ms()
-        kind = request.type
-        is_stop = kind in STOP_TYPES
-        order = Order(
-            symbol=request.symbol,
-            order_id=state.next_order_id,
-            client_order_id=client_id,
-            account=account_name,
-            side=request.side,
-            type=kind,
-            time_in_force=request.time_in_force or "GTC",
-            price=request.price or ZERO,
-            orig_qty=request.quantity or ZERO,
-            stop_price=request.stop_price or ZERO,
-            iceberg_qty=request.iceberg_qty or ZERO,
-            orig_quote_order_qty=request.quote_order_qty or ZERO,
-            stp_mode=request.stp_mode or "EXPIRE_MAKER",
-            time=now,
-            update_time=now,
-            working_time=-1 if is_stop else now,
-            is_working=not is_stop,
-            strategy_id=request.strategy_id,
-            strategy_type=request.strategy_type,
-            trailing_delta=request.trailing_delta,
-        )
-        book = self.market.book(request.symbol)
-        if kind == "LIMIT_MAKER":
-            best = book.best_ask() if order.side == "BUY" else book.best_bid()
-            if best is not None and (
-                order.price >= best[0] if order.side == "BUY" else order.price <= best[0]
-            ):
-                raise rejected("Order would immediately match and take.")
+        order = self._make_order(account_name, request, state, now)
+        is_stop = order.type in STOP_TYPES
+        if order.peg_price_type is not None and not is_stop:
+            self._peg(order)
+        self._check_post_only(order)
         last = self.market.last_price(request.symbol)
         if is_stop and request.stop_price is not None and self._stop_triggered(order, [last]):
             raise rejected("Order would trigger immediately.")
-        # Balances: limit-priced BUYs lock price * qty of quote, every resting SELL locks its base.
-        if order.side == "BUY" and kind in LIMIT_TYPES:
-            self._lock(account, order, spec.quote_asset, order.price * order.orig_qty, order.price)
-        elif order.side == "SELL" and kind != "MARKET":
-            self._lock(account, order, spec.base_asset, order.orig_qty, Decimal(1))
+        need = self._lock_need(order, spec)
+        if need is not None:
+            self._lock(account, order, *need)
         plan: _Plan | None = None
-        if kind == "MARKET":
+        if order.type == "MARKET":
             plan = self._plan(order, spec)
             self._check_market_funds(account, order, spec, plan)
+        order.order_id = state.next_order_id
         state.next_order_id += 1
         state.orders[order.order_id] = order
         account.update_time = now
@@ -762,6 +887,15 @@ class Engine:
         self._run_triggers(request.symbol, spec)
         self._settle_lists(request.symbol, spec)
         return OrderResult(order, fills, now)
+
+    def _check_post_only(self, order: Order) -> None:
+        """A LIMIT_MAKER that would take is rejected."""
+        if order.type != "LIMIT_MAKER":
+            return
+        book = self.market.book(order.symbol)
+        best = book.best_ask() if order.side == "BUY" else book.best_bid()
+        if best is not None and (order.price >= best[0] if order.side == "BUY" else order.price <= best[0]):
+            raise rejected("Order would immediately match and take.")
 
     def _check_market_funds(self, account: Account, order: Order, spec: SymbolSpec, plan: _Plan) -> None:
         if order.side == "BUY":
@@ -855,7 +989,6 @@ class Engine:
         if paid_from_free and account.free.get(spec.quote_asset, ZERO) < plan.quote:
             order.status, order.expiry_reason = "EXPIRED", "REJECTED"  # a triggered stop that cannot pay
             return []
-        self._record_prevented(order, plan)
         for maker in plan.expire_makers:
             self._expire_in_match(maker)
         for maker, overlap in plan.decrements:
@@ -864,10 +997,12 @@ class Engine:
             order.prevented_qty += plan.taker_decrement
             self._release(account, order, order.lock_per_unit * plan.taker_decrement)
         fills = [self._fill(order, match, spec) for match in plan.matches]
+        order.fills.extend(fills)
         now = self.clock.now_ms()
         order.update_time = now
         if order.orig_qty == 0 and order.orig_quote_order_qty > 0:  # MARKET by quoteOrderQty
             order.orig_qty = order.executed_qty + order.prevented_qty
+        self._record_prevented(order, plan)
         if plan.taker_prevented:
             order.status = "EXPIRED_IN_MATCH"
             order.expiry_reason = None
@@ -890,26 +1025,42 @@ class Engine:
         return fills
 
     def _record_prevented(self, taker: Order, plan: _Plan) -> None:
-        """One `PreventedMatch` per maker that self-trade prevention kept from matching `taker`."""
+        """One `PreventedMatch` per maker that self-trade prevention kept from matching `taker` (after
+        the taker's fills). Each order that lost quantity to a match carries its ``preventedMatchId``
+        (the last one) and ``preventedQuantity`` (STP FAQ): makers expired by EXPIRE_MAKER/EXPIRE_BOTH,
+        the taker expired by EXPIRE_TAKER/EXPIRE_BOTH (its whole remaining quantity), both orders of a
+        DECREMENT (the overlap)."""
         state = self._state(taker.symbol)
         now = self.clock.now_ms()
-        for maker, price, maker_qty, mode in plan.prevented:
-            if mode in ("DECREMENT", "TRANSFER"):
-                taker.prevented_match_id = maker.prevented_match_id = state.next_prevented_id
-            state.prevented.append(
-                PreventedMatch(
-                    account=taker.account,
-                    symbol=taker.symbol,
-                    prevented_match_id=state.next_prevented_id,
-                    taker_order_id=taker.order_id,
-                    maker_order_id=maker.order_id,
-                    mode=taker.stp_mode,
-                    price=price,
-                    maker_prevented_qty=maker_qty,
-                    transact_time=now,
-                )
-            )
+        last = len(plan.prevented) - 1
+        for index, (maker, price, maker_qty, mode) in enumerate(plan.prevented):
+            match_id = state.next_prevented_id
             state.next_prevented_id += 1
+            taker_qty: Decimal | None = None
+            behaviour = _stp_behaviour(mode)
+            if behaviour == "DECREMENT":
+                taker_qty = maker_qty  # the overlap, taken from both
+                taker.prevented_match_id = match_id
+            elif behaviour != "EXPIRE_MAKER" and plan.taker_prevented and index == last:
+                taker_qty = taker.remaining  # EXPIRE_TAKER/EXPIRE_BOTH: what is left expires
+                taker.prevented_qty += taker_qty
+                taker.prevented_match_id = match_id
+            if maker_qty > 0:
+                maker.prevented_match_id = match_id
+            match = PreventedMatch(
+                account=taker.account,
+                symbol=taker.symbol,
+                prevented_match_id=match_id,
+                taker_order_id=taker.order_id,
+                maker_order_id=maker.order_id,
+                mode=taker.stp_mode,
+                price=price,
+                maker_prevented_qty=maker_qty,
+                transact_time=now,
+                taker_prevented_qty=taker_qty,
+            )
+            state.prevented.append(match)
+            taker.prevented.append(match)
 
     def _fill(self, taker: Order, match: _Match, spec: SymbolSpec) -> Fill:
         symbol, price, qty = taker.symbol, match.price, match.qty
@@ -1000,6 +1151,7 @@ class Engine:
 
     def _expire_in_match(self, maker: Order) -> None:
         self._take_off_book(maker)
+        maker.prevented_qty += maker.remaining  # all of it expires (preventedQuantity)
         maker.status = "EXPIRED_IN_MATCH"
         maker.update_time = self.clock.now_ms()
         self._release(self.accounts.get(maker.account), maker)
@@ -1022,10 +1174,11 @@ class Engine:
     # -- stops -----------------------------------------------------------------------------------
 
     def _arm(self, stop: Order) -> None:
-        """A trailing stop without a stopPrice trails from the last price at once."""
+        """A trailing stop without a stopPrice trails from the last price at once (from when it was
+        placed, or started as a pending order)."""
         if stop.trailing_delta is not None and stop.stop_price == 0 and stop.trailing_time < 0:
             stop.trail_best = self.market.last_price(stop.symbol)
-            stop.trailing_time = self.clock.now_ms()
+            stop.trailing_time = stop.update_time
 
     def _advance(self, stop: Order, prices: list[Decimal]) -> bool:
         """Whether `prices` (in trade order) trigger `stop`; a trailing stop follows them."""
@@ -1218,7 +1371,7 @@ class Engine:
                 "orderListId": -1,
                 "origClientOrderId": amendment.orig_client_order_id,
                 "clientOrderId": order.client_order_id,
-                "price": fmt8(order.price),
+                "price": fmt8(order.shown_price),
                 "qty": fmt8(order.orig_qty),
                 "executedQty": fmt8(order.executed_qty),
                 "preventedQty": fmt8(ZERO),
@@ -1289,22 +1442,27 @@ class Engine:
         self._release(self.accounts.get(order.account), order)
 
     def _before_trigger(self, stop: Order, spec: SymbolSpec) -> bool:
-        """A triggered list leg expires its OCO siblings and takes over the lock; False: it cannot pay."""
-        if stop.order_list_id < 0:
-            return True
-        order_list = self._lists[stop.order_list_id]
-        if stop in order_list.oco:
-            for sibling in order_list.oco:
-                if sibling is not stop and sibling.is_open:
-                    self._expire_leg(sibling, "OCO_TRIGGER")
-        need = self._lock_need(stop, spec)
-        if need is not None and stop.locked == 0:
-            try:
-                self._lock(self.accounts.get(stop.account), stop, *need)
-            except SimError:
-                self._state(stop.symbol).stops.remove(stop)
-                stop.status, stop.expiry_reason = "EXPIRED", "REJECTED"
-                return False
+        """A triggered list leg expires its OCO siblings and takes over the lock; a pegged stop-limit
+        takes its price from the book and locks for it. False: it cannot (too thin a book, no funds)."""
+        if stop.order_list_id >= 0:
+            order_list = self._lists[stop.order_list_id]
+            if stop in order_list.oco:
+                for sibling in order_list.oco:
+                    if sibling is not stop and sibling.is_open:
+                        self._expire_leg(sibling, "OCO_TRIGGER")
+        account = self.accounts.get(stop.account)
+        try:
+            if stop.peg_price_type is not None:
+                self._peg(stop)
+                self._release(account, stop)  # what it locked was for the price it was sent with
+            need = self._lock_need(stop, spec)
+            if need is not None and stop.locked == 0:
+                self._lock(account, stop, *need)
+        except SimError:
+            self._state(stop.symbol).stops.remove(stop)
+            stop.status, stop.expiry_reason = "EXPIRED", "REJECTED"
+            self._release(account, stop)
+            return False
         return True
 
     def _settle_lists(self, symbol: str, spec: SymbolSpec) -> None:
@@ -1369,6 +1527,11 @@ class Engine:
             leg.is_working, leg.working_time = not is_stop, -1 if is_stop else now
             if leg.orig_qty <= 0:
                 leg.status, leg.expiry_reason = "EXPIRED", "REJECTED"
+            elif leg.peg_price_type is not None and not is_stop:  # a pegged leg enters at the best price
+                try:
+                    self._peg(leg)
+                except SimError:
+                    leg.status, leg.expiry_reason = "EXPIRED", "REJECTED"
         live = [leg for leg in pending if leg.is_open]
         try:
             self._lock_group(self.accounts.get(order_list.account), live, spec)
@@ -1407,6 +1570,10 @@ class Engine:
             strategy_id=request.strategy_id,
             strategy_type=request.strategy_type,
             trailing_delta=request.trailing_delta,
+            peg_price_type=request.peg_price_type,
+            peg_offset_type=request.peg_offset_type,
+            peg_offset_value=request.peg_offset_value,
+            sent_price=request.price or ZERO,
         )
 
     def place_list(
@@ -1440,14 +1607,11 @@ class Engine:
         ids = [o.client_order_id for o in ([first] if first else []) + orders]
         if len(set(ids)) != len(ids):
             raise rejected("Duplicate order sent.")
-        book = self.market.book(symbol)
-        for order in ([first] if first else []) + orders:
-            if order.type == "LIMIT_MAKER" and (first is None or order is first):
-                best = book.best_ask() if order.side == "BUY" else book.best_bid()
-                if best is not None and (
-                    order.price >= best[0] if order.side == "BUY" else order.price <= best[0]
-                ):
-                    raise rejected("Order would immediately match and take.")
+        self._check_list_count(account_name)
+        for order in [first] if first else orders:  # the orders that enter the book now
+            if order.peg_price_type is not None and order.type not in STOP_TYPES:
+                self._peg(order)
+            self._check_post_only(order)
         if first is None:
             self._lock_group(account, orders, spec)  # raises before anything changed
         else:
@@ -1760,9 +1924,13 @@ def _qty_ok(qty: Decimal, entry: JsonObject) -> bool:
 
 
 def _check_span(start_ms: int | None, end_ms: int | None) -> None:
+    """startTime/endTime of allOrders, myTrades, allOrderList and myAllocations: at most 24 hours apart
+    (-1127, documented), and not reversed. Binance documents no error for startTime > endTime; the one
+    reported from the exchange (binance-spot-api-docs pull request #38, allOrders) is -1102 naming
+    ``endTime``, which is what the simulator answers. Equal times are accepted."""
     if start_ms is not None and end_ms is not None:
         if end_ms < start_ms:
-            raise SimError(-1127, "More than 24 hours between startTime and endTime.")
+            raise _mandatory("endTime")
         if end_ms - start_ms > 86_400_000:
             raise SimError(-1127, "More than 24 hours between startTime and endTime.")
 

@@ -13,7 +13,7 @@ from .engine import Engine, NewOrder, Order, OrderList
 from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError, mandatory, not_required
 from .market import STP_MODES, Side
-from .order_params import account_of, known_symbol
+from .order_params import account_of, known_symbol, read_new_order, read_peg
 from .params import Params
 from .routes import Call, Route
 
@@ -48,6 +48,7 @@ def _leg(params: Params, symbol: str, prefix: str, types: tuple[str, ...], side:
     strategy_type = params.integer(name("StrategyType"))
     if strategy_type is not None and strategy_type < 1_000_000:
         raise SimError(-1134, "strategyType was less than 1000000.")
+    peg_price_type, peg_offset_type, peg_offset_value = read_peg(params, prefix)
     return NewOrder(
         symbol=symbol,
         side=side,
@@ -60,6 +61,9 @@ def _leg(params: Params, symbol: str, prefix: str, types: tuple[str, ...], side:
         client_order_id=params.text(name("ClientOrderId")),
         strategy_id=params.integer(name("StrategyId")),
         strategy_type=strategy_type,
+        peg_price_type=peg_price_type,
+        peg_offset_type=peg_offset_type,
+        peg_offset_value=peg_offset_value,
     )
 
 
@@ -94,18 +98,10 @@ def _check_oco_prices(engine: Engine, side: Side, above: NewOrder, below: NewOrd
             )
 
 
-def _report(order: Order, transact_time: int, response_type: str) -> dict[str, Any]:
-    if response_type == "ACK":
-        return order.ack_body(transact_time)
-    body = order.result_body(transact_time)
-    if response_type == "FULL":
-        body["fills"] = []
-    return body
-
-
 def _list_body(order_list: OrderList, orders: list[Order], response_type: str) -> dict[str, Any]:
+    """The placement answer: the list and a report of each order (FULL: with its fills)."""
     body = order_list.body()
-    reports = [_report(o, order_list.transaction_time, response_type) for o in orders]
+    reports = [o.placement_body(order_list.transaction_time, response_type) for o in orders]
     if order_list.opo:  # the pending quantity is not known until the working order fills
         for order, report in zip(orders, reports, strict=True):
             if order.status == "PENDING_NEW":
@@ -120,35 +116,14 @@ def list_routes(engine: Engine) -> list[Route]:
     def cancel_replace(call: Call) -> Any:
         params = call.params
         account = account_of(call)
-        symbol = known_symbol(engine, params)
-        side = _side(params.enum("side", SIDES, required=True, code=-1117))
-        order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
-        assert order_type is not None
+        request, response_type = read_new_order(engine, params)
         mode = params.enum("cancelReplaceMode", ("STOP_ON_FAILURE", "ALLOW_FAILURE"), required=True)
         cancel_id = params.integer("cancelOrderId")
         cancel_client_id = params.text("cancelOrigClientOrderId")
         cancel_new_client_id = params.text("cancelNewClientOrderId")
         restriction = params.enum("cancelRestrictions", CANCEL_RESTRICTIONS, code=-1145)
         params.enum("orderRateLimitExceededMode", ("DO_NOTHING", "CANCEL_ONLY"))  # accepted, ignored
-        response_type = params.enum("newOrderRespType", RESPONSE_TYPES)
-        strategy_type = params.integer("strategyType")
-        if strategy_type is not None and strategy_type < 1_000_000:
-            raise SimError(-1134, "strategyType was less than 1000000.")
-        request = NewOrder(
-            symbol=symbol,
-            side=side,
-            type=order_type,
-            quantity=params.decimal("quantity"),
-            quote_order_qty=params.decimal("quoteOrderQty"),
-            price=params.decimal("price"),
-            stop_price=params.decimal("stopPrice"),
-            time_in_force=params.enum("timeInForce", TIME_IN_FORCE, code=-1115),
-            iceberg_qty=params.decimal("icebergQty"),
-            client_order_id=params.text("newClientOrderId"),
-            stp_mode=params.enum("selfTradePreventionMode", STP_MODES),
-            strategy_id=params.integer("strategyId"),
-            strategy_type=strategy_type,
-        )
+        symbol = request.symbol
         if cancel_id is None and cancel_client_id is None:
             raise SimError(
                 -1102,
@@ -157,7 +132,7 @@ def list_routes(engine: Engine) -> list[Route]:
         params.finish()
         engine.validate(account, request)  # filters are checked before anything is processed
         if response_type is None:
-            response_type = "FULL" if order_type in ("MARKET", "LIMIT") else "ACK"
+            response_type = "FULL" if request.type in ("MARKET", "LIMIT") else "ACK"
         cancel_ok = new_ok = False
         cancel_body: Any = None
         new_body: Any = None
@@ -243,6 +218,7 @@ def list_routes(engine: Engine) -> list[Route]:
             quantity=quantity,
             price=stop_limit_price,
             stop_price=params.decimal("stopPrice", required=True),
+            trailing_delta=params.integer("trailingDelta"),  # the stop leg trails
             time_in_force=stop_tif,
             iceberg_qty=params.decimal("stopIcebergQty"),
             client_order_id=params.text("stopClientOrderId"),
@@ -343,10 +319,11 @@ def list_routes(engine: Engine) -> list[Route]:
         account_of(call)
         symbol = known_symbol(engine, params)
         params.finish()
-        return {
-            "exchangeFilters": [],
+        config = engine.market.config
+        return {  # the exchange filters are exchangeInfo's; the asset filters apply to every account
+            "exchangeFilters": config.exchange_filters,
             "symbolFilters": engine.market.filters(symbol),
-            "assetFilters": [],
+            "assetFilters": config.asset_filters,
         }
 
     return [

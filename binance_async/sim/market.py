@@ -795,14 +795,18 @@ class Market:
             "timezone": "UTC",
             "serverTime": self.clock.now_ms(),
             "rateLimits": self._rate_limits,
-            "exchangeFilters": [],
+            "exchangeFilters": self.config.exchange_filters,
             "symbols": entries,
         }
 
     def exchange_info_json(self) -> bytes:
         """The unfiltered exchangeInfo body as JSON: encoded once, a fresh serverTime spliced in."""
         if self._info_tail is None:
-            tail = {"rateLimits": self._rate_limits, "exchangeFilters": [], "symbols": self._every_entry()}
+            tail = {
+                "rateLimits": self._rate_limits,
+                "exchangeFilters": self.config.exchange_filters,
+                "symbols": self._every_entry(),
+            }
             self._info_tail = msgspec.json.encode(tail)[1:]
         head = b'{"timezone":"UTC","serverTime":%d,' % self.clock.now_ms()
         return head + self._info_tail

@@ -22,6 +22,7 @@ What Binance documents (binance-api.md section f) and what is the simulator's ow
 * Paths marked "inferred" in `PATHS` were not found in any source; override them via ``paths=``.
 * Every oauth-api decimal is a string (Brave's unofficial mocks mix numbers and strings).
 * Conversions charge no fee; prices come from `PRICES_USD`.
+* `OAuthServer.requests` counts the requests each endpoint handled, by ``(method, path)``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import hashlib
 import random
 import re
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
@@ -266,6 +268,9 @@ class OAuthServer:
         self._refresh: dict[str, str] = {}  # refresh token -> grant id
         self._access: dict[str, tuple[str, int]] = {}  # access token -> (grant id, expiry ms)
         self._quotes: dict[str, _Quote] = {}
+        #: Requests each endpoint handled, by (method, path): ``requests[("POST", "/oauth/token")]``.
+        #: A request a simulator fault answers before processing never reaches the server.
+        self.requests: Counter[tuple[str, str]] = Counter()
         user = self.add_user(
             OAuthUser(
                 user_id=self._hex(32),
@@ -320,7 +325,17 @@ class OAuthServer:
             "convert_confirm": self.convert_confirm,
             "convert_history": self.convert_history,
         }
-        return [(*self.paths[name], handler) for name, handler in handlers.items()]
+        return [
+            (*self.paths[name], self._counted(self.paths[name], handler))
+            for name, handler in handlers.items()
+        ]
+
+    def _counted(self, key: tuple[str, str], handler: Handler) -> Handler:
+        async def counted(request: web.Request) -> web.StreamResponse:
+            self.requests[key] += 1
+            return await handler(request)
+
+        return counted
 
     # -- authorization ------------------------------------------------------------------------------
 

@@ -9,47 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import Engine, NewOrder
-from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
-from .errors import SimError
-from .market import STP_MODES, Side
-from .order_params import account_of, known_symbol, page_limit
+from .engine import Engine
+from .enums import CANCEL_RESTRICTIONS
+from .order_params import account_of, known_symbol, page_limit, read_new_order
 from .params import Params
 from .routes import Call, Route
 
 __all__ = ["order_routes"]
-
-
-def _read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | None]:
-    """The parameters of ``POST /api/v3/order`` (and its test twin), and the response type asked for."""
-    symbol = known_symbol(engine, params)
-    side = params.enum("side", ORDER_SIDES, required=True, code=-1117)
-    order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
-    assert side is not None and order_type is not None
-    time_in_force = params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
-    response_type = params.enum("newOrderRespType", RESPONSE_TYPES)
-    stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
-    strategy_type = params.integer("strategyType")
-    if strategy_type is not None and strategy_type < 1_000_000:
-        raise SimError(-1134, "strategyType was less than 1000000.")
-    side_value: Side = "BUY" if side == "BUY" else "SELL"
-    request = NewOrder(
-        symbol=symbol,
-        side=side_value,
-        type=order_type,
-        quantity=params.decimal("quantity"),
-        quote_order_qty=params.decimal("quoteOrderQty"),
-        price=params.decimal("price"),
-        stop_price=params.decimal("stopPrice"),
-        trailing_delta=params.integer("trailingDelta"),
-        time_in_force=time_in_force,
-        iceberg_qty=params.decimal("icebergQty"),
-        client_order_id=params.text("newClientOrderId"),
-        stp_mode=stp_mode,
-        strategy_id=params.integer("strategyId"),
-        strategy_type=strategy_type,
-    )
-    return request, response_type
 
 
 def _commission_for_order(engine: Engine, symbol: str) -> dict[str, Any]:
@@ -79,7 +45,7 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def new_order(call: Call) -> Any:
         account = account_of(call)
-        request, response_type = _read_new_order(engine, call.params)
+        request, response_type = read_new_order(engine, call.params)
         call.params.finish()
         result = engine.place(account, request)
         if response_type is None:
@@ -88,7 +54,7 @@ def order_routes(engine: Engine) -> list[Route]:
 
     def test_order(call: Call) -> Any:
         account = account_of(call)
-        request, _ = _read_new_order(engine, call.params)
+        request, _ = read_new_order(engine, call.params)
         compute = call.params.boolean("computeCommissionRates")
         call.params.finish()
         engine.validate(account, request)  # every check a real order gets, then nothing is placed

@@ -435,3 +435,22 @@ def test_paths_overridable_and_deterministic() -> None:
     assert (
         OAuthServer(SimClock(0), 9).default_user.user_id == OAuthServer(SimClock(0), 9).default_user.user_id
     )
+
+
+async def test_requests_are_counted_per_endpoint(env: Env) -> None:
+    assert env.server.requests == {}
+    tokens = await env.tokens()  # one authorization, one token request
+    status, _ = await env.token_in_query(
+        grant_type="refresh_token",
+        refresh_token=tokens["refresh_token"],
+        client_id=CLIENT_ID,
+        client_secret=SECRET,
+    )
+    assert status == 200
+    await env.api("GET", "/oauth-api/v1/user-info", tokens["access_token"])
+    await env.api("GET", "/oauth-api/v1/user-info", "not-a-token")  # refused, still counted
+    assert env.server.requests == {
+        ("GET", "/en/oauth/authorize"): 1,
+        ("POST", "/oauth/token"): 2,
+        ("GET", "/oauth-api/v1/user-info"): 2,
+    }

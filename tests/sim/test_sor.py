@@ -134,7 +134,7 @@ def test_legacy_oco_stop_limit_needs_time_in_force(sim: Sim) -> None:
     assert sim.error("POST", LEGACY_OCO, **params).code == -1102
     del params["stopLimitPrice"]
     assert sim.error("POST", LEGACY_OCO, stopLimitTimeInForce="GTC", **params).code == -1106
-    assert sim.error("POST", LEGACY_OCO, trailingDelta="10", **params).code == -1104
+    assert sim.error("POST", LEGACY_OCO, icebergQty="0.001", **params).code == -1104  # limitIcebergQty
     assert sim.engine.open_orders("default") == []
 
 

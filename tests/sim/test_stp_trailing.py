@@ -179,18 +179,48 @@ def test_none_allows_a_self_trade(sim: Sim) -> None:
         ("EXPIRE_BOTH", "EXPIRED_IN_MATCH", "EXPIRED_IN_MATCH"),
     ],
 )
-def test_expire_modes_unchanged(sim: Sim, mode: str, maker_status: str, taker_status: str) -> None:
+def test_expire_modes(sim: Sim, mode: str, maker_status: str, taker_status: str) -> None:
+    """What each order answers follows Binance's STP FAQ (scenarios B to E): an order expired by STP
+    carries preventedMatchId and preventedQuantity (its whole remaining quantity); the taker's FULL
+    answer lists preventedMatches, each quantity only for the side that lost it."""
     before = sim.totals()
     own = sim.limit("default", "SELL", "0.05", "65000")
     body = sim.limit("default", "BUY", "0.02", "65000", selfTradePreventionMode=mode)
     assert body["status"] == taker_status and D(body["executedQty"]) == 0
-    assert "preventedQuantity" not in body
-    maker = sim.query(own["orderId"])
-    assert maker["status"] == maker_status and "preventedQuantity" not in maker
     (match,) = sim.call("GET", PREVENTED, orderId=body["orderId"])
+    match_id = match["preventedMatchId"]
+    maker = sim.query(own["orderId"])
+    taker = sim.query(body["orderId"])
+    assert maker["status"] == maker_status
+    entry = {"preventedMatchId": match_id, "makerOrderId": own["orderId"], "price": "65000.00000000"}
+    if taker_status == "EXPIRED_IN_MATCH":
+        assert (body["preventedMatchId"], D(body["preventedQuantity"])) == (match_id, D("0.02"))
+        assert (taker["preventedMatchId"], D(taker["preventedQuantity"])) == (match_id, D("0.02"))
+        assert D(match["takerPreventedQuantity"]) == D("0.02")
+        entry["takerPreventedQuantity"] = "0.02000000"
+    else:
+        assert "preventedQuantity" not in body and "preventedQuantity" not in taker
+        assert "takerPreventedQuantity" not in match
+    if maker_status == "EXPIRED_IN_MATCH":
+        assert (maker["preventedMatchId"], D(maker["preventedQuantity"])) == (match_id, D("0.05"))
+        entry["makerPreventedQuantity"] = "0.05000000"
+    else:
+        assert "preventedQuantity" not in maker
+    assert body["preventedMatches"] == [entry]
     expected = D("0.05") if maker_status == "EXPIRED_IN_MATCH" else D(0)
     assert match["selfTradePreventionMode"] == mode and D(match["makerPreventedQuantity"]) == expected
     assert sim.totals() == before
+
+
+def test_expired_taker_keeps_its_fills(sim: Sim) -> None:
+    """EXPIRE_TAKER after some fills: executedQty + preventedQuantity = origQty (STP FAQ)."""
+    sim.limit("other", "SELL", "0.01", "64000")  # someone else's ask first in line
+    own = sim.limit("default", "SELL", "0.05", "64000")
+    body = sim.limit("default", "BUY", "0.03", "64000", selfTradePreventionMode="EXPIRE_TAKER")
+    assert body["status"] == "EXPIRED_IN_MATCH" and D(body["executedQty"]) == D("0.01")
+    assert D(body["preventedQuantity"]) == D("0.02") and len(body["fills"]) == 1
+    assert [m["makerOrderId"] for m in body["preventedMatches"]] == [own["orderId"]]
+    assert sim.query(own["orderId"])["status"] == "NEW"
 
 
 # -- trailing stops -------------------------------------------------------------------------------------
@@ -362,3 +392,45 @@ def test_trailing_pending_leg_of_an_oto(sim: Sim) -> None:
     assert sim.query(pending_id)["isWorking"] is False
     sim.trade_at("60390")  # 1% below 61000
     assert sim.query(pending_id)["status"] == "FILLED"
+
+
+# -- pegged stop-limit orders ------------------------------------------------------------------------------
+
+
+def test_pegged_stop_limit_takes_its_price_when_it_triggers(sim: Sim) -> None:
+    """Pegged-orders FAQ: a stop-limit enters at the best price of the moment it triggers."""
+    sim.trade_at("60000")
+    placed = sim.order(side="SELL", type="STOP_LOSS_LIMIT", timeInForce="GTC", quantity="0.001",
+                       stopPrice="59000", pegPriceType="PRIMARY_PEG", newOrderRespType="RESULT")  # fmt: skip
+    assert (placed["price"], placed["pegPriceType"]) == ("0.00000000", "PRIMARY_PEG")
+    assert "peggedPrice" not in placed and sim.locked("BTC") == D("0.001")
+    sim.limit("other", "SELL", "0.002", "61000")  # the best ask when the stop triggers
+    sim.trade_at("58900")
+    working = sim.query(placed["orderId"])
+    assert working["isWorking"] is True and working["status"] == "NEW"
+    assert (working["price"], working["peggedPrice"]) == ("0.00000000", "61000.00000000")
+    assert sim.book.quantity("SELL", D("61000")) == D("0.003")
+    assert sim.locked("BTC") == D("0.001")
+
+
+def test_pegged_buy_stop_limit_locks_for_its_pegged_price(sim: Sim) -> None:
+    sim.trade_at("60000")
+    placed = sim.order(side="BUY", type="STOP_LOSS_LIMIT", timeInForce="GTC", quantity="0.001",
+                       stopPrice="61000", pegPriceType="PRIMARY_PEG")  # fmt: skip
+    assert sim.locked("USDT") == 0  # no price yet
+    sim.limit("other", "BUY", "0.001", "59000")  # the best bid when the stop triggers
+    sim.trade_at("61500")
+    working = sim.query(placed["orderId"])
+    assert (working["status"], working["peggedPrice"]) == ("NEW", "59000.00000000")
+    assert sim.locked("USDT") == D("59")
+
+
+def test_pegged_stop_limit_expires_when_the_book_is_too_thin(sim: Sim) -> None:
+    sim.trade_at("60000")
+    placed = sim.order(side="SELL", type="STOP_LOSS_LIMIT", timeInForce="GTC", quantity="0.001",
+                       stopPrice="59000", pegPriceType="PRIMARY_PEG", pegOffsetType="PRICE_LEVEL",
+                       pegOffsetValue=3)  # fmt: skip
+    sim.trade_at("58900")  # no ask levels at all when it triggers
+    expired = sim.query(placed["orderId"])
+    assert (expired["status"], expired["pegOffsetValue"]) == ("EXPIRED", 3)
+    assert sim.locked("BTC") == 0
