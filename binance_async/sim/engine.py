@@ -507,7 +507,8 @@ class PreventedMatch:
 
     def body(self) -> JsonObject:
         """GET /api/v3/myPreventedMatches. Binance's STP FAQ shows ``makerPreventedQuantity`` only when
-        the maker lost quantity; it is always here ("0" for EXPIRE_TAKER), as in the endpoint's example."""
+        the maker lost quantity; it is always here ("0" for EXPIRE_TAKER), as in the endpoint's example
+        (the client reads it as optional)."""
         body: JsonObject = {
             "symbol": self.symbol,
             "preventedMatchId": self.prevented_match_id,

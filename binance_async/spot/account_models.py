@@ -181,7 +181,9 @@ class PreventedMatch(_Scalar, frozen=True, kw_only=True):
     trade_group_id: int = -1
     self_trade_prevention_mode: str
     price: Decimal
-    maker_prevented_quantity: Decimal
+    #: What the match took from each side; Binance omits a side that lost nothing (EXPIRE_TAKER: the maker).
+    maker_prevented_quantity: Decimal | None = None
+    taker_prevented_quantity: Decimal | None = None
     transact_time: int
 
 

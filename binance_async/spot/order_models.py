@@ -33,6 +33,7 @@ __all__ = [
     "OrderListEntry",
     "OrderListStatus",
     "OrderResult",
+    "PreventedMatchReport",
     "TestOrderCommission",
     "TestOrderDiscount",
 ]
@@ -102,10 +103,24 @@ class Fill(_Scalar, frozen=True, kw_only=True):
     alloc_id: int | None = None
 
 
+class PreventedMatchReport(_Scalar, frozen=True, kw_only=True):
+    """One ``preventedMatches`` entry of a FULL answer: a match self-trade prevention stopped.
+
+    Each quantity is there only for the side that lost some (the taker is the order just placed).
+    """
+
+    prevented_match_id: int
+    maker_order_id: int
+    price: Decimal
+    taker_prevented_quantity: Decimal | None = None
+    maker_prevented_quantity: Decimal | None = None
+
+
 class OrderFull(OrderResult, frozen=True, kw_only=True):
-    """``newOrderRespType=FULL``: the RESULT fields and the fills."""
+    """``newOrderRespType=FULL``: the RESULT fields, the fills and any matches prevented by STP."""
 
     fills: tuple[Fill, ...] = ()
+    prevented_matches: tuple[PreventedMatchReport, ...] = ()
 
     @property
     def filled_quote(self) -> Decimal:

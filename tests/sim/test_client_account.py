@@ -241,8 +241,13 @@ async def test_prevented_match_of_a_self_trade(client: SpotClient) -> None:
         self_trade_prevention_mode="EXPIRE_TAKER",
     )
     assert taker.status == "EXPIRED_IN_MATCH" and not taker.fills
+    [report] = taker.prevented_matches  # the FULL answer says what STP stopped
+    assert (report.maker_order_id, report.price) == (maker.order_id, price)
+    assert report.taker_prevented_quantity == Decimal("0.001") and report.maker_prevented_quantity is None
 
     [match] = await client.my_prevented_matches(SYMBOL, order_id=taker.order_id)
+    assert match.prevented_match_id == report.prevented_match_id
+    assert match.taker_prevented_quantity == Decimal("0.001")
     assert (match.taker_order_id, match.maker_order_id) == (taker.order_id, maker.order_id)
     assert (match.self_trade_prevention_mode, match.price, match.symbol) == ("EXPIRE_TAKER", price, SYMBOL)
     assert await client.my_prevented_matches(SYMBOL, prevented_match_id=match.prevented_match_id) == [match]

@@ -443,3 +443,14 @@ def test_only_models_without_containers_skip_gc() -> None:
         assert holder.__struct_config__.gc is True and holder.__struct_config__.frozen
     decoded = json.loads(example_bytes("GET_api_v3_myFilters"))
     assert set(decoded) == {"exchangeFilters", "symbolFilters", "assetFilters"}
+
+
+def test_a_prevented_match_without_the_makers_quantity_decodes() -> None:
+    body = (
+        b'[{"symbol":"BTCUSDT","preventedMatchId":1,"takerOrderId":5,"makerSymbol":"BTCUSDT","makerOrderId":3,'
+        b'"tradeGroupId":-1,"selfTradePreventionMode":"EXPIRE_TAKER","price":"1.10000000",'
+        b'"takerPreventedQuantity":"0.50000000","transactTime":1669101687094}]'
+    )
+    [match] = msgspec.json.decode(body, type=list[PreventedMatch])
+    assert match.maker_prevented_quantity is None
+    assert match.taker_prevented_quantity == Decimal("0.5")
