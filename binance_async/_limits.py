@@ -443,28 +443,22 @@ class RateLimiter:
     ) -> None:
         """Take the server's counts from the response headers where they are higher than ours.
 
-        Counts are applied only if the request was sent in the window the response arrives in (by
-        our clock); a count for a request sent before the boundary belongs to the previous window.
-        `weight_mark` and `orders_mark` are `admitted_weight` and `admitted_orders` read right after
+        A count is applied to the window the request was sent in (by our clock): a response that
+        arrives after a boundary counts for the window before it. `weight_mark` and `orders_mark` are `admitted_weight` and `admitted_orders` read right after
         the request was admitted: what this process admitted since then is added to the server's
         count, which cannot include it yet. Without marks, nothing is added.
         """
         self._last_seen = (headers, sent_at_ms, orders)
         since_weight = 0 if weight_mark is None else self.admitted_weight - weight_mark
         since_orders = 0 if orders_mark is None else self.admitted_orders - orders_mark
-        now = self._now_ms()
         # Binance reports order counts only on order placements: look for them only then.
         for header, window in self._reported if orders else self._reported_weight:
             value = headers.get(header)
             if value is None:
                 continue
-            length = window.length
-            index = now // length
-            # A count for a request sent before the boundary and answered after it belongs to the
-            # previous window: skip it. Otherwise apply it, even just after a boundary: if the server
-            # counted the request in the previous window, we only hold back a little more than needed.
-            if index != sent_at_ms // length:
-                continue
+            # The window the request was sent in. Just after a boundary, the server may have counted it
+            # in the previous one: then we only hold back a little more than needed.
+            index = sent_at_ms // window.length
             try:
                 count = int(value) - window.reserved  # the other processes' share is theirs
             except ValueError:
