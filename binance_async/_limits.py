@@ -444,9 +444,10 @@ class RateLimiter:
         """Take the server's counts from the response headers where they are higher than ours.
 
         A count is applied to the window the request was sent in (by our clock): a response that
-        arrives after a boundary counts for the window before it. `weight_mark` and `orders_mark` are `admitted_weight` and `admitted_orders` read right after
-        the request was admitted: what this process admitted since then is added to the server's
-        count, which cannot include it yet. Without marks, nothing is added.
+        arrives after a boundary counts for the window before it. `weight_mark` and `orders_mark`
+        are `admitted_weight` and `admitted_orders` read right after the request was admitted: what
+        this process admitted since then is added to the server's count, which cannot include it
+        yet. Without marks, nothing is added.
         """
         self._last_seen = (headers, sent_at_ms, orders)
         since_weight = 0 if weight_mark is None else self.admitted_weight - weight_mark
