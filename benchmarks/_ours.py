@@ -11,19 +11,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import _payloads
+from _harness import ORDER
 
 from binance_async import SpotClient
 
 Call = Callable[[], Awaitable[object]]
-
-ORDER_PARAMS = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.01",
-    "price": "30000",
-}
 
 
 def _check_len(obj: Any, attr: str, expected: int, what: str) -> None:
@@ -68,7 +60,7 @@ async def ours_side(base_url: str, scenario: str, n_symbols: int, depth_levels: 
         elif scenario == "order_test":
 
             async def call() -> object:
-                return await client.request("POST", "/api/v3/order/test", params=ORDER_PARAMS, signed=True)
+                return await client.request("POST", "/api/v3/order/test", params=ORDER, signed=True)
 
         else:
             raise ValueError(f"unknown scenario {scenario!r}")

@@ -24,7 +24,7 @@ from typing import Any
 import _payloads
 import aiohttp
 import msgspec
-from _workloads import ORDER
+from _harness import ORDER
 
 Call = Callable[[], Awaitable[object]]
 

@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 import traceback
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +26,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # benchmark the working tree's binance_async
     sys.path.insert(1, str(HERE.parent))
 
+from _harness import drive, server_stats  # noqa: E402
 from _peers import SIDE_FACTORIES, Call, Expect  # noqa: E402
 
 RESULT_PREFIX = "@@result "
-
-
-def server_stats(base_url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{base_url}/_bench/stats", timeout=10) as resp:
-        result: dict[str, Any] = json.loads(resp.read())
-        return result
-
-
-async def drive(call: Call, n: int, concurrency: int) -> None:
-    """``n`` calls spread over ``concurrency`` worker tasks (the same driver for every side)."""
-    remaining = n
-
-    async def worker() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await call()
-
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, n))))
 
 
 async def drive_sequential(call: Call, n: int, latencies: list[float]) -> None:

@@ -40,13 +40,3 @@ SIDE_DESCRIPTIONS: dict[str, str] = {
     "python-binance": "binance.AsyncClient, its own methods",
     "ccxt": "ccxt.async_support.binance, implicit raw endpoint methods, enableRateLimit=False",
 }
-
-#: The order every side sends to order/test (Binance's names, as strings).
-ORDER: dict[str, str] = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.01",
-    "price": "30000",
-}

@@ -26,7 +26,6 @@ import os
 import platform
 import pstats
 import statistics
-import subprocess
 import sys
 import time
 import traceback
@@ -46,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 import _payloads  # noqa: E402
 import aiohttp  # noqa: E402
+from _harness import ORDER, ServerProcess, drive  # noqa: E402
 
 Call = Callable[[], Awaitable[object]]
 SideFactory = Callable[[str, str, int, int], AbstractAsyncContextManager[Call]]
@@ -106,52 +106,6 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- server process
-
-
-class ServerProcess:
-    """The payload server in a child process; it exits when we close its stdin."""
-
-    def __init__(self, n_symbols: int, depth_levels: int) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "_server.py"),
-                "--symbols",
-                str(n_symbols),
-                "--depth-levels",
-                str(depth_levels),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=str(HERE),
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.close()
-            raise RuntimeError("benchmark server failed to start (see stderr above)")
-        hello = json.loads(line)
-        self.port: int = hello["port"]
-        self.sizes: dict[str, int] = hello["sizes"]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-
-    def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.base_url}/_bench/stats", timeout=10) as resp:
-            result: dict[str, Any] = json.loads(resp.read())
-            return result
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-
 # --------------------------------------------------------------------------- the floor
 
 
@@ -184,16 +138,7 @@ async def floor_side(base_url: str, scenario: str, n_symbols: int, depth_levels:
             }
 
             async def call() -> object:
-                params = {
-                    "symbol": "BTCUSDT",
-                    "side": "BUY",
-                    "type": "LIMIT",
-                    "timeInForce": "GTC",
-                    "quantity": "0.01",
-                    "price": "30000",
-                    "recvWindow": 5000,
-                    "timestamp": int(time.time() * 1000),
-                }
+                params = {**ORDER, "recvWindow": 5000, "timestamp": int(time.time() * 1000)}
                 query = urllib.parse.urlencode(params)
                 signature = hmac.new(secret, query.encode(), hashlib.sha256).hexdigest()
                 data = f"{query}&signature={signature}".encode()
@@ -219,19 +164,6 @@ async def floor_side(base_url: str, scenario: str, n_symbols: int, depth_levels:
 
 
 # --------------------------------------------------------------------------- measuring
-
-
-async def drive(call: Call, n: int, concurrency: int) -> None:
-    """``n`` calls spread over ``concurrency`` worker tasks (same driver for both sides)."""
-    remaining = n
-
-    async def worker() -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await call()
-
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, n))))
 
 
 async def measure(

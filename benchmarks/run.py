@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:  # the working tree's binance_async
 
 import _payloads  # noqa: E402
 import bench_limiter  # noqa: E402
+from _harness import ServerProcess  # noqa: E402
 from _peers import availability  # noqa: E402
 from _workloads import OURS, PEERS, SIDE_DESCRIPTIONS, SIDES, WORKLOADS, Workload  # noqa: E402
 
@@ -56,43 +57,6 @@ Stats = dict[str, Any]
 
 
 # --------------------------------------------------------------------------- server
-
-
-class Server:
-    """``_server.py`` in a child process; it exits when we close its stdin."""
-
-    def __init__(self, symbols: int, depth_levels: int) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "_server.py"),
-                "--symbols",
-                str(symbols),
-                "--depth-levels",
-                str(depth_levels),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=str(HERE),
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.close()
-            raise RuntimeError("benchmark server failed to start (see stderr above)")
-        hello = json.loads(line)
-        self.base_url = f"http://127.0.0.1:{hello['port']}"
-        self.sizes: dict[str, int] = hello["sizes"]
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- throughput
@@ -136,7 +100,7 @@ def fmt_measurement(m: dict[str, Any]) -> str:
 def run_throughput(
     args: argparse.Namespace, sides: list[str], workloads: list[Workload], log: Callable[[str], None]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    server = Server(args.symbols, args.depth_levels)
+    server = ServerProcess(args.symbols, args.depth_levels)
     measurements: list[dict[str, Any]] = []
     try:
         log(f"server: pid {server.proc.pid}, {server.base_url}; payload bytes {server.sizes}")
