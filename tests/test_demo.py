@@ -21,8 +21,8 @@ DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo.py"
 def check_tour(out: str) -> None:
     """What proves the tour ran: every symbol fanned out, rules shown, and real trading."""
     assert re.search(r"demo against the embedded simulator at http://127\.0\.0\.1:\d+", out)
-    assert "exchangeInfo: 5 symbols, 5 trading" in out
-    assert "5 price + 5 depth requests at once" in out
+    assert "exchangeInfo: 50 symbols, 50 trading" in out
+    assert "50 price + 50 depth requests at once" in out
     for symbol in ("BTCUSDT", "ETHUSDT", "BNBUSDT", "ETHBTC", "BNBBTC"):
         assert re.search(rf"^    {symbol} +\d", out, re.M), symbol  # a row of the fan-out table
     assert "Trading rules of BTCUSDT" in out and re.search(r"^  PRICE_FILTER +minPrice", out, re.M)

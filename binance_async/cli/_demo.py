@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 #: How many symbols a tour on a real host queries unless --fanout says otherwise (be a polite guest).
 REMOTE_FANOUT = 100
+#: Symbols the embedded simulator generates beyond its five, so the fan-out is over 50.
+DEFAULT_EXTRA_SYMBOLS = 45
 #: Rows of the fan-out's table.
 SHOWN = 10
 
@@ -191,11 +193,12 @@ async def run_tour(
 
 async def demo(args: argparse.Namespace) -> int:
     on_sim = uses_simulator(args, default_sim=True)
-    if args.extra_symbols and not on_sim:
+    if args.extra_symbols is not None and not on_sim:
         raise UsageError("--extra-symbols applies to the embedded simulator only")
-    if args.extra_symbols < 0:
+    extra = DEFAULT_EXTRA_SYMBOLS if args.extra_symbols is None else args.extra_symbols
+    if extra < 0:
         raise UsageError("--extra-symbols must not be negative")
-    config = SimConfig(extra_symbols=args.extra_symbols) if on_sim else None
+    config = SimConfig(extra_symbols=extra) if on_sim else None
     fanout = args.fanout if args.fanout or on_sim else REMOTE_FANOUT
     async with connect(args, signed=True, default_sim=True, sim_config=config) as conn:
         note = " (no keys, no network)" if on_sim else ""

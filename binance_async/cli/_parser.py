@@ -222,9 +222,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     demo.add_argument(
         "--extra-symbols",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help="with the embedded simulator: N generated symbols beyond its five (a bigger fan-out)",
+        help="with the embedded simulator: N generated symbols beyond its five (default 45)",
     )
 
     price = command("price")
