@@ -1,9 +1,10 @@
 """The simulator: an aiohttp.web server on 127.0.0.1 that answers like Binance.
 
-Every request goes the way Binance's goes: parameters parsed (query string wins over the body), the
-IP charged its weight (429 / 418 with Retry-After), the signature and timestamp checked for signed
-endpoints, the account's order count charged for order endpoints, then the handler; unread parameters
-are an error. Responses carry ``X-MBX-USED-WEIGHT-*`` (and ``X-MBX-ORDER-COUNT-*`` on orders).
+Every request goes the way Binance's goes: parameters parsed (query string wins over the body; a GET
+takes the query string only, its body is ignored), the IP charged its weight (429 / 418 with
+Retry-After), the signature and timestamp checked for signed endpoints, the account's order count
+charged for order endpoints, then the handler; unread parameters are an error. Responses carry
+``X-MBX-USED-WEIGHT-*`` (and ``X-MBX-ORDER-COUNT-*`` on orders).
 
 ::
 
@@ -42,6 +43,9 @@ from .sor_routes import sor_routes
 __all__ = ["Simulator"]
 
 _encode = msgspec.json.Encoder(decimal_format="string").encode
+#: Methods whose parameters come from the query string only: Binance ignores their body (neither read
+#: nor signed).
+_QUERY_ONLY = frozenset({"GET", "HEAD"})
 
 
 class Simulator:
@@ -101,11 +105,12 @@ class Simulator:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         decision = self.faults.decide(request.method, request.path)  # one draw per request
-        early = await self.faults.before(request, decision)  # latency; error or drop before processing
+        early = await self.faults.before(request, decision)  # error or drop before processing
         if early is not None:
             return early  # nothing processed, nothing charged
         response = await self._process(request)
-        return self.faults.after(request, decision, response)  # error or drop after processing
+        # Latency, then error or drop after processing: a slow answer, not a late (or missing) order.
+        return await self.faults.after(request, decision, response)
 
     async def _process(self, request: web.Request) -> web.StreamResponse:
         oauth = self._oauth_routes.get((request.method, request.path))
@@ -115,7 +120,9 @@ class Simulator:
         if route is None:
             return web.Response(status=404, text="")
         raw_query = request.rel_url.raw_query_string
-        raw_body = (await request.read()).decode("utf-8", "replace") if request.can_read_body else ""
+        raw_body = ""
+        if request.method not in _QUERY_ONLY and request.can_read_body:
+            raw_body = (await request.read()).decode("utf-8", "replace")
         ip = request.remote or "127.0.0.1"
         try:
             params = Params(raw_query, raw_body)

@@ -1311,7 +1311,7 @@ class Engine:
         order = self._find(account, symbol, order_id, client_id)
         if order is None or not order.is_open:
             raise no_such_order()
-        if new_client_id is not None and not _CLIENT_ID.match(new_client_id):
+        if new_client_id is not None and not _CLIENT_ID.fullmatch(new_client_id):
             raise illegal_chars("newClientOrderId", CLIENT_ID_PATTERN)
         if new_qty > order.orig_qty:
             raise SimError(-2038, "Order amend (quantity increase) is not supported.")
@@ -1545,7 +1545,7 @@ class Engine:
     def _make_order(self, account: str, request: NewOrder, state: _SymbolState, now: int) -> Order:
         client_id = request.client_order_id
         if client_id is not None:
-            if not _CLIENT_ID.match(client_id):
+            if not _CLIENT_ID.fullmatch(client_id):
                 raise illegal_chars("newClientOrderId", CLIENT_ID_PATTERN)
             if _taken(state, account, client_id):
                 raise rejected("Duplicate order sent.")
@@ -1595,7 +1595,7 @@ class Engine:
         state = self._state(symbol)
         account = self.accounts.get(account_name)
         if list_client_id is not None:
-            if not _CLIENT_ID.match(list_client_id):
+            if not _CLIENT_ID.fullmatch(list_client_id):
                 raise illegal_chars("listClientOrderId", CLIENT_ID_PATTERN)
             if any(
                 lst.list_client_order_id == list_client_id and lst.account == account_name and lst.is_open

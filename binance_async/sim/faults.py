@@ -14,16 +14,19 @@ Kinds:
   (HTTP `status`, e.g. 503 or 408) or an HTML page: the execution-status-unknown case.
 * ``"drop_before"`` / ``"drop_after"``: the connection is closed without an answer, before or after
   processing. An aiohttp client sees ``aiohttp.ServerDisconnectedError``.
-* ``"latency"``: wait `latency_s` seconds before processing (and so before answering).
+* ``"latency"``: wait `latency_s` seconds before answering. The request is processed first (an order
+  IS placed at once), as on Binance, where a slow answer says nothing about the order: a client that
+  gives up waiting does not know whether it was placed. With a "before" fault, nothing is processed
+  and the error (or dropped connection) comes after the wait.
 
 Wiring into a dispatcher (what `Simulator._dispatch` does)::
 
     decision = faults.decide(request.method, request.path)
-    early = await faults.before(request, decision)      # latency; error_before / drop_before
+    early = await faults.before(request, decision)      # error_before / drop_before (after latency)
     if early is not None:
         return early
     response = ...process the request as usual...
-    return faults.after(request, decision, response)    # error_after / drop_after, else `response`
+    return await faults.after(request, decision, response)  # latency; error_after / drop_after
 
 Matching: `method` is ``"*"`` or an HTTP method; `path` is ``"*"`` (everything), an exact path, or a
 prefix ending in ``"*"`` (``"/api/v3/order*"`` matches ``/api/v3/order`` and ``/api/v3/orderList``).
@@ -227,22 +230,30 @@ class Faults:
             self.log.append((request.method, request.path, kind))
 
     async def before(self, request: web.BaseRequest, decision: Decision) -> web.Response | None:
-        """Apply the latency and any "before" fault: the answer to send instead of processing, or None."""
+        """The answer to send instead of processing (a "before" fault, after the latency), or None.
+
+        The latency is counted here, when the request arrives; without a "before" fault it is waited
+        for in `after`, once the request is processed.
+        """
         if decision.latency_s > 0:
             self._count(request, "latency")
-            await asyncio.sleep(decision.latency_s)
         rule = decision.before
         if rule is None:
             return None
+        if decision.latency_s > 0:
+            await asyncio.sleep(decision.latency_s)
         self._count(request, rule.kind)
         if rule.kind == "drop_before":
             return drop_connection(request)
         return fault_response(rule)
 
-    def after(
+    async def after(
         self, request: web.BaseRequest, decision: Decision, response: web.StreamResponse
     ) -> web.StreamResponse:
-        """Replace the processed request's `response` by an "after" fault, if one fired."""
+        """Wait the latency, then replace the processed request's `response` by an "after" fault, if
+        one fired."""
+        if decision.latency_s > 0:
+            await asyncio.sleep(decision.latency_s)
         rule = decision.after
         if rule is None:
             return response

@@ -7,15 +7,16 @@ answers an object, `symbols` (a JSON array) a list, neither every symbol where t
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from .errors import SimError, mandatory
 from .market import INTERVALS, SYMBOL_STATUSES, JsonObject, Market
-from .params import Params
+from .params import Params, is_int, json_strings
 from .routes import Call, Route
 
 __all__ = ["WINDOW_SIZES", "market_routes"]
@@ -51,15 +52,14 @@ def _requested(values: Mapping[str, str]) -> tuple[str, int]:
     if not raw:
         return "none", 0
     try:
-        items = json.loads(raw)
-    except ValueError:
+        return "symbols", len(json_strings(raw))
+    except msgspec.DecodeError:  # not an array of strings: answered -1100 or -1102 after the charge
         return "symbols", 1
-    return "symbols", len(items) if isinstance(items, list) else 1
 
 
 def depth_weight(params: Params) -> int:
     raw = params.values.get("limit", "")
-    limit = int(raw) if raw.isdigit() else 100
+    limit = int(raw) if is_int(raw) else 100  # not 1-20 ASCII digits: -1100 after the charge
     if limit <= 100:
         return 5
     if limit <= 500:
@@ -134,7 +134,7 @@ def _time_zone(params: Params) -> int:
     raw = params.text("timeZone")
     if raw is None:
         return 0
-    match = _TIME_ZONE.match(raw)
+    match = _TIME_ZONE.fullmatch(raw)
     if match is not None:
         hours, minutes = int(match[2]), int(match[3] or 0)
         total = (hours * 60 + minutes) * (-1 if match[1] == "-" else 1)
@@ -150,14 +150,16 @@ def _permissions(params: Params) -> list[str] | None:
         return None
     if raw.startswith("["):
         try:
-            items = json.loads(raw)
-        except ValueError:
+            items = json_strings(raw)
+        except msgspec.ValidationError:  # JSON, but not an array of strings
+            raise mandatory("permissions") from None
+        except msgspec.DecodeError:
             raise SimError(-1100, "Illegal characters found in parameter 'permissions'.") from None
-        if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        if not items:
             raise mandatory("permissions")
     else:
         items = [raw]
-    if not all(_PERMISSION.match(item) for item in items):
+    if not all(_PERMISSION.fullmatch(item) for item in items):
         raise _invalid("permissions")
     return items
 

@@ -35,7 +35,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_UP, Decimal, DecimalException
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -119,6 +119,10 @@ _COIN_NAMES = {"BTC": "Bitcoin", "ETH": "Ethereum", "BNB": "BNB", "USDT": "Tethe
 _NETWORKS = {"BTC": "BTC", "ETH": "ETH", "BNB": "BSC", "USDT": "ETH", "BUSD": "BSC"}
 _EIGHT = Decimal("0.00000001")
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+#: A decimal amount as Binance's Java back end parses one (BigDecimal): ASCII only, exponent allowed.
+_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: Paging parameters: ASCII digits, few enough for int() (str.isdigit() also takes '²' and '٣').
+_PAGING = re.compile(r"[0-9]{1,20}")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _encode = msgspec.json.Encoder(decimal_format="string").encode
@@ -212,9 +216,10 @@ def _challenge(verifier: str) -> str:
 
 
 async def _params(request: web.Request) -> dict[str, str]:
-    """Query string and form body; a name in both takes the query string's value."""
+    """Query string and form body; a name in both takes the query string's value. A GET takes the
+    query string only (its body is ignored, as Binance ignores it)."""
     values: dict[str, str] = {}
-    if request.can_read_body:
+    if request.method not in ("GET", "HEAD") and request.can_read_body:
         raw = (await request.read()).decode("utf-8", "replace")
         values.update(parse_qsl(raw, keep_blank_values=True))
     values.update(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
@@ -448,7 +453,7 @@ class OAuthServer:
             verifier = params.get("code_verifier")
             if not verifier:
                 raise _TokenError("invalid_request", "code_verifier is required")
-            if not _VERIFIER.match(verifier) or _challenge(verifier) != code.challenge:
+            if not _VERIFIER.fullmatch(verifier) or _challenge(verifier) != code.challenge:
                 raise _TokenError("invalid_grant", "code_verifier does not match the code_challenge")
         code.used = True
         grant = _Grant(self._hex(32), client.client_id, code.user_id, code.scopes, self._token())
@@ -653,21 +658,26 @@ class OAuthServer:
                     raise _ApiError("bad_param", name)
             if from_asset == to_asset or base not in (from_asset, to_asset):
                 raise _ApiError("bad_param", "baseAsset")
-            try:
-                amount = Decimal(params["amount"])
-            except InvalidOperation:
-                raise _ApiError("bad_param", "amount") from None
-            if not amount.is_finite() or amount <= 0:
+            raw_amount = params["amount"]
+            if not _AMOUNT.fullmatch(raw_amount):
                 raise _ApiError("bad_param", "amount")
             price = (PRICES_USD[from_asset] / PRICES_USD[to_asset]).quantize(_EIGHT)
-            if base == from_asset:
-                source = amount.quantize(_EIGHT, rounding=ROUND_DOWN)
-                obtain = (source * price).quantize(_EIGHT, rounding=ROUND_DOWN)
-                total = obtain
-            else:
-                obtain = amount.quantize(_EIGHT, rounding=ROUND_DOWN)
-                source = (obtain / price).quantize(_EIGHT, rounding=ROUND_UP)
-                total = source
+            # An exponent beyond decimal's range, or an amount too large for 8 decimals (1e30,
+            # 1E+999999), cannot be quoted.
+            try:
+                amount = Decimal(raw_amount)
+                if amount <= 0:
+                    raise _ApiError("bad_param", "amount")
+                if base == from_asset:
+                    source = amount.quantize(_EIGHT, rounding=ROUND_DOWN)
+                    obtain = (source * price).quantize(_EIGHT, rounding=ROUND_DOWN)
+                    total = obtain
+                else:
+                    obtain = amount.quantize(_EIGHT, rounding=ROUND_DOWN)
+                    source = (obtain / price).quantize(_EIGHT, rounding=ROUND_UP)
+                    total = source
+            except DecimalException:
+                raise _ApiError("bad_param", "amount") from None
             if source <= 0 or obtain <= 0:
                 raise _ApiError("bad_param", "amount")
             quote = _Quote(
@@ -744,7 +754,7 @@ class OAuthServer:
 
         def number(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
             raw = params.get(name) or str(default)
-            if not raw.isdigit() or not low <= int(raw) <= high:
+            if not _PAGING.fullmatch(raw) or not low <= int(raw) <= high:
                 raise _ApiError("bad_param", name)
             return int(raw)
 

@@ -8,15 +8,16 @@ the parameter as read; `finish` answers -1104 if the request carried parameters 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
+import msgspec
+
 from .errors import SimError, duplicate_param, illegal_chars, mandatory, unread
 
-__all__ = ["Params"]
+__all__ = ["Params", "is_int", "json_strings"]
 
 INT_PATTERN = "^[0-9]{1,20}$"
 DECIMAL_PATTERN = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
@@ -27,6 +28,20 @@ _DECIMAL = re.compile(DECIMAL_PATTERN)
 _SYMBOL = re.compile(SYMBOL_PATTERN)
 #: Parameters the security layer reads for signed endpoints.
 SECURITY_PARAMS = frozenset({"signature", "timestamp", "recvWindow"})
+
+
+def is_int(value: str) -> bool:
+    """Whether `value` is what Binance takes for an integer: 1 to 20 ASCII digits, nothing else."""
+    return _INT.fullmatch(value) is not None
+
+
+def json_strings(value: str) -> list[str]:
+    """A JSON array of strings, e.g. ``["BTCUSDT","BNBBTC"]``.
+
+    Raises ``msgspec.ValidationError`` for JSON that is not an array of strings (without descending
+    into nested arrays or objects, however deep) and ``msgspec.DecodeError`` for malformed JSON.
+    """
+    return msgspec.json.decode(value, type=list[str])
 
 
 def _pairs(raw: str) -> list[tuple[str, str]]:
@@ -67,7 +82,7 @@ class Params:
 
     def symbol(self, name: str = "symbol", *, required: bool = True) -> str | None:
         value = self.text(name, required=required)
-        if value is not None and not _SYMBOL.match(value):
+        if value is not None and not _SYMBOL.fullmatch(value):
             raise illegal_chars(name, SYMBOL_PATTERN)
         return value
 
@@ -83,7 +98,7 @@ class Params:
         value = self.text(name, required=required)
         if value is None:
             return None
-        if not (_SIGNED_INT if signed else _INT).match(value):
+        if not (_SIGNED_INT if signed else _INT).fullmatch(value):
             raise illegal_chars(name, INT_PATTERN)
         number = int(value)
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
@@ -94,7 +109,7 @@ class Params:
         value = self.text(name, required=required)
         if value is None:
             return None
-        if not _DECIMAL.match(value):
+        if not _DECIMAL.fullmatch(value):
             raise illegal_chars(name, DECIMAL_PATTERN)
         try:
             return Decimal(value)
@@ -123,13 +138,15 @@ class Params:
         if value is None:
             return None
         try:
-            items = json.loads(value)
-        except ValueError:
+            items = json_strings(value)
+        except msgspec.ValidationError:  # JSON, but not an array of strings
+            raise mandatory(name) from None
+        except msgspec.DecodeError:
             raise SimError(-1100, f"Illegal characters found in parameter '{name}'.") from None
-        if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        if not items:
             raise mandatory(name)
         for item in items:
-            if not _SYMBOL.match(item):
+            if not _SYMBOL.fullmatch(item):
                 raise illegal_chars(name, SYMBOL_PATTERN)
         if len(set(items)) != len(items):
             raise SimError(-1151, "Symbol is present multiple times in the list.")

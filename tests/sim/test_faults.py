@@ -30,7 +30,7 @@ async def _serve(faults: Faults) -> AsyncIterator[Server]:
             return early
         server.handled.append(request.path)  # "the order is placed"
         response = web.json_response({"orderId": len(server.handled)})
-        return faults.after(request, decision, response)
+        return await faults.after(request, decision, response)
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", dispatch)
@@ -163,6 +163,36 @@ async def test_latency_then_timeout_client_side(server: Server, session: aiohttp
     with pytest.raises(TimeoutError):
         async with session.get(server.url + "/x", timeout=aiohttp.ClientTimeout(total=0.1)) as resp:
             await resp.read()
+
+
+async def test_latency_delays_the_answer_not_the_processing(
+    server: Server, session: aiohttp.ClientSession
+) -> None:
+    """As on Binance, a slow answer does not mean the order was not placed: it was, at once."""
+    server.faults.add(FaultRule("latency", 1.0, "POST", "/api/v3/order", latency_s=0.5))
+    with pytest.raises(TimeoutError):
+        async with session.post(
+            server.url + "/api/v3/order", timeout=aiohttp.ClientTimeout(total=0.1)
+        ) as resp:
+            await resp.read()
+    assert server.handled == ["/api/v3/order"]  # placed, though the answer is still 0.4 s away
+    assert server.faults.log == [("POST", "/api/v3/order", "latency")]
+
+
+async def test_latency_before_an_error_before_still_processes_nothing(
+    server: Server, session: aiohttp.ClientSession
+) -> None:
+    server.faults.add(FaultRule("latency", 1.0, latency_s=0.2))
+    server.faults.add(FaultRule("error_before", 1.0))
+    start = time.monotonic()
+    async with session.post(server.url + "/api/v3/order") as resp:
+        assert resp.status == 503
+    assert time.monotonic() - start >= 0.2
+    assert server.handled == []
+    assert server.faults.log == [
+        ("POST", "/api/v3/order", "latency"),
+        ("POST", "/api/v3/order", "error_before"),
+    ]
 
 
 def test_matching() -> None:
