@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
 import aiohttp
 
 from ._clock import ServerClock
+from ._endpoint import Endpoint
 from ._limits import RateLimiter
 from ._pipeline import ErrorMapper, Pipeline
 from ._retry import RetryPolicy
 from ._signing import Signer, load_signer
-from ._transport import AiohttpTransport, Transport
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AiohttpTransport, Transport
 from ._urls import check_base_url
 from .errors import error_from_response
 
@@ -44,26 +44,43 @@ class BaseClient:
         transport: Transport | None = None,
         errors: ErrorMapper = error_from_response,
         limit_share: float = 1.0,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         base_url = check_base_url(base_url)
         signer: Signer | None = load_signer(api_secret, private_key, private_key_password)
         self._aiohttp = transport is None
         clock = ServerClock()
+        if limiter is None:
+            limiter = RateLimiter(now_ms=clock.now_ms, share=limit_share)
+            clock.on_jump(limiter.rebase)  # its windows follow this clock: move the counts with it
         self._pipeline = Pipeline(
             base_url,
-            transport or AiohttpTransport(session, proxy=proxy, trust_env=trust_env, timeout=timeout),
-            limiter or RateLimiter(now_ms=clock.now_ms, share=limit_share),
+            transport
+            or AiohttpTransport(
+                session,
+                proxy=proxy,
+                trust_env=trust_env,
+                timeout=timeout,
+                **(
+                    {"max_response_bytes": max_response_bytes}
+                    if max_response_bytes != DEFAULT_MAX_RESPONSE_BYTES
+                    else {}
+                ),  # TEMP
+            ),
+            limiter,
             clock,
             api_key=api_key,
             signer=signer,
             recv_window=recv_window,
             retry=retry,
-            fetch_server_ms=type(self)._server_ms,  # a plain function: no client <-> pipeline cycle
+            time_endpoint=self._time_endpoint,
             errors=errors,
+            timeout=timeout,
         )
         self._closed = False
 
-    _server_ms: Callable[[Pipeline], Awaitable[int]] | None = None  # how this API tells its time
+    #: How this API tells its time (``GET /api/v3/time`` for Spot), for signed requests' timestamps.
+    _time_endpoint: Endpoint[Any] | None = None
 
     @property
     def base_url(self) -> str:

@@ -16,8 +16,11 @@ every window.
 * Waiting costs a timer, not a polling loop. The fast path (nothing held back) is synchronous
   counter arithmetic: it never suspends and never touches the buckets.
 * ``reconcile`` reads the server's counts from ``X-MBX-USED-WEIGHT-(n)(u)`` and
-  ``X-MBX-ORDER-COUNT-(n)(u)``.
+  ``X-MBX-ORDER-COUNT-(n)(u)``; a count that is not plain ASCII digits, or more than ten times the
+  limit, is ignored.
 * ``pause`` (after a 429 or 418) holds every request until ``Retry-After`` has passed.
+* ``acquire(..., timeout=)``: a request held back longer than its call's timeout raises
+  `RateLimitWaitError` (nothing was sent) instead of waiting on; so does a pause that outlasts it.
 * A ramp within each IP window (REQUEST_WEIGHT, RAW_REQUESTS): at most ``burst`` (default half) of
   the limit goes out at once when a window opens; after that the allowance follows the window's
   elapsed share (a hundredth of the limit per hundredth of the window), reaching the whole limit
@@ -27,6 +30,14 @@ every window.
   (a step of a tenth, taken by both at once, was measured to overshoot by most of a step). ORDERS
   windows are not ramped: going over them rejects an order (-1015), it does not ban the IP, and
   order latency matters. ``burst=1.0`` turns the ramp off.
+* The ramp is turned on from evidence, not by default (``burst=None``): a process alone on its IP
+  is never held back while under the limit. It turns on when a server count is higher than this
+  process's own (another process uses the IP), or from the start when ``share`` < 1. A number
+  given as ``burst`` forces it (0.5 on, 1.0 off).
+* Clock jumps: `rebase` moves every count and the pause with the clock when a sync changes its
+  offset (a count charged by the old clock is charged to every window of the new clock that the
+  old window overlaps), and a clock seen going backward does the same by itself, so a window
+  whose start lies in the future is never waited for.
 * The server's count wins when higher, plus this process's own requests admitted after the one
   whose response carried the count (still in flight when the server counted): without them, a
   process adopting a count would send those again on top.
@@ -47,7 +58,7 @@ from typing import Any, NamedTuple, TypeGuard
 
 from aiolimiter import AsyncLimiter
 
-from .errors import RequestTooHeavyError
+from .errors import IPBanWaitError, RateLimitWaitError, RequestTooHeavyError
 
 __all__ = ["DEFAULT_LIMITS", "RateLimiter", "WindowSpec", "WindowState", "parse_rate_limits"]
 
@@ -62,6 +73,12 @@ RELEASE_BURST = 0.1
 OPENING_BURST = 0.5
 #: The ramp's allowance grows in this many even steps over a window.
 RAMP_STEPS = 100
+#: A server count above this many times the limit is not a count: it is ignored.
+MAX_COUNT_FACTOR = 10
+#: The longest pause a 429/418 can impose (Binance's longest ban is 3 days).
+MAX_PAUSE_SECONDS = 3 * 24 * 3600.0
+#: A clock seen going back by more than this (ms) moves the counts with it (see `rebase`).
+BACKWARD_STEP_MS = 1000
 
 _INTERVAL_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
 _HEADER_PREFIX = {REQUEST_WEIGHT: "X-MBX-USED-WEIGHT-", ORDERS: "X-MBX-ORDER-COUNT-"}
@@ -147,6 +164,7 @@ class _Window:
         "limit",
         "lo",
         "margin",
+        "ramp_from",
         "reserved",
         "spec",
     )
@@ -159,8 +177,9 @@ class _Window:
         self.length = spec.length_ms
         self.margin = min(margin_ms, self.length // 10)  # a second-long window gets 100 ms
         self.limit = max(1, int(spec.limit * share))
-        # What may go out at once when the window opens (the whole limit: no ramp).
-        self.burst = self.limit if self.kind == 2 else max(1, min(self.limit, int(self.limit * burst)))
+        self.burst = self.limit
+        self.ramp_from = 0  # the first window index the ramp applies to
+        self.set_burst(burst)
         self.reserved = spec.limit - self.limit  # left to the other processes sharing the limit
         self.header = spec.header
         self.counts: dict[int, int] = {}
@@ -169,6 +188,10 @@ class _Window:
         if smooth:
             burst = max(1.0, self.limit * RELEASE_BURST)
             self.bucket = AsyncLimiter(burst, self.length / 1000.0 * burst / self.limit)
+
+    def set_burst(self, burst: float) -> None:
+        """What may go out at once when the window opens (ORDERS windows: the whole limit, no ramp)."""
+        self.burst = self.limit if self.kind == 2 else max(1, min(self.limit, int(self.limit * burst)))
 
     def amount(self, weight: int, orders: int) -> int:
         kind = self.kind  # _admit inlines this on the fast path
@@ -210,15 +233,19 @@ class RateLimiter:
         smooth: bool = True,
         margin_ms: int = 500,
         share: float = 1.0,
-        burst: float = OPENING_BURST,
+        burst: float | None = None,
     ) -> None:
         if not 0.0 < share <= 1.0:
             raise ValueError(f"share must be in (0, 1], got {share}")
-        if not 0.0 < burst <= 1.0:
-            raise ValueError(f"burst must be in (0, 1], got {burst}")
+        if burst is not None and not 0.0 < burst <= 1.0:
+            raise ValueError(f"burst must be in (0, 1] or None (turned on from evidence), got {burst}")
         self._now_ms: Callable[[], int] = now_ms or (lambda: int(time.time() * 1000))
         self._smooth = smooth
         self.share = share
+        #: Whether the ramp turns itself on when another process shows up in a server count.
+        self._auto_ramp = burst is None
+        if burst is None:
+            burst = OPENING_BURST if share < 1.0 else 1.0
         self.burst = burst
         self.margin_ms = margin_ms
         self._windows: list[_Window] = []
@@ -227,11 +254,13 @@ class RateLimiter:
         self._gate = asyncio.Lock()
         self._queued = 0
         self._paused_until_ms = 0
+        self._pause_status = 429
         self._nap: asyncio.Future[None] | None = None
         # The current period: until `_period_until` no window's (lo, hi) indices change, so what is
         # left per kind (weight, raw requests, orders) is a number, and charges can wait in
         # `_pending` before they are added to the windows' counts (`_settle`).
         self._period_until = 0
+        self._period_from = 0
         self._room = [0, 0, 0]
         self._pending = [0, 0, 0]
         # Everything admitted so far (weight, orders): a request's marks, read right after it is
@@ -241,6 +270,11 @@ class RateLimiter:
         # The last response's headers: a window created later (exchangeInfo's limits arrive in a
         # response that already carries the server's count for them) starts from that count.
         self._last_seen: tuple[Mapping[str, str], int, int] | None = None
+        #: Counts adopted from the server (headers), and server counts ignored as absurd.
+        self.adopted_counts = 0
+        self.ignored_counts = 0
+        #: Times the counts were moved with a clock jump (`rebase`).
+        self.rebases = 0
         self.configure(limits)
 
     # -- configuration and state -------------------------------------------------------------------
@@ -285,6 +319,24 @@ class RateLimiter:
         """Server time (ms) until which every request is held back (0 if never paused)."""
         return self._paused_until_ms
 
+    def paused_for(self) -> float:
+        """Seconds left of the current pause (0.0 if not paused)."""
+        left = self._paused_until_ms - self._now_ms()
+        return left / 1000.0 if left > 0 else 0.0
+
+    @property
+    def ramping(self) -> bool:
+        """Whether IP windows open with a ramp (see the module docstring)."""
+        return self.burst < 1.0
+
+    def _ramp_on(self, now: int) -> None:
+        """Ramp the IP windows from the next one on (the current one is well under way)."""
+        self.burst = OPENING_BURST
+        for window in self._windows:
+            window.set_burst(OPENING_BURST)
+            window.ramp_from = now // window.length + 1
+        self._period_until = 0
+
     # -- admission ---------------------------------------------------------------------------------
 
     def try_acquire(self, weight: int, orders: int = 0) -> int | None:
@@ -300,25 +352,87 @@ class RateLimiter:
             return None
         return now
 
-    async def acquire(self, weight: int, orders: int = 0) -> int:
+    async def acquire(self, weight: int, orders: int = 0, *, timeout: float | None = None) -> int:
         """Wait until the request fits every window, charge it, and return the server time (ms).
 
-        Pass the returned time to `reconcile` with the response headers.
+        Pass the returned time to `reconcile` with the response headers. With a `timeout`, a request
+        that would be held back longer raises `RateLimitWaitError` (nothing is charged); a pause
+        that outlasts the timeout raises at once.
         """
         now = self.try_acquire(weight, orders)
         if now is not None:
             return now
         self._check_fits_at_all(weight, orders)
+        if timeout is not None:
+            self._check_pause(timeout)
         self._queued += 1
         try:
-            async with self._gate:
-                return await self._acquire_at_head(weight, orders)
+            if timeout is None:
+                async with self._gate:
+                    return await self._acquire_at_head(weight, orders, None)
+            deadline = asyncio.get_running_loop().time() + timeout
+            try:
+                await asyncio.wait_for(self._gate.acquire(), timeout)
+            except asyncio.TimeoutError:
+                raise self._wait_error(timeout) from None
+            try:
+                return await self._acquire_at_head(weight, orders, (deadline, timeout))
+            finally:
+                self._gate.release()
         finally:
             self._queued -= 1
 
+    def charge_now(self, weight: int, orders: int = 0) -> int:
+        """Charge a request without waiting for room (the clock sync's time request): the windows
+        may go over by it. Returns the server time (ms) like `acquire`."""
+        now = self._now_ms()
+        if now >= self._period_until or now < self._period_from:
+            self._open_period(now)
+        room, pending = self._room, self._pending
+        room[0] -= weight
+        room[1] -= 1
+        room[2] -= orders
+        pending[0] += weight
+        pending[1] += 1
+        pending[2] += orders
+        self.admitted_weight += weight
+        self.admitted_orders += orders
+        return now
+
+    async def wait_pause(self, timeout: float | None = None) -> None:
+        """Wait until a pause after a 429/418 is over; raise as `acquire` does if it outlasts `timeout`."""
+        if timeout is not None:
+            self._check_pause(timeout)
+        while True:
+            left_ms = self._paused_until_ms - self._now_ms()
+            if left_ms <= 0:
+                return
+            await asyncio.sleep(left_ms / 1000.0)
+
+    def _check_pause(self, timeout: float) -> None:
+        left = self.paused_for()
+        if left > timeout:
+            status = self._pause_status
+            cls = IPBanWaitError if status == 418 else RateLimitWaitError
+            raise cls(
+                f"every request is held back for {left:.1f} s more (after an HTTP {status}), longer "
+                f"than the call's timeout of {timeout} s; nothing was sent",
+                retry_after=left,
+                status=status,
+            )
+
+    def _wait_error(self, timeout: float) -> RateLimitWaitError:
+        paused = self.paused_for()
+        return RateLimitWaitError(
+            f"held back by the rate limiter for longer than the call's timeout of {timeout} s; "
+            "nothing was sent",
+            retry_after=max(paused, timeout),
+            status=self._pause_status if paused else 0,
+        )
+
     def _admit(self, now: int, weight: int, orders: int) -> bool:
         """Charge the request if it fits what is left in this period (no suspension, no buckets)."""
-        if now >= self._period_until:
+        if now >= self._period_until or now < self._period_from:
             self._open_period(now)
         room = self._room
         if weight > room[0] or room[1] < 1 or orders > room[2]:
@@ -336,7 +450,10 @@ class RateLimiter:
 
     def _open_period(self, now: int) -> None:
         """Settle what is pending, then work out what every kind has left until an index changes."""
+        if now < self._period_from - BACKWARD_STEP_MS:
+            self.rebase(now - self._period_from)  # the clock went back: move the counts with it
         self._settle()
+        self._period_from = now
         until = now + 86_400_000
         room = [_UNLIMITED, _UNLIMITED, _UNLIMITED]
         for window in self._windows:
@@ -348,9 +465,12 @@ class RateLimiter:
             counts = window.counts
             left = window.limit - max(counts.get(lo, 0), counts.get(hi, 0))
             if window.burst < window.limit:
-                allowed, allowed_until = window.allowance(now)
-                left = min(left, allowed - counts.get(now // length, 0))
-                until = min(until, allowed_until)
+                if now // length >= window.ramp_from:
+                    allowed, allowed_until = window.allowance(now)
+                    left = min(left, allowed - counts.get(now // length, 0))
+                    until = min(until, allowed_until)
+                else:
+                    until = min(until, window.ramp_from * length)
             room[window.kind] = min(room[window.kind], left)
         self._period_until = until
         self._room = room
@@ -375,21 +495,32 @@ class RateLimiter:
                     f"per {spec.interval_num} {spec.interval}"
                 )
 
-    async def _acquire_at_head(self, weight: int, orders: int) -> int:
+    async def _acquire_at_head(self, weight: int, orders: int, deadline: tuple[float, float] | None) -> int:
+        loop = asyncio.get_running_loop()
         while True:
             now = self._now_ms()
+            if now < self._period_from - BACKWARD_STEP_MS:
+                self._open_period(now)  # the clock went back while we waited: rebase first
             if now < self._paused_until_ms:
-                await self._sleep_ms(self._paused_until_ms - now)
+                await self._sleep_ms(self._paused_until_ms - now, deadline)
                 continue
             self._check_fits_at_all(weight, orders)  # the windows may have been reconfigured
             blocked_ms = self._blocked_for_ms(now, weight, orders)
             if blocked_ms:
-                await self._sleep_ms(blocked_ms)
+                await self._sleep_ms(blocked_ms, deadline)
                 continue
             for window in self._windows:
                 amount = window.amount(weight, orders)
                 if window.bucket is not None and amount:
-                    await window.bucket.acquire(min(amount, window.bucket.max_rate))
+                    tokens = min(amount, window.bucket.max_rate)
+                    if deadline is None:
+                        await window.bucket.acquire(tokens)
+                    else:
+                        left = deadline[0] - loop.time()
+                        try:
+                            await asyncio.wait_for(window.bucket.acquire(tokens), max(left, 0.0))
+                        except asyncio.TimeoutError:
+                            raise self._wait_error(deadline[1]) from None
             now = self._now_ms()
             if now >= self._paused_until_ms and self._admit(now, weight, orders):
                 return now
@@ -409,14 +540,16 @@ class RateLimiter:
                 # Admitted once the blocking index has passed by more than the margin.
                 blocking = lo if window.counts.get(lo, 0) + amount > window.limit else hi
                 wait = max(wait, (blocking + 1) * length + margin - now + 1)
-            elif window.burst < window.limit:
+            elif window.burst < window.limit and now // length >= window.ramp_from:
                 allowed, allowed_until = window.allowance(now)
                 if window.counts.get(now // length, 0) + amount > allowed:
                     wait = max(wait, allowed_until - now)
         return wait
 
-    async def _sleep_ms(self, delay_ms: int) -> None:
+    async def _sleep_ms(self, delay_ms: int, deadline: tuple[float, float] | None = None) -> None:
         loop = asyncio.get_running_loop()
+        if deadline is not None and loop.time() + delay_ms / 1000.0 > deadline[0]:
+            raise self._wait_error(deadline[1])  # known to take longer than the call may wait
         nap: asyncio.Future[None] = loop.create_future()
         handle = loop.call_later(delay_ms / 1000.0, _resolve, nap)
         self._nap = nap
@@ -460,22 +593,63 @@ class RateLimiter:
             # The window the request was sent in. Just after a boundary, the server may have counted it
             # in the previous one: then we only hold back a little more than needed.
             index = sent_at_ms // window.length
-            try:
-                count = int(value) - window.reserved  # the other processes' share is theirs
-            except ValueError:
+            if not (value.isdigit() and value.isascii()) or len(value) > 12:
+                self.ignored_counts += 1  # "1e26", "-5", "٣": not a count
                 continue
+            raw = int(value)
+            if raw > window.spec.limit * MAX_COUNT_FACTOR:
+                self.ignored_counts += 1
+                continue
+            count = raw - window.reserved  # the other processes' share is theirs
             count += since_weight if window.kind == 0 else since_orders
             if count > window.counts.get(index, 0) + self._pending[window.kind]:
                 self._settle()
                 window.counts[index] = count
+                self.adopted_counts += 1
                 self._period_until = 0  # the room per kind must be worked out again
+                if self._auto_ramp and window.kind != 2 and self.burst >= 1.0:
+                    self._ramp_on(sent_at_ms)  # someone else sends on this IP: ramp the next windows
 
-    def pause(self, seconds: float) -> None:
-        """Hold every request back for `seconds` from now (never shortens a pause)."""
+    def pause(self, seconds: float, status: int = 429) -> None:
+        """Hold every request back for `seconds` from now (never shortens a pause).
+
+        `status` is the HTTP status that asked for it (429 or 418): a call that cannot wait that
+        long raises `RateLimitWaitError` or `IPBanWaitError`. At most `MAX_PAUSE_SECONDS`.
+        """
+        if not 0.0 <= seconds <= MAX_PAUSE_SECONDS:  # NaN and inf too
+            seconds = MAX_PAUSE_SECONDS if seconds > MAX_PAUSE_SECONDS else 0.0
         until = self._now_ms() + int(seconds * 1000) + 1
         if until > self._paused_until_ms:
             self._paused_until_ms = until
+            self._pause_status = status
             self._wake_head()
+
+    def rebase(self, delta_ms: int) -> None:
+        """The clock behind ``now_ms`` jumped by `delta_ms`: move the counts and the pause with it.
+
+        A request charged at old-clock time t happened at new-clock time t + delta, so the count of
+        an old window goes to every new window that the shifted old window overlaps (at most two:
+        counting it twice is the safe side). A pause keeps the time it had left.
+        """
+        delta_ms = int(delta_ms)
+        if not delta_ms:
+            return
+        self._settle()
+        for window in self._windows:
+            length = window.length
+            moved: dict[int, int] = {}
+            for index, count in window.counts.items():
+                first = (index * length + delta_ms) // length
+                last = ((index + 1) * length - 1 + delta_ms) // length
+                for new_index in range(first, last + 1):
+                    moved[new_index] = moved.get(new_index, 0) + count
+            window.counts = moved
+        if self._paused_until_ms:
+            self._paused_until_ms += delta_ms
+        self._period_until = 0
+        self._period_from += delta_ms
+        self.rebases += 1
+        self._wake_head()
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -4,10 +4,16 @@
         -> reconcile the limiter from the headers -> map errors -> decode
 
 Policies owned here: the clock is synced lazily before the first signed request and again (with one
-retry) on -1021; 429/418 pause the limiter for ``Retry-After``; only GETs are retried (see
-`RetryPolicy`); a write whose fate is unknown raises an `ExecutionStatusUnknown` error and is never
-resent. DEBUG logs under ``binance_async`` show method, path, weight, status and latency, never a
-query string, a key, a signature or a token.
+retry) on -1021, timing only the round trip on the wire (the time request passes the limiter's
+queue but is still counted); a client that never signs aligns its clock to the first answer's
+``Date``; 429/418 pause the limiter for ``Retry-After`` (parsed strictly, capped at Binance's longest
+ban; absent or unreadable: until the next minute boundary after a 429, two minutes after a 418), and
+a call that would wait longer than its timeout raises instead; only GETs are retried (see
+`RetryPolicy`); a write whose fate is unknown raises an `ExecutionStatusUnknown` error, is recorded in
+`outcomes` under its client order id, and is never resent; so is one whose caller's task was
+cancelled once the request may have left (the ``CancelledError`` still propagates). DEBUG logs under
+``binance_async`` show method, path, weight, status and latency, never a query string, a key, a
+signature or a token.
 """
 
 from __future__ import annotations
@@ -15,16 +21,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol, TypeVar
 
 import msgspec
 
-from ._clock import ServerClock
+from ._clock import ClockSample, ServerClock
 from ._encoding import encode_params
 from ._endpoint import Endpoint
 from ._limits import RateLimiter
+from ._outcomes import UnknownOutcomes
 from ._retry import RetryPolicy
+from ._secret import Secret
 from ._signing import Signer
 from ._transport import Request, Response, Transport
 from .errors import (
@@ -63,9 +71,16 @@ _NO_PARAMS: Mapping[str, Any] = {}
 _FORM = "application/x-www-form-urlencoded"
 _NO_HEADERS: dict[str, str] = {}
 _FORM_HEADERS = {"Content-Type": _FORM}
-#: How long everything waits after a 429/418 that carried no Retry-After.
-DEFAULT_PAUSE_SECONDS = 60.0
+#: How long everything waits after a 418 that carried no (readable) Retry-After: Binance's shortest ban.
+DEFAULT_BAN_SECONDS = 120.0
+#: After a 429 with no (readable) Retry-After: until this boundary (the minute weight window) passes.
+RATE_WINDOW_MS = 60_000
 MAX_RECV_WINDOW = 60_000
+
+
+class _HasServerTime(Protocol):
+    @property
+    def server_time(self) -> int: ...
 
 
 class Pipeline:
@@ -82,8 +97,10 @@ class Pipeline:
         signer: Signer | None = None,
         recv_window: int = 5000,
         retry: RetryPolicy | None = None,
-        fetch_server_ms: Callable[[Pipeline], Awaitable[int]] | None = None,
+        time_endpoint: Endpoint[_HasServerTime] | None = None,
         errors: ErrorMapper = error_from_response,
+        timeout: float | None = None,
+        outcomes: UnknownOutcomes | None = None,
     ) -> None:
         if not 0 < recv_window <= MAX_RECV_WINDOW:
             raise InvalidRequestError(f"recv_window must be in 1..{MAX_RECV_WINDOW} ms, got {recv_window}")
@@ -94,9 +111,13 @@ class Pipeline:
         self.signer = signer
         self.recv_window = recv_window
         self.retry = retry or RetryPolicy()
-        self._fetch_server_ms = fetch_server_ms
+        self._time_endpoint = time_endpoint
         self._errors = errors
-        self._key_headers: dict[str, str] = {"X-MBX-APIKEY": api_key} if api_key else {}
+        #: The call's timeout (s): also the longest a request waits in the rate limiter.
+        self.timeout = timeout
+        #: Orders and cancels whose fate is unknown, by client order id (see `UnknownOutcomes`).
+        self.outcomes = outcomes if outcomes is not None else UnknownOutcomes()
+        self._key_headers: dict[str, str] = {"X-MBX-APIKEY": Secret(api_key)} if api_key else {}
         self._form_headers = {**self._key_headers, "Content-Type": _FORM}
         self._has_key = bool(api_key)
 
@@ -114,8 +135,9 @@ class Pipeline:
         """Send one request for `endpoint`; return its response decoded into the endpoint's type.
 
         `client_order_id` is attached to the error if the request fails (to an `ExecutionStatusUnknown`
-        error if the outcome is unknown). `headers` are added to this request only (e.g. a bearer
-        token); they are never logged.
+        error if the outcome is unknown); a write whose outcome is unknown is recorded under it in
+        `outcomes`. `headers` are added to this request only (e.g. a bearer token); they are never
+        logged.
         """
         params = params or _NO_PARAMS
         method = endpoint.method
@@ -129,6 +151,7 @@ class Pipeline:
         orders = endpoint.orders
         encoded = encode_params(params)
         is_read = method == "GET"
+        tracked = client_order_id is not None and not is_read
         attempt = 0
         resynced = False
         while True:
@@ -137,7 +160,7 @@ class Pipeline:
             limiter = self.limiter
             sent_at = limiter.try_acquire(weight, orders)
             if sent_at is None:
-                sent_at = await limiter.acquire(weight, orders)
+                sent_at = await limiter.acquire(weight, orders, timeout=self.timeout)
             weight_mark = limiter.admitted_weight  # read before anything else can be admitted
             orders_mark = limiter.admitted_orders
             request = self._build(method, path, encoded, params, signed)
@@ -147,6 +170,11 @@ class Pipeline:
             started = time.perf_counter() if debug else 0.0
             try:
                 response = await self.transport.send(request)
+            except asyncio.CancelledError:
+                if tracked:
+                    assert client_order_id is not None
+                    self.outcomes._record(client_order_id, _sent(method, path, params), "task cancelled")
+                raise
             except TransportError as exc:
                 if is_read:
                     attempt += 1
@@ -165,8 +193,14 @@ class Pipeline:
                     client_order_id=client_order_id,
                 )
                 unknown.request = _sent(method, path, params)
+                if tracked:
+                    assert client_order_id is not None
+                    self.outcomes._record(client_order_id, unknown.request, type(exc).__name__)
                 raise unknown from None
             limiter.reconcile(response.headers, sent_at, orders, weight_mark, orders_mark)
+            clock = self.clock
+            if not clock.aligned:
+                clock.align(response.headers.get("Date"))
             status = response.status
             if debug:
                 latency = (time.perf_counter() - started) * 1000.0
@@ -183,10 +217,18 @@ class Pipeline:
                         path=path,
                     )
                     invalid.client_order_id = client_order_id
+                    if tracked:
+                        assert client_order_id is not None
+                        self.outcomes._record(
+                            client_order_id, _sent(method, path, params), "undecodable answer"
+                        )
                     raise invalid from None
             error = self._error(response, method, path, client_order_id)
             if isinstance(error, ExecutionStatusUnknown):
                 error.request = _sent(method, path, params)
+                if tracked:
+                    assert client_order_id is not None
+                    self.outcomes._record(client_order_id, error.request, f"HTTP {status}")
             if isinstance(error, TimestampError) and signed and not resynced:
                 resynced = True
                 await self.sync_clock(force=True)
@@ -236,22 +278,78 @@ class Pipeline:
     ) -> BinanceAPIError:
         error = self._errors(response.status, response.headers, response.body, method=method, path=path)
         if isinstance(error, (RateLimitedError, IPBannedError)):
-            retry_after = error.retry_after
-            self.limiter.pause(DEFAULT_PAUSE_SECONDS if retry_after is None else retry_after)
-            log.warning("%s %s: HTTP %d, holding every request back", method, path, response.status)
+            seconds = error.retry_after
+            banned = isinstance(error, IPBannedError)
+            if seconds is None:
+                if banned:
+                    seconds = DEFAULT_BAN_SECONDS
+                else:  # until the minute window the 429 was about has passed
+                    now = self.clock.now_ms()
+                    seconds = ((now // RATE_WINDOW_MS + 1) * RATE_WINDOW_MS - now) / 1000.0
+            self.limiter.pause(seconds, 418 if banned else 429)
+            log.warning(
+                "%s %s: HTTP %d, holding every request back for %.0f s",
+                method,
+                path,
+                response.status,
+                seconds,
+            )
         if client_order_id is not None:
             error.client_order_id = client_order_id
         return error
 
     async def sync_clock(self, *, force: bool = False) -> None:
         """Measure the server-time offset now (if never measured, or if `force`)."""
-        if self._fetch_server_ms is None:
+        if self._time_endpoint is None:
             raise InvalidRequestError("this client cannot sync a server clock")
-        fetch = self._fetch_server_ms
-        await self.clock.sync(lambda: fetch(self), force=force)
+        await self.clock.sync(self._measure_clock, force=force)
         log.debug(
             "server clock offset %.1f ms (round trip %.1f ms)", self.clock.offset_ms, self.clock.round_trip_ms
         )
+
+    async def _measure_clock(self) -> ClockSample:
+        """One time request: it passes the limiter's queue (still charged) and only the wire is timed.
+
+        A pause after a 429/418 is still honoured (waited for, or raised past the call's timeout).
+        Transport errors are retried like any read.
+        """
+        endpoint = self._time_endpoint
+        assert endpoint is not None
+        limiter = self.limiter
+        clock = self.clock
+        attempt = 0
+        while True:
+            if limiter.paused_for():
+                await limiter.wait_pause(self.timeout)
+            sent_at = limiter.charge_now(endpoint.weight_for(_NO_PARAMS))
+            weight_mark = limiter.admitted_weight
+            request = self._build(endpoint.method, endpoint.path, "", _NO_PARAMS, False)
+            start = clock.wall()
+            try:
+                response = await self.transport.send(request)
+            except TransportError as exc:
+                attempt += 1
+                delay = self.retry.delay(attempt)
+                if delay is None:
+                    raise
+                _log_retry(endpoint.method, endpoint.path, type(exc).__name__, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            end = clock.wall()
+            limiter.reconcile(response.headers, sent_at, 0, weight_mark, None)
+            if not 200 <= response.status < 300:
+                raise self._error(response, endpoint.method, endpoint.path, None)
+            try:
+                server_ms = endpoint.decode(response.body).server_time
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise InvalidResponseError(
+                    f"{endpoint.method} {endpoint.path}: the response could not be decoded ({exc})",
+                    status=response.status,
+                    body=response.body,
+                    method=endpoint.method,
+                    path=endpoint.path,
+                ) from None
+            return ClockSample(server_ms, start, end)
 
 
 def _sent(method: str, path: str, params: Mapping[str, Any]) -> SentRequest:

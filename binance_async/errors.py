@@ -22,7 +22,9 @@
     ├── OAuthCallbackError                    the authorization callback: an error, or a wrong state
     └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
         ├── RateLimitedError                  HTTP 429 (-1003, -1015); .retry_after
+        │   └── RateLimitWaitError            held back locally past the call's timeout (not sent)
         ├── IPBannedError                     HTTP 418; .retry_after
+        │   └── IPBanWaitError                paused by a 418 past the call's timeout (not sent)
         ├── WAFRejectedError                  HTTP 403
         ├── RestrictedLocationError           HTTP 451
         ├── TimestampError                    -1021
@@ -46,6 +48,7 @@ request is identified by method and path only.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -60,6 +63,7 @@ __all__ = [
     "ExecutionStatusUnknown",
     "ExecutionStatusUnknownError",
     "FilterFailureError",
+    "IPBanWaitError",
     "IPBannedError",
     "InvalidRequestError",
     "InvalidResponseError",
@@ -75,6 +79,7 @@ __all__ = [
     "OrderRejectedError",
     "OrderValidationError",
     "ParameterError",
+    "RateLimitWaitError",
     "RateLimitedError",
     "RequestTimeoutError",
     "RequestTooHeavyError",
@@ -245,9 +250,14 @@ def _rebuild(
 
 
 class _RetryAfterMixin(BinanceAPIError):
+    _retry_after: float | None = None
+
     @property
     def retry_after(self) -> float | None:
-        """Seconds Binance asked us to wait (the Retry-After header), if given."""
+        """Seconds to wait before sending again: the Retry-After header, if given (or, for an
+        error raised before sending, what is left of the pause or the wait)."""
+        if self._retry_after is not None:
+            return self._retry_after
         return parse_retry_after(self.headers.get("Retry-After"))
 
 
@@ -257,6 +267,37 @@ class RateLimitedError(_RetryAfterMixin):
 
 class IPBannedError(_RetryAfterMixin):
     """HTTP 418: the IP is banned for continuing after 429s."""
+
+
+class _HeldBack(_RetryAfterMixin):
+    def __init__(
+        self, message: str, *, retry_after: float, status: int, method: str = "", path: str = ""
+    ) -> None:
+        BinanceError.__init__(self, message)
+        self.status = status
+        self.code = 0
+        self.msg = message
+        self.headers = {}
+        self.method = method
+        self.path = path
+        self._retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_held_back, (type(self), self.msg, self._retry_after, self.status))
+
+
+def _rebuild_held_back(cls: type[_HeldBack], msg: str, retry_after: float, status: int) -> _HeldBack:
+    return cls(msg, retry_after=retry_after, status=status)
+
+
+class RateLimitWaitError(_HeldBack, RateLimitedError):
+    """Nothing was sent: the rate limiter would have held the request back longer than the call's
+    timeout (a full window, or a pause after a 429). `retry_after` is the time left; `status` is 429
+    when a 429's pause caused it, 0 when the local windows did."""
+
+
+class IPBanWaitError(_HeldBack, IPBannedError):
+    """Nothing was sent: a 418's ban outlasts the call's timeout; `retry_after` is the time left."""
 
 
 class WAFRejectedError(BinanceAPIError):
@@ -460,17 +501,19 @@ def error_from_response(
     return error
 
 
-_MAX_RETRY_AFTER = 3 * 24 * 3600.0  # Binance's longest ban
+MAX_RETRY_AFTER = 3 * 24 * 3600.0  # Binance's longest ban
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds (Binance sends delta-seconds), capped at the longest ban."""
-    if value is None:
+    """Retry-After in seconds, capped at the longest ban; None when absent or not delta-seconds.
+
+    Binance sends delta-seconds: 1 to 10 ASCII digits (RFC 9110); a fraction of up to 3 digits is
+    read too. Anything else (``-5``, ``nan``, ``inf``, ``1e9``, ``+3``, an HTTP date, non-ASCII digits)
+    is not a Retry-After.
+    """
+    if value is None or _RETRY_AFTER.fullmatch(value) is None:
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    if seconds != seconds or seconds < 0:  # NaN or negative
-        return None
-    return min(seconds, _MAX_RETRY_AFTER)
+    return min(float(value), MAX_RETRY_AFTER)
+
+
+_RETRY_AFTER = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,3})?", re.ASCII)

@@ -2,10 +2,10 @@
 
 Every list-placing method sends a ``listClientOrderId`` and a client order id for each order of the
 list (``aboveClientOrderId``, ``workingClientOrderId``, ``pendingAboveClientOrderId`` ...), generated
-when the caller gives none. If the outcome is unknown (a 5xx, -1006/-1007, a timeout) the error
-carries the list's id (``error.client_order_id``): look the list up with
-``get_order_list(orig_client_order_id=...)`` (`NoSuchOrderError` if it was not placed), never just
-resend.
+when the caller gives none. If the outcome is unknown (a 5xx, -1006/-1007, a timeout, a dropped
+connection, the caller's task cancelled once the request may have left) the error carries the list's
+id (``error.client_order_id``), which stays in ``unknown_outcomes`` until `reconcile_order_list`
+settles it (the list, or None if it was not placed); never just resend.
 
 Before sending, each order of the list is checked for what its type needs (`check_order_shape`), the
 amounts for being positive, an OCO pair for its order types (SELL: above LIMIT_MAKER/TAKE_PROFIT(_LIMIT),
@@ -31,6 +31,7 @@ order's name: ``"above order: PRICE_FILTER: ..."``, ``"limit order: ..."``, ``"s
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from .._encoding import encode_value
 from .._endpoint import Endpoint
 from .._timerange import check_time_range
-from ..errors import InvalidRequestError, ParameterError
+from ..errors import InvalidRequestError, NoSuchOrderError, ParameterError
 from . import endpoints as E
 from ._common import check_limit, check_one_of, documents
 from ._trading import OrderLeg, RulesMixin
@@ -571,6 +572,8 @@ class OrderListMixin(RulesMixin):
         ``new_client_order_id`` names the cancel (the reports' ``client_order_id``).
         """
         check_one_of(("order_list_id", order_list_id), ("list_client_order_id", list_client_order_id))
+        if list_client_order_id is None:  # the cancel's own id keys an unknown outcome
+            new_client_order_id = self._client_order_id(new_client_order_id, "new_client_order_id")
         params = {
             "symbol": symbol,
             "orderListId": order_list_id,
@@ -578,7 +581,39 @@ class OrderListMixin(RulesMixin):
             "newClientOrderId": new_client_order_id,
             "recvWindow": check_recv_window(recv_window),
         }
-        return await self._pipeline.call(E.CANCEL_ORDER_LIST, params, client_order_id=list_client_order_id)
+        key = list_client_order_id if list_client_order_id is not None else new_client_order_id
+        return await self._pipeline.call(E.CANCEL_ORDER_LIST, params, client_order_id=key)
+
+    async def reconcile_order_list(
+        self, list_client_order_id: str, *, attempts: int = 1, interval: float = 1.0
+    ) -> OrderListStatus | None:
+        """Find an order list by its ``listClientOrderId`` after an unknown outcome: the list, or None.
+
+        As `reconcile_order` for single orders: None means Binance does not know the list; either
+        answer settles the id in ``unknown_outcomes``. For an entry of a list cancel sent by
+        ``order_list_id``, that list is looked up (read its ``list_order_status``).
+        """
+        if attempts < 1:
+            raise InvalidRequestError(f"attempts must be at least 1, got {attempts}")
+        outcomes = self._pipeline.outcomes
+        sent = outcomes.get(list_client_order_id)
+        params: dict[str, Any] = {"origClientOrderId": list_client_order_id}
+        if sent is not None:
+            if sent.params.get("orderListId") is not None:
+                params = {"orderListId": sent.params["orderListId"]}
+            elif sent.params.get("listClientOrderId") is not None and sent.method == "DELETE":
+                params = {"origClientOrderId": sent.params["listClientOrderId"]}
+        for attempt in range(attempts):
+            if attempt:
+                await asyncio.sleep(interval)
+            try:
+                found: OrderListStatus = await self._pipeline.call(E.GET_ORDER_LIST, params)
+            except NoSuchOrderError:
+                continue
+            outcomes._settle(list_client_order_id)
+            return found
+        outcomes._settle(list_client_order_id)
+        return None
 
     @documents(E.GET_ORDER_LIST)
     async def get_order_list(

@@ -1,9 +1,10 @@
 """Order methods of `SpotClient` (TRADE endpoints), symbol rules, and order reconciliation.
 
 Every order-placing method sends a ``newClientOrderId`` (generated when the caller gives none), so
-that an order whose fate is unknown (a 5xx, -1006/-1007, a timeout) can be found again: such an
-error carries the id (``error.client_order_id``) and the request, the request is never resent, and
-`reconcile_order` answers whether the order exists.
+that an order whose fate is unknown (a 5xx, -1006/-1007, a timeout, a dropped connection, or the
+caller's task cancelled once the request may have left) can be found again: such an error carries
+the id (``error.client_order_id``) and the request, the request is never resent, the id stays in
+``unknown_outcomes`` until `reconcile_order` settles it (found or not found).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 import msgspec
 
 from .._encoding import encode_value
+from .._outcomes import UnknownOutcomes
 from ..errors import InvalidRequestError, NoSuchOrderError, OrderValidationError, ParameterError
 from . import endpoints as E
 from ._common import SpotBase, check_one_of, documents
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["OrderLeg", "RulesMixin", "TradingMixin"]
 
 _SOR_TYPES = frozenset({"LIMIT", "MARKET"})
+_LIST_PATHS = ("/api/v3/orderList", "/api/v3/order/oco")
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
@@ -381,6 +384,8 @@ class TradingMixin(RulesMixin):
         again is harmless (-2011 if it is already gone).
         """
         check_one_of(("order_id", order_id), ("orig_client_order_id", orig_client_order_id))
+        if orig_client_order_id is None:  # the cancel's own id keys an unknown outcome
+            new_client_order_id = self._client_order_id(new_client_order_id, "new_client_order_id")
         params = {
             "symbol": symbol,
             "orderId": order_id,
@@ -389,7 +394,8 @@ class TradingMixin(RulesMixin):
             "cancelRestrictions": cancel_restrictions,
             "recvWindow": check_recv_window(recv_window),
         }
-        return await self._pipeline.call(E.CANCEL_ORDER, params, client_order_id=orig_client_order_id)
+        key = orig_client_order_id if orig_client_order_id is not None else new_client_order_id
+        return await self._pipeline.call(E.CANCEL_ORDER, params, client_order_id=key)
 
     @documents(E.CANCEL_OPEN_ORDERS)
     async def cancel_open_orders(
@@ -504,6 +510,14 @@ class TradingMixin(RulesMixin):
 
     # -- reconciliation --------------------------------------------------------------------------------
 
+    @property
+    def unknown_outcomes(self) -> UnknownOutcomes:
+        """Orders and cancels whose fate is unknown: a read-only mapping, client order id ->
+        `SentRequest`, kept until `reconcile_order` (`reconcile_order_list` for order lists)
+        settles each one. A cancel sent by ``order_id`` alone is keyed by the cancel's own
+        ``newClientOrderId`` (generated when not given)."""
+        return self._pipeline.outcomes
+
     async def reconcile_order(
         self, symbol: str, client_order_id: str, *, attempts: int = 1, interval: float = 1.0
     ) -> Order | None:
@@ -512,18 +526,34 @@ class TradingMixin(RulesMixin):
         None means Binance does not know the order: it was not placed. A request can still be in
         flight inside Binance right after a 5xx; ``attempts`` > 1 looks again every ``interval``
         seconds before concluding it does not exist (lookups are reads: weight 4 each, retried on
-        transport errors and 5xx by the retry policy).
+        transport errors and 5xx by the retry policy). Either answer settles the id in
+        `unknown_outcomes`; an error while looking leaves it there. For an entry of a cancel or an
+        amend, the order it was about is looked up (by its ``orderId`` or ``origClientOrderId``):
+        read its ``status`` to see whether the cancel happened.
         """
         if attempts < 1:
             raise InvalidRequestError(f"attempts must be at least 1, got {attempts}")
-        params = {"symbol": symbol, "origClientOrderId": client_order_id}
+        sent = self._pipeline.outcomes.get(client_order_id)
+        if sent is not None and sent.path.startswith(_LIST_PATHS):
+            raise InvalidRequestError(
+                f"{client_order_id!r} is an order list's id: use reconcile_order_list to settle it"
+            )
+        params: dict[str, Any] = {"symbol": symbol, "origClientOrderId": client_order_id}
+        if sent is not None:
+            if sent.params.get("orderId") is not None:
+                params = {"symbol": symbol, "orderId": sent.params["orderId"]}
+            elif sent.params.get("origClientOrderId") is not None:
+                params = {"symbol": symbol, "origClientOrderId": sent.params["origClientOrderId"]}
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(interval)
             try:
-                return await self._pipeline.call(E.GET_ORDER, params)
+                order: Order = await self._pipeline.call(E.GET_ORDER, params)
             except NoSuchOrderError:
                 continue
+            self._pipeline.outcomes._settle(client_order_id)
+            return order
+        self._pipeline.outcomes._settle(client_order_id)
         return None
 
 

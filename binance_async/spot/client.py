@@ -12,7 +12,6 @@ from typing import Any
 import aiohttp
 
 from .._limits import RateLimiter
-from .._pipeline import Pipeline
 from .._retry import RetryPolicy
 from .._transport import Transport
 from .._urls import MAINNET
@@ -104,9 +103,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
             limit_share=limit_share,
         )
 
-    @staticmethod
-    async def _server_ms(pipeline: Pipeline) -> int:
-        return (await pipeline.call(E.SERVER_TIME)).server_time
+    _time_endpoint = E.SERVER_TIME
 
     async def request(
         self,

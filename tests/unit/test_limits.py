@@ -1265,7 +1265,7 @@ def admit_all(limiter: RateLimiter, weight: int) -> int:
 
 def test_a_window_opens_with_half_its_limit_then_follows_the_elapsed_share() -> None:
     clock = ManualClock(BASE_MS)
-    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0)  # the default burst: half
+    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0, burst=0.5)  # the ramp's burst: half
     assert admit_all(limiter, 1) == 50
     clock.now_ms = BASE_MS + 499  # the allowance grows only once half the window has passed
     assert admit_all(limiter, 1) == 0
@@ -1282,7 +1282,7 @@ def test_a_window_opens_with_half_its_limit_then_follows_the_elapsed_share() -> 
 
 def test_two_limiters_bursting_at_the_same_boundary_stay_within_the_limit_together() -> None:
     clock = ManualClock(BASE_MS)
-    first, second = (RateLimiter([W100], now_ms=clock, margin_ms=0) for _ in range(2))
+    first, second = (RateLimiter([W100], now_ms=clock, margin_ms=0, burst=0.5) for _ in range(2))
     assert admit_all(first, 2) + admit_all(second, 2) == 100
 
 
@@ -1307,7 +1307,7 @@ def test_orders_windows_are_not_ramped() -> None:
 
 async def test_a_saturating_client_still_uses_every_whole_window(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS)
-    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0)
+    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0, burst=0.5)
     admissions = Admissions(limiter)
     tasks = [admissions.start(f"r{n}", 2) for n in range(200)]  # four windows' worth
     await finish(tasks)
@@ -1320,7 +1320,7 @@ async def test_a_saturating_client_still_uses_every_whole_window(vt: VirtualTime
 
 async def test_a_held_back_request_waits_for_the_allowance_not_the_boundary(vt: VirtualTime) -> None:
     clock = vt.clock(BASE_MS)
-    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0, smooth=False)
+    limiter = RateLimiter([W100], now_ms=clock, margin_ms=0, smooth=False, burst=0.5)
     assert admit_all(limiter, 10) == 50
     assert await limiter.acquire(10) == BASE_MS + 590  # 60 by the 60th hundredth
     assert await limiter.acquire(10) == BASE_MS + 690
