@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from ..errors import OAuthCallbackError, ParameterError
+from .._secret import Secret
+from ..errors import BinanceError, OAuthCallbackError, ParameterError
 
 __all__ = [
     "AuthorizationRequest",
@@ -89,7 +90,7 @@ class AuthorizationRequest:
 
     Send the user to `url`; give `state` to `parse_callback` and `code_verifier` (None without PKCE)
     and `redirect_uri` to the token exchange. The repr shows neither the URL, the state nor the
-    verifier.
+    verifier; the verifier `build_authorization_request` makes is a `Secret` (its repr is masked).
     """
 
     url: str
@@ -105,7 +106,11 @@ class AuthorizationRequest:
 
     def parse_callback(self, url_or_query: str | Mapping[str, str]) -> str:
         """`parse_callback` with this request's state: the authorization code."""
-        return parse_callback(url_or_query, self.state)
+        result = _callback_code(url_or_query, self.state)
+        del url_or_query  # it holds the code: not in this frame's locals when the error is raised
+        if isinstance(result, BinanceError):
+            raise result
+        return result
 
     def __repr__(self) -> str:
         return (
@@ -201,7 +206,7 @@ def build_authorization_request(
     ]
     verifier: str | None = None
     if pkce:
-        verifier = new_code_verifier()
+        verifier = Secret(new_code_verifier())
         params.append(("code_challenge", code_challenge(verifier), ""))
         params.append(("code_challenge_method", "S256", ""))
     query = "&".join(f"{name}={quote(value, safe=safe)}" for name, value, safe in params)
@@ -218,16 +223,16 @@ def _quoted(value: str) -> str:
     return text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "..."
 
 
-def _callback_params(url_or_query: str | Mapping[str, str]) -> dict[str, list[str]]:
+def _callback_params(url_or_query: str | Mapping[str, str]) -> dict[str, list[str]] | ParameterError:
     values: dict[str, list[str]] = {}
     if isinstance(url_or_query, Mapping):
         for name, value in url_or_query.items():
             if not isinstance(name, str) or not isinstance(value, str):
-                raise ParameterError("a callback mapping must map parameter names to strings")
+                return ParameterError("a callback mapping must map parameter names to strings")
             values.setdefault(name, []).append(value)  # a multidict may repeat a name
         return values
     if not isinstance(url_or_query, str):
-        raise ParameterError("the callback must be a URL, a query string or a mapping")
+        return ParameterError("the callback must be a URL, a query string or a mapping")
     text = url_or_query.strip()
     if _URL_START.match(text) or text.startswith("/"):
         query = urlsplit(text).query
@@ -247,19 +252,34 @@ def parse_callback(url_or_query: str | Mapping[str, str], expected_state: str) -
     so a forged callback cannot pass as anything else, RFC 6749 10.12), else to the callback's
     ``error`` (``"access_denied"``...; ``.description`` its ``error_description``), else to
     ``"missing_code"`` when ``code`` is missing, repeated or empty. No message contains the code or
-    the state.
+    the state. The code is returned as a `Secret` (a ``str`` whose repr is masked), and errors are
+    raised from a frame that no longer holds the callback.
     """
+    result = _callback_code(url_or_query, expected_state)
+    del url_or_query  # it holds the code: not in this frame's locals when the error is raised
+    if isinstance(result, BinanceError):
+        raise result
+    return result
+
+
+def _callback_code(url_or_query: str | Mapping[str, str], expected_state: str) -> Secret | BinanceError:
+    """`parse_callback`'s code as a `Secret`, or the error it raises, returned (not raised) so that no
+    traceback keeps a frame holding the callback (and so the code)."""
     if not isinstance(expected_state, str) or not expected_state:
-        raise ParameterError("expected_state must be the non-empty state of the authorization request")
+        return ParameterError("expected_state must be the non-empty state of the authorization request")
     params = _callback_params(url_or_query)
+    if isinstance(params, ParameterError):
+        return params
 
     states = params.get("state")
     if not states:
-        raise OAuthCallbackError("the authorization callback has no state", error="state_mismatch")
+        return OAuthCallbackError("the authorization callback has no state", error="state_mismatch")
     if len(states) > 1:
-        raise OAuthCallbackError("the authorization callback has more than one state", error="state_mismatch")
+        return OAuthCallbackError(
+            "the authorization callback has more than one state", error="state_mismatch"
+        )
     if not hmac.compare_digest(states[0].encode("utf-8"), expected_state.encode("utf-8")):
-        raise OAuthCallbackError(
+        return OAuthCallbackError(
             "the authorization callback's state does not match the request's (possible CSRF)",
             error="state_mismatch",
         )
@@ -272,11 +292,11 @@ def parse_callback(url_or_query: str | Mapping[str, str], expected_state: str) -
         message = f"authorization failed: {_quoted(error) or '(empty error)'}"
         if description:
             message += f" ({_quoted(description)})"
-        raise OAuthCallbackError(message, error=error, description=description)
+        return OAuthCallbackError(message, error=error, description=description)
 
     codes = params.get("code")
     if not codes or not codes[0]:
-        raise OAuthCallbackError("the authorization callback has no code", error="missing_code")
+        return OAuthCallbackError("the authorization callback has no code", error="missing_code")
     if len(codes) > 1:
-        raise OAuthCallbackError("the authorization callback has more than one code", error="missing_code")
-    return codes[0]
+        return OAuthCallbackError("the authorization callback has more than one code", error="missing_code")
+    return Secret(codes[0])

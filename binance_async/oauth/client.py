@@ -6,15 +6,23 @@ oauth-api user APIs). Every user API goes through `OAuthClient._call`, which
 
 1. loads the token from the store on first use (`OAuthNotAuthenticatedError` when there is none),
 2. checks the endpoint's scope against the granted scopes (`OAuthScopeError`; nothing is sent),
-3. refreshes the token first when it expires within `refresh_margin` seconds,
+3. refreshes the token first when it expires within `refresh_margin` seconds (or within half its
+   lifetime, when that is shorter: a token that lives 30 s is not refreshed on every call),
 4. sends the call with ``Authorization: Bearer ...``; on `OAuthInvalidTokenError` (HTTP 401) it
    refreshes once and sends once more (a 401 means the call was rejected, so even the convert POSTs
    are safe to resend then),
 5. unwraps the envelope: a ``success: false`` answer raises like an HTTP error would (`_errors`).
 
 Concurrent callers share one refresh: the first starts it as a task, the others await the same task.
-Only reads (GETs) are retried on 5xx and connection errors (the pipeline's rule); a 5xx on
-``ocbs/confirm`` raises `ExecutionStatusUnknownError` and is never resent.
+A revoke (or a new login) discards every refresh started before it: its answer is neither kept nor
+stored, so a logout stays a logout. Only reads (GETs) are retried on 5xx and connection errors (the
+pipeline's rule); a 5xx on ``ocbs/confirm`` raises `ExecutionStatusUnknownError` and is never resent.
+
+Secrets (the client secret, the tokens, the authorization code, the PKCE verifier and the bearer
+header) are held as `Secret`, whose repr is masked, so that an error reporter capturing frame locals
+(``traceback.TracebackException(..., capture_locals=True)``, Sentry) does not show them; a token answer
+is dropped before anything is raised, and errors of the token endpoint carry no ``__context__`` (the
+decoder's or the transport's frames hold the answer or the request).
 """
 
 from __future__ import annotations
@@ -33,10 +41,12 @@ from .._base_client import BaseClient
 from .._limits import RateLimiter
 from .._pipeline import Pipeline
 from .._retry import RetryPolicy
+from .._secret import MASK, Secret, mask
 from .._timerange import check_time_range
-from .._transport import Transport
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from .._urls import check_base_url
 from ..errors import (
+    BinanceError,
     ExecutionStatusUnknown,
     InvalidRequestError,
     InvalidResponseError,
@@ -47,7 +57,7 @@ from ..errors import (
 )
 from . import endpoints as E
 from ._errors import error_from_envelope, oauth_error_from_response
-from .authorization import AuthorizationRequest, build_authorization_request, parse_callback
+from .authorization import AuthorizationRequest, _callback_code, build_authorization_request
 from .endpoints import OAuthEndpoint, documents
 from .models import (
     AssetBalance,
@@ -81,15 +91,16 @@ Timestamp = int | datetime
 
 #: Token-endpoint parameters masked in errors that describe the request.
 _SECRET_PARAMS = frozenset({"client_secret", "code", "code_verifier", "refresh_token"})
-_MASK = "<masked>"
 
 
 def _text(name: str, value: object, *, secret: bool = False) -> str:
-    """`value` if it is a non-empty string (a `secret` value is never quoted in the error)."""
-    if not isinstance(value, str) or not value.strip():
-        shown = f"a {type(value).__name__}" if secret else repr(value)
-        raise InvalidRequestError(f"{name} must be a non-empty string, got {shown}")
-    return value
+    """`value` if it is a non-empty string (a `secret` value is never quoted in the error, nor kept in
+    the frame that raises it)."""
+    if isinstance(value, str) and value.strip():
+        return value
+    shown = f"a {type(value).__name__}" if secret else repr(value)
+    del value
+    raise InvalidRequestError(f"{name} must be a non-empty string, got {shown}")
 
 
 def _amount(value: object) -> Decimal:
@@ -132,15 +143,19 @@ class OAuthClient(BaseClient):
     token) and ``api_base_url`` (the user APIs); plain ``http://`` only for loopback hosts.
 
     Tokens: `token_store` keeps the token between runs (default: in memory; see `JsonFileTokenStore`);
-    the access token is refreshed `refresh_margin` seconds before it expires and once after a 401.
+    the access token is refreshed `refresh_margin` seconds before it expires (or half its lifetime
+    before, when that is shorter) and once after a 401.
     `clock` gives the current epoch seconds for expiries (inject one to follow a simulated clock).
     `scope_check` refuses, before sending, a call whose scope the token was not granted (skipped when
     the granted scope names no Binance scope, e.g. Binance's example answer ``"scope": "read"``).
     `paths` overrides endpoints of the table: ``{"user_status": ("GET", "/oauth-api/v1/...")}``.
 
     ``session``, ``proxy``, ``trust_env``, ``timeout``, ``limiter``, ``retry`` and ``transport`` are
-    as for `SpotClient`; both hosts share them. Neither the secret nor a token appears in the repr,
-    in logs or in error messages.
+    as for `SpotClient`; both hosts share them. ``max_response_bytes``: answers larger than this are
+    refused with `InvalidResponseError` without being read whole; None for no cap.
+
+    Neither the secret nor a token appears in the repr, in logs, in error messages or in the repr of a
+    frame's locals (they are held as `Secret`).
     """
 
     def __init__(
@@ -163,10 +178,15 @@ class OAuthClient(BaseClient):
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        _text("client_id", client_id)
         if client_secret is not None:
-            _text("client_secret", client_secret, secret=True)
+            if not isinstance(client_secret, str) or not client_secret.strip():
+                kind = type(client_secret).__name__
+                del client_secret  # a mis-typed secret is not kept in this frame either
+                raise InvalidRequestError(f"client_secret must be a non-empty string, got a {kind}")
+            client_secret = Secret(client_secret)  # masked in this frame's locals from here on
+        _text("client_id", client_id)
         if redirect_uri is not None:
             _text("redirect_uri", redirect_uri)
         if not refresh_margin >= 0:
@@ -183,6 +203,7 @@ class OAuthClient(BaseClient):
             retry=retry,
             transport=transport,
             errors=oauth_error_from_response,
+            max_response_bytes=max_response_bytes,
         )
         api = self._pipeline
         accounts = Pipeline(
@@ -196,7 +217,7 @@ class OAuthClient(BaseClient):
         self._pipelines: dict[str, Pipeline] = {"accounts": accounts, "api": api}
         self._endpoints = endpoints
         self.client_id = client_id
-        self._client_secret = client_secret
+        self._client_secret = mask(client_secret)
         self.redirect_uri = redirect_uri
         self.refresh_margin = float(refresh_margin)
         self.scope_check = scope_check
@@ -205,6 +226,10 @@ class OAuthClient(BaseClient):
         self._token: Token | None = None
         self._loaded = False
         self._refreshing: asyncio.Future[Token] | None = None
+        # Bumped by a revoke (or a forgotten token) and by a login: a refresh started before keeps
+        # nothing. The lock keeps store writes in the order their tokens were kept.
+        self._generation = 0
+        self._store_lock = asyncio.Lock()
         self._pending: dict[str, AuthorizationRequest] = {}  # state -> request, oldest first
         self._code_states: dict[str, str] = {}  # code -> state, from parse_callback
 
@@ -279,9 +304,13 @@ class OAuthClient(BaseClient):
 
         Raises `OAuthCallbackError` when the callback carries an ``error`` (``.error``, e.g.
         ``"access_denied"``) or a state other than `expected_state` (``.error == "state_mismatch"``).
-        The code is remembered with its state, so `exchange_code` finds the PKCE verifier.
+        The code is remembered with its state, so `exchange_code` finds the PKCE verifier. It is a
+        `Secret` (a ``str`` whose repr is masked).
         """
-        code = parse_callback(url_or_query, expected_state)
+        code = _callback_code(url_or_query, expected_state)
+        del url_or_query  # it holds the code: not in this frame's locals when the error is raised
+        if isinstance(code, BinanceError):
+            raise code
         self._code_states[code] = expected_state
         while len(self._code_states) > MAX_PENDING:
             del self._code_states[next(iter(self._code_states))]
@@ -315,12 +344,13 @@ class OAuthClient(BaseClient):
         that returned `code`, or as the only pending request). Raises `OAuthError` (``.error``, e.g.
         ``"invalid_grant"``) when Binance refuses.
         """
-        _text("code", code, secret=True)
+        code = Secret(_text("code", code, secret=True))
+        code_verifier = mask(code_verifier) if isinstance(code_verifier, str) else code_verifier
         if state is not None and not isinstance(state, str):  # a list would be unhashable
             raise InvalidRequestError(f"state must be a string, got a {type(state).__name__}")
         request = self._pending_request(code, state, code_verifier)
         if code_verifier is None and request is not None:
-            code_verifier = request.code_verifier
+            code_verifier = mask(request.code_verifier)
         params = {
             "grant_type": "authorization_code",
             "code": code,
@@ -344,31 +374,60 @@ class OAuthClient(BaseClient):
                 self._loaded = True
         return self._token
 
-    async def _token_request(self, params: Mapping[str, Any], previous: Token | None = None) -> Token:
+    async def _token_request(
+        self, params: Mapping[str, Any], previous: Token | None = None, *, generation: int | None = None
+    ) -> Token:
         """POST the token endpoint, keep the token it answers, and return it.
+
+        A login (no `generation`) discards the refreshes in flight. A refresh passes the `generation`
+        it started in: when a revoke or a login happened since, its answer is neither kept nor
+        stored, and it returns the token of that login, or raises `OAuthNotAuthenticatedError`.
 
         The error of a request whose outcome is unknown describes what was sent (`SentRequest`): the
         secret, the code, the verifier and the refresh token are masked there, and an undecodable
-        answer's body is dropped (it may hold tokens).
+        answer's body is dropped (it may hold tokens). No error carries a ``__context__``: the
+        decoder's frames hold the answer, the transport's the form body.
         """
         try:
             data = await self._pipelines["accounts"].call(self._endpoints["token"], params)
-        except ExecutionStatusUnknown as exc:
-            if exc.request is not None:
-                masked = {k: _MASK if k in _SECRET_PARAMS else v for k, v in exc.request.params.items()}
+        except BinanceError as exc:
+            if isinstance(exc, ExecutionStatusUnknown) and exc.request is not None:
+                masked = {k: MASK if k in _SECRET_PARAMS else v for k, v in exc.request.params.items()}
                 exc.request = exc.request._replace(params=masked)
+            if isinstance(exc, InvalidResponseError):
+                exc.body = b""
+            exc.__context__ = None
             raise
-        except InvalidResponseError as exc:
-            exc.body = b""
-            raise
-        token = Token.from_response(data, now=self._now(), previous=previous)
+        try:
+            token = Token.from_response(data, now=self._now(), previous=previous)
+        finally:
+            del data  # the answer holds the tokens: not in this frame's locals if that raised
+        if generation is None:
+            self._supersede()
+        elif generation != self._generation:
+            log.debug("OAuth refresh answered after a revoke or a login: its token is dropped")
+            return self._superseded()
         await self._keep(token)
         return token
+
+    def _superseded(self) -> Token:
+        """What a refresh started before a revoke or a login gives: the login's token, or an error."""
+        if self._token is None:
+            raise OAuthNotAuthenticatedError(
+                "the OAuth token was revoked while it was being refreshed: log in again"
+            )
+        return self._token
+
+    def _supersede(self) -> None:
+        """Discard every refresh started so far (a revoke or a login happened)."""
+        self._generation += 1
+        self._refreshing = None  # its waiters still get its outcome; new callers start afresh
 
     async def _keep(self, token: Token) -> None:
         self._token = token
         self._loaded = True
-        await self._store.save(token)
+        async with self._store_lock:
+            await self._store.save(token)
 
     @documents(E.TOKEN)
     async def refresh(self) -> Token:
@@ -376,7 +435,8 @@ class OAuthClient(BaseClient):
 
         Grant ``refresh_token`` with ``refresh_token``, ``client_id`` and ``client_secret`` (when
         set), in a form body. A refresh already in flight is joined, not repeated. Raises
-        `OAuthNotAuthenticatedError` without a token, `InvalidRequestError` without a refresh token.
+        `OAuthNotAuthenticatedError` without a token (or when the token is revoked while the refresh is
+        in flight: its answer is then dropped), `InvalidRequestError` without a refresh token.
         """
         token = await self.load_token()
         if token is None:
@@ -395,7 +455,8 @@ class OAuthClient(BaseClient):
                 raise OAuthNotAuthenticatedError("the OAuth token was cleared (revoked): log in again")
             if current is not stale:
                 return current
-            task = self._refreshing = asyncio.ensure_future(self._refresh_now(current))
+            refresh = self._refresh_now(current, self._generation)  # the generation it started in
+            task = self._refreshing = asyncio.ensure_future(refresh)
             task.add_done_callback(self._refresh_done)
         return await asyncio.shield(task)
 
@@ -405,14 +466,16 @@ class OAuthClient(BaseClient):
         if not task.cancelled():
             task.exception()  # retrieved: no "never retrieved" warning when every waiter was cancelled
 
-    async def _refresh_now(self, token: Token) -> Token:
+    async def _refresh_now(self, token: Token, generation: int) -> Token:
+        if generation != self._generation:  # revoked (or logged in again) before this task started
+            return self._superseded()
         params = {
             "grant_type": "refresh_token",
             "refresh_token": token.refresh_token,
             "client_id": self.client_id,
             "client_secret": self._client_secret,
         }
-        new = await self._token_request(params, previous=token)
+        new = await self._token_request(params, previous=token, generation=generation)
         log.debug("OAuth access token refreshed; expires in %.0f s", new.expires_in(self._now()))
         return new
 
@@ -425,9 +488,17 @@ class OAuthClient(BaseClient):
             )
         if self.scope_check:
             _check_scope(endpoint, token)
-        if token.refresh_token is not None and token.expires_within(self.refresh_margin, self._now()):
+        if token.refresh_token is not None and token.expires_within(self._margin(token), self._now()):
             token = await self._refresh_shared(token)
         return token
+
+    def _margin(self, token: Token) -> float:
+        """How long before its expiry `token` is refreshed: `refresh_margin`, but at most half the
+        token's lifetime when that is known (else every call would refresh a short-lived token)."""
+        lifetime = token.lifetime
+        if lifetime is None:
+            return self.refresh_margin
+        return min(self.refresh_margin, max(lifetime, 0.0) / 2)
 
     async def _call(self, default: OAuthEndpoint[Envelope[T]], params: Mapping[str, Any] | None = None) -> T:
         """Send one user-API call (see the module docstring) and return the envelope's ``data``."""
@@ -436,7 +507,7 @@ class OAuthClient(BaseClient):
         token = await self._token_for(endpoint)
         retried = False
         while True:
-            headers = {"Authorization": f"Bearer {token.access_token}"}
+            headers = {"Authorization": Secret(f"Bearer {token.access_token}")}
             try:
                 envelope = await pipeline.call(endpoint, params, headers=headers)
             except OAuthInvalidTokenError:
@@ -467,7 +538,8 @@ class OAuthClient(BaseClient):
         Returns Binance's ``data`` (True: the token was cleared). The token is also cleared locally when
         Binance answers that it is dead already (the access token invalid and the refresh token, if
         any, refused: the error is raised then); after this, user-API calls raise
-        `OAuthNotAuthenticatedError` without sending anything.
+        `OAuthNotAuthenticatedError` without sending anything. A refresh in flight is discarded: its
+        answer is neither kept nor stored, and its callers get `OAuthNotAuthenticatedError`.
         """
         try:
             revoked = await self._call(E.REVOKE_TOKEN)
@@ -481,7 +553,9 @@ class OAuthClient(BaseClient):
     async def _forget(self) -> None:
         self._token = None
         self._loaded = True
-        await self._store.clear()
+        self._supersede()
+        async with self._store_lock:
+            await self._store.clear()
 
     # -- user APIs ----------------------------------------------------------------------------------
 

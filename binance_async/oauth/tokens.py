@@ -9,12 +9,17 @@ them.
 A `TokenStore` loads, saves and clears one token. `MemoryTokenStore` keeps it in the process;
 `JsonFileTokenStore` keeps it in a JSON file that only its owner can read (mode 0o600), written
 atomically. Neither the repr nor any message of this module shows an access or refresh token.
+
+Tokens are held as `Secret` (a ``str`` whose repr is masked), and no frame of this module holds a
+token answer, a file's bytes or a serialized token when it raises: an error reporter that captures
+frame locals (``traceback.TracebackException(..., capture_locals=True)``, Sentry) finds none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import math
 import os
@@ -27,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, TypeGuard, runtime_checkable
 
+from .._secret import Secret
 from ..errors import BinanceError, InvalidResponseError, ParameterError
 
 __all__ = ["JsonFileTokenStore", "MemoryTokenStore", "Token", "TokenStore", "TokenStoreError"]
@@ -69,8 +75,10 @@ class Token:
     """An OAuth access token, its refresh token and granted scopes, and when it expires.
 
     `expires_at` is absolute (epoch seconds, the same clock as the ``now`` passed to the methods) and
-    keyword-only. Immutable and hashable; equality compares every field. The repr and str show the
-    scopes, the expiry and whether there is a refresh token, never a token value.
+    keyword-only; so is `issued_at`, when the token was received (set by `from_response`; None when
+    unknown), which gives its `lifetime`. Immutable and hashable; equality compares every field. The
+    tokens are kept as `Secret` (equal to the plain strings; ``str()`` gives the value). The repr and
+    str show the scopes, the expiry and whether there is a refresh token, never a token value.
     """
 
     access_token: str
@@ -78,6 +86,7 @@ class Token:
     scope: frozenset[str]
     token_type: str = "bearer"
     expires_at: float = field(kw_only=True)
+    issued_at: float | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if not isinstance(self.access_token, str) or not self.access_token:
@@ -90,6 +99,8 @@ class Token:
             raise ParameterError("Token.token_type must be a non-empty string")
         if not _is_number(self.expires_at):
             raise ParameterError("Token.expires_at must be a finite number (epoch seconds)")
+        if self.issued_at is not None and not _is_number(self.issued_at):
+            raise ParameterError("Token.issued_at must be a finite number (epoch seconds) or None")
         scope: object = self.scope
         if isinstance(scope, str):
             raise ParameterError("Token.scope must be a set of scope names, not a string")
@@ -101,6 +112,11 @@ class Token:
             raise ParameterError("Token.scope must contain non-empty strings only")
         object.__setattr__(self, "scope", scope)
         object.__setattr__(self, "expires_at", float(self.expires_at))
+        if self.issued_at is not None:
+            object.__setattr__(self, "issued_at", float(self.issued_at))
+        object.__setattr__(self, "access_token", Secret(self.access_token))
+        if self.refresh_token is not None:
+            object.__setattr__(self, "refresh_token", Secret(self.refresh_token))
 
     # -- building -----------------------------------------------------------------------------------
 
@@ -108,37 +124,43 @@ class Token:
     def from_response(cls, data: Mapping[str, Any], *, now: float, previous: Token | None = None) -> Token:
         """The token in a token endpoint answer received at `now` (epoch seconds).
 
-        ``expires_at = now + expires_in``. `scope` may be comma- or space-separated. When the answer
-        has no ``refresh_token`` or no ``scope`` (a refresh need not repeat them), `previous`'s are
-        kept. Raises `InvalidResponseError` when ``access_token`` or ``expires_in`` is missing or
-        invalid; the error carries no body and names no token.
+        ``expires_at = now + expires_in`` and ``issued_at = now``. `scope` may be comma- or
+        space-separated. When the answer has no ``refresh_token`` or no ``scope`` (a refresh need not
+        repeat them), `previous`'s are kept. Raises `InvalidResponseError` when ``access_token`` or
+        ``expires_in`` is missing or invalid; the error carries no body and names no token, and is
+        raised from a frame that no longer holds the answer.
         """
+        if not _is_number(now):
+            raise ParameterError("now must be a finite number (epoch seconds)")
+        parsed = cls._parse_response(data, now, previous)
+        del data  # the answer holds the tokens: not in this frame's locals when it raises
+        if isinstance(parsed, str):
+            raise InvalidResponseError(f"OAuth token response: {parsed}", status=200, body=b"")
+        return parsed
 
-        def invalid(what: str) -> InvalidResponseError:
-            return InvalidResponseError(f"OAuth token response: {what}", status=200, body=b"")
-
+    @classmethod
+    def _parse_response(cls, data: Mapping[str, Any], now: float, previous: Token | None) -> Token | str:
+        """The token in `data`, or what is wrong with it (returned, not raised: see `from_response`)."""
         if not isinstance(data, Mapping):
-            raise invalid("the body is not a JSON object")
+            return "the body is not a JSON object"
         access_token = data.get("access_token")
         if not isinstance(access_token, str) or not access_token:
-            raise invalid("access_token is missing or not a non-empty string")
+            return "access_token is missing or not a non-empty string"
 
         expires_in = data.get("expires_in")
         if isinstance(expires_in, str):
             try:
                 expires_in = float(expires_in.strip())
             except ValueError:
-                raise invalid("expires_in is not a number") from None
+                return "expires_in is not a number"
         if not _is_number(expires_in) or expires_in < 0:
-            raise invalid("expires_in is missing or not a non-negative number of seconds")
-        if not _is_number(now):
-            raise ParameterError("now must be a finite number (epoch seconds)")
+            return "expires_in is missing or not a non-negative number of seconds"
 
         refresh_token = data.get("refresh_token")
         if refresh_token is None or refresh_token == "":
             refresh_token = previous.refresh_token if previous is not None else None
         elif not isinstance(refresh_token, str):
-            raise invalid("refresh_token is not a string")
+            return "refresh_token is not a string"
 
         raw_scope = data.get("scope")
         scope: frozenset[str] | None
@@ -149,7 +171,7 @@ class Token:
         elif isinstance(raw_scope, (list, tuple)) and all(isinstance(s, str) for s in raw_scope):
             scope = frozenset(s for s in raw_scope if s)
         else:
-            raise invalid("scope is not a string")
+            return "scope is not a string"
         if not scope:
             scope = previous.scope if previous is not None else frozenset()
 
@@ -157,7 +179,7 @@ class Token:
         if token_type is None or token_type == "":
             token_type = previous.token_type if previous is not None else "bearer"
         elif not isinstance(token_type, str):
-            raise invalid("token_type is not a string")
+            return "token_type is not a string"
 
         return cls(
             access_token,
@@ -165,6 +187,7 @@ class Token:
             scope,
             token_type,
             expires_at=float(now) + float(expires_in),
+            issued_at=float(now),
         )
 
     # -- questions ----------------------------------------------------------------------------------
@@ -176,6 +199,11 @@ class Token:
     def expires_within(self, seconds: float, now: float) -> bool:
         """True when the token expires `seconds` or fewer seconds after `now` (or already has)."""
         return self.expires_at - now <= seconds
+
+    @property
+    def lifetime(self) -> float | None:
+        """Seconds from `issued_at` to `expires_at` (the answer's ``expires_in``); None when unknown."""
+        return None if self.issued_at is None else self.expires_at - self.issued_at
 
     def is_expired(self, now: float) -> bool:
         """True from `expires_at` on."""
@@ -193,43 +221,67 @@ class Token:
     # -- storage ------------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (scopes sorted) that `from_dict` turns back into an equal token."""
-        return {
+        """A JSON-safe dict (scopes sorted; ``issued_at`` only when known) that `from_dict` turns back
+        into an equal token. The tokens in it are `Secret` strings."""
+        data: dict[str, Any] = {
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
             "scope": sorted(self.scope),
             "token_type": self.token_type,
             "expires_at": self.expires_at,
         }
+        if self.issued_at is not None:
+            data["issued_at"] = self.issued_at
+        return data
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Token:
         """The token `to_dict` produced. `scope` may also be a comma/space-separated string.
 
-        Raises `TokenStoreError` (naming the bad field, never a value) for anything else.
+        Raises `TokenStoreError` (naming the bad field, never a value) for anything else, from a frame
+        that no longer holds `d`.
         """
+        parsed = cls._parse_dict(d)
+        del d
+        if isinstance(parsed, str):
+            raise TokenStoreError(f"stored token: {parsed}")
+        return parsed
+
+    @classmethod
+    def _parse_dict(cls, d: Mapping[str, Any]) -> Token | str:
+        """The token in `d`, or what is wrong with it (returned, not raised: see `from_dict`)."""
         if not isinstance(d, Mapping):
-            raise TokenStoreError("stored token: not a JSON object")
+            return "not a JSON object"
         access_token = d.get("access_token")
         if not isinstance(access_token, str) or not access_token:
-            raise TokenStoreError("stored token: access_token is missing or invalid")
+            return "access_token is missing or invalid"
         refresh_token = d.get("refresh_token")
         if refresh_token is not None and (not isinstance(refresh_token, str) or not refresh_token):
-            raise TokenStoreError("stored token: refresh_token is invalid")
+            return "refresh_token is invalid"
         raw_scope = d.get("scope", ())
         if isinstance(raw_scope, str):
             scope = _split_scope(raw_scope)
         elif isinstance(raw_scope, (list, tuple)) and all(isinstance(s, str) and s for s in raw_scope):
             scope = frozenset(raw_scope)
         else:
-            raise TokenStoreError("stored token: scope is invalid")
+            return "scope is invalid"
         token_type = d.get("token_type", "bearer")
         if not isinstance(token_type, str) or not token_type:
-            raise TokenStoreError("stored token: token_type is invalid")
+            return "token_type is invalid"
         expires_at = d.get("expires_at")
         if not _is_number(expires_at):
-            raise TokenStoreError("stored token: expires_at is missing or invalid")
-        return cls(access_token, refresh_token, scope, token_type, expires_at=float(expires_at))
+            return "expires_at is missing or invalid"
+        issued_at = d.get("issued_at")
+        if issued_at is not None and not _is_number(issued_at):
+            return "issued_at is invalid"
+        return cls(
+            access_token,
+            refresh_token,
+            scope,
+            token_type,
+            expires_at=float(expires_at),
+            issued_at=None if issued_at is None else float(issued_at),
+        )
 
     def __repr__(self) -> str:
         scopes = ",".join(sorted(self.scope)) or "-"
@@ -288,8 +340,10 @@ class JsonFileTokenStore:
     readable by others, not even briefly, and a crash leaves either the old or the new file, never
     half of one. The directory must exist. `load` returns None when the file does not exist and raises
     `TokenStoreError` when it cannot be read, is not a token file, or (on POSIX) is accessible by
-    group or others (fix it with ``chmod 600``). `clear` deletes the file. The file operations run in
-    a worker thread. The repr shows the path only.
+    group or others (fix it with ``chmod 600``). `load` opens the file without blocking and without
+    following a symbolic link (``O_NONBLOCK | O_NOFOLLOW``) and refuses anything but a regular file:
+    a FIFO, a device, a directory or a link at the path is a `TokenStoreError`, never a hang. `clear`
+    deletes the file. The file operations run in a worker thread. The repr shows the path only.
     """
 
     __slots__ = ("_lock", "_path")
@@ -325,79 +379,127 @@ class JsonFileTokenStore:
 
     def _load(self) -> Token | None:
         with self._lock:
-            try:
-                fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-            except FileNotFoundError:
-                return None
-            except OSError as exc:
-                raise self._error("cannot be opened", exc) from None
-            try:
-                info = os.fstat(fd)
-                if not stat.S_ISREG(info.st_mode):
-                    raise self._error("is not a regular file")
-                if os.name == "posix" and info.st_mode & 0o077:
-                    mode = stat.S_IMODE(info.st_mode)
-                    raise self._error(
-                        f"is accessible by group or others (mode {mode:#o}); refusing to load it, "
-                        "run chmod 600 on it"
-                    )
-                raw = b""
+            raw = self._read()
+        if raw is None:
+            return None
+        too_large = len(raw) > _MAX_FILE_BYTES
+        data: Any = _INVALID
+        if not too_large:
+            # UnicodeDecodeError and JSONDecodeError are ValueErrors; the exception (its .doc is the
+            # file's text) must not be chained to the error, which is raised below.
+            with contextlib.suppress(ValueError, RecursionError):
+                data = json.loads(raw.decode("utf-8"))
+        del raw  # the file's bytes hold the tokens: in no frame's locals when this raises
+        if too_large:
+            raise self._error("is too large to be a token file")
+        if data is _INVALID:
+            raise self._error("is not valid JSON")
+        parsed = Token._parse_dict(data)
+        del data
+        if isinstance(parsed, str):
+            raise self._error(f"is not a token file (stored token: {parsed})")
+        return parsed
+
+    def _read(self) -> bytes | None:
+        """The file's bytes (at most one more than `_MAX_FILE_BYTES`), or None when it does not exist.
+
+        Opened with ``O_NONBLOCK | O_NOFOLLOW``: a FIFO does not block the open (nor the lock), and a
+        symbolic link is not followed; anything but a regular file is refused.
+        """
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_BINARY", 0)
+            | getattr(os, "O_CLOEXEC", 0)
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_NOFOLLOW", 0)
+        )
+        failure: TokenStoreError | None = None
+        try:
+            fd = os.open(self._path, flags)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            # O_NOFOLLOW on a link: ELOOP (Linux, macOS) or EMLINK (FreeBSD).
+            if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(self._path):
+                failure = self._error("is a symbolic link; refusing to follow it (give the real path)")
+            else:
+                failure = self._error("cannot be opened", exc)
+        if failure is not None:
+            raise failure  # outside the except block: nothing chained
+        raw = b""
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                failure = self._error(
+                    f"is not a regular file ({_file_kind(info.st_mode)}); refusing to read it"
+                )
+            elif os.name == "posix" and info.st_mode & 0o077:
+                mode = stat.S_IMODE(info.st_mode)
+                failure = self._error(
+                    f"is accessible by group or others (mode {mode:#o}); refusing to load it, "
+                    "run chmod 600 on it"
+                )
+            else:
                 while len(raw) <= _MAX_FILE_BYTES:
                     chunk = os.read(fd, _MAX_FILE_BYTES + 1 - len(raw))
                     if not chunk:
                         break
                     raw += chunk
-            except OSError as exc:
-                raise self._error("cannot be read", exc) from None
-            finally:
-                os.close(fd)
-        if len(raw) > _MAX_FILE_BYTES:
-            raise self._error("is too large to be a token file")
-        data: Any
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-            data = _INVALID  # the exception (its .doc is the file's text) must not be chained
-        if data is _INVALID:
-            raise self._error("is not valid JSON")
-        try:
-            return Token.from_dict(data)
-        except TokenStoreError as exc:
-            problem = str(exc)
-        raise self._error(f"is not a token file ({problem})")
+                del chunk
+        except OSError as exc:
+            failure = self._error("cannot be read", exc)
+        finally:
+            os.close(fd)
+        if failure is not None:
+            del raw
+            raise failure
+        return raw
 
     def _save(self, token: Token) -> None:
-        payload = json.dumps(token.to_dict(), separators=(",", ":")).encode("utf-8")
         directory = self._path.parent
         temp = directory / f".{self._path.name}.{secrets.token_hex(8)}.tmp"
+        with self._lock:
+            failure = self._write_private(temp, token)
+            if failure is None:
+                try:
+                    os.replace(temp, self._path)
+                except OSError as exc:
+                    failure = self._error("cannot be written", exc)
+            if failure is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise failure  # outside the except blocks: nothing chained
+            _fsync_directory(directory)
+
+    def _write_private(self, temp: Path, token: Token) -> TokenStoreError | None:
+        """Create `temp` (0o600, exclusively) holding `token`, fsynced. A failure is returned, not
+        raised, so that no traceback keeps this frame (which holds the serialized token)."""
         flags = (
             os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
         )
-        with self._lock:
+        try:
+            fd = os.open(temp, flags, 0o600)
+        except OSError as exc:
+            return self._error("cannot create a temporary file beside it", exc)
+        payload = json.dumps(token.to_dict(), separators=(",", ":")).encode("utf-8")
+        try:
             try:
-                fd = os.open(temp, flags, 0o600)
-            except OSError as exc:
-                raise self._error("cannot create a temporary file beside it", exc) from None
-            try:
-                try:
-                    if hasattr(os, "fchmod"):
-                        os.fchmod(fd, 0o600)  # exactly 0o600 whatever the umask
-                    view = memoryview(payload)
-                    while view:
-                        view = view[os.write(fd, view) :]
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                os.replace(temp, self._path)
-            except OSError as exc:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise self._error("cannot be written", exc) from None
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
-            _fsync_directory(directory)
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, 0o600)  # exactly 0o600 whatever the umask
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return self._error("cannot be written", exc)
+        except BaseException:
+            del payload
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        return None
 
     def _clear(self) -> None:
         with self._lock:
@@ -411,6 +513,19 @@ class JsonFileTokenStore:
 
     def __repr__(self) -> str:
         return f"JsonFileTokenStore({str(self._path)!r})"
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
 
 
 def _fsync_directory(directory: Path) -> None:
