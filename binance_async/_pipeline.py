@@ -149,7 +149,8 @@ class Pipeline:
         if type(weight) is not int:
             weight = endpoint.weight_for(params)
         orders = endpoint.orders
-        encoded = encode_params(params)
+        # Masked: an OAuth token request's form carries the client secret, a code or a refresh token.
+        encoded = Secret(encode_params(params))
         is_read = method == "GET"
         tracked = client_order_id is not None and not is_read
         attempt = 0
@@ -209,20 +210,14 @@ class Pipeline:
                 try:
                     return endpoint.decode(response.body)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    invalid = InvalidResponseError(
-                        f"{method} {path}: the response could not be decoded ({exc})",
-                        status=status,
-                        body=response.body,
-                        method=method,
-                        path=path,
-                    )
-                    invalid.client_order_id = client_order_id
-                    if tracked:
-                        assert client_order_id is not None
-                        self.outcomes._record(
-                            client_order_id, _sent(method, path, params), "undecodable answer"
-                        )
-                    raise invalid from None
+                    reason = str(exc)
+                # Raised outside the except clause: no __context__ (whose frames hold the raw body).
+                invalid = _undecodable(method, path, status, response.body, reason)
+                invalid.client_order_id = client_order_id
+                if tracked:
+                    assert client_order_id is not None
+                    self.outcomes._record(client_order_id, _sent(method, path, params), "undecodable answer")
+                raise invalid
             error = self._error(response, method, path, client_order_id)
             if isinstance(error, ExecutionStatusUnknown):
                 error.request = _sent(method, path, params)
@@ -340,16 +335,20 @@ class Pipeline:
             if not 200 <= response.status < 300:
                 raise self._error(response, endpoint.method, endpoint.path, None)
             try:
-                server_ms = endpoint.decode(response.body).server_time
+                return ClockSample(endpoint.decode(response.body).server_time, start, end)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                raise InvalidResponseError(
-                    f"{endpoint.method} {endpoint.path}: the response could not be decoded ({exc})",
-                    status=response.status,
-                    body=response.body,
-                    method=endpoint.method,
-                    path=endpoint.path,
-                ) from None
-            return ClockSample(server_ms, start, end)
+                reason = str(exc)
+            raise _undecodable(endpoint.method, endpoint.path, response.status, response.body, reason)
+
+
+def _undecodable(method: str, path: str, status: int, body: bytes, reason: str) -> InvalidResponseError:
+    return InvalidResponseError(
+        f"{method} {path}: the response could not be decoded ({reason})",
+        status=status,
+        body=body,
+        method=method,
+        path=path,
+    )
 
 
 def _sent(method: str, path: str, params: Mapping[str, Any]) -> SentRequest:

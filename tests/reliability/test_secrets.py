@@ -23,8 +23,10 @@ The haystack: every log record (the formatted line with its traceback, ``msg``, 
 other attribute), the repr and str of every client (before and after use), token (`OAuthClient.token`
 at each step, and every `Token` returned), token store, `AuthorizationRequest`, transport request and
 response, decoded answer, and every exception raised along the way with its ``args``, ``__dict__``
-(``request`` with its params, ``data``, ``headers``, ``body`` ...), ``__notes__`` and its
-``__cause__`` / ``__context__`` chain. The needles: the API key, the API secret and the wrong secret,
+(``request`` with its params, ``data``, ``headers``, ``body`` ...), ``__notes__``, its
+``__cause__`` / ``__context__`` chain (suppressed or not), and the locals of every frame of its
+traceback as ``traceback.TracebackException(..., capture_locals=True)`` renders them (what error
+reporters such as Sentry capture). The needles: the API key, the API secret and the wrong secret,
 every HMAC signature that was sent (read from the recorded requests), the OAuth client secret and the
 wrong one, every access and refresh token the token endpoint issued, every bearer token sent, every
 authorization code and every PKCE code verifier. None may appear anywhere in the haystack.
@@ -34,12 +36,16 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
+from pathlib import Path
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
 import pytest
+
+import binance_async
 
 from binance_async import (
     ExecutionStatusUnknownError,
@@ -98,6 +104,22 @@ def fields(request: Request) -> dict[str, str]:
     return dict(parse_qsl(raw, keep_blank_values=True))
 
 
+PACKAGE = str(Path(binance_async.__file__).parent)
+
+
+def library_locals(exc: BaseException) -> str:
+    """The locals of `exc`'s traceback frames inside binance_async, as capture_locals renders them."""
+    frames = [
+        frame
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+        if frame.f_code.co_filename.startswith(PACKAGE)
+    ]
+    summary = traceback.StackSummary.extract(
+        ((frame, frame.f_lineno) for frame in frames), capture_locals=True, lookup_lines=False
+    )
+    return "".join(summary.format())
+
+
 class Haystack:
     """Every text a secret must not appear in, with where it came from."""
 
@@ -130,6 +152,9 @@ class Haystack:
         self.texts.append((f"{where} repr", repr(value)))
         self.texts.append((f"{where} str", str(value)))
         if isinstance(value, BaseException):
+            # What an error reporter (Sentry) captures: the locals of the library's frames (the
+            # test's own frames hold the secrets it made up), chained exceptions by the walk below.
+            self.texts.append((f"{where} frames' locals", library_locals(value)))
             self._walk(f"{where}.args", value.args, depth + 1)
             for name, attribute in vars(value).items():
                 self._walk(f"{where}.{name}", attribute, depth + 1)

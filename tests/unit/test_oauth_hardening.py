@@ -63,10 +63,9 @@ USER_INFO = "/oauth-api/v1/user-info"
 REVOKE = "/oauth-api/v1/revoke-token"
 CONFIRM = "/oauth-api/v1/ocbs/confirm"
 
-#: Known leaks in files this suite does not own, left out of the assertions below and asserted by the
-#: xfail `test_no_leak_at_all_pipeline_included` (file, function, local): the pipeline's ``encoded``
-#: local is the form body as sent, client secret, code, verifier and refresh token included.
-KNOWN_ELSEWHERE = frozenset({("_pipeline.py", "call", "encoded")})
+#: Leaks known elsewhere, left out of the assertions below (file, function, local): none any more
+#: (the pipeline's ``encoded`` form body is masked now; `test_no_leak_at_all_pipeline_included`).
+KNOWN_ELSEWHERE: frozenset[tuple[str, str, str]] = frozenset()
 
 
 # -- a fake Binance ---------------------------------------------------------------------------------
@@ -362,11 +361,6 @@ async def test_no_secret_in_captured_locals(name: str) -> None:
     assert leaks(exc, {**SECRETS, **SECRETS_AT_RUNTIME}) == []
 
 
-@pytest.mark.xfail(
-    reason="binance_async/_pipeline.py Pipeline.call keeps the encoded form body in its local 'encoded' "
-    "(client secret, code, verifier, refresh token); not this suite's file",
-    strict=False,
-)
 async def test_no_leak_at_all_pipeline_included() -> None:
     found = []
     for scenario in SCENARIOS.values():
