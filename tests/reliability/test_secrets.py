@@ -37,8 +37,8 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -46,7 +46,6 @@ import aiohttp
 import pytest
 
 import binance_async
-
 from binance_async import (
     ExecutionStatusUnknownError,
     InvalidSignatureError,
