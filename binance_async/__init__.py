@@ -1,7 +1,9 @@
 """binance_async: an asyncio-first client for the Binance Spot REST API and Binance OAuth 2.0."""
 
 from ._limits import RateLimiter, WindowSpec, WindowState
+from ._outcomes import UnknownOutcomes
 from ._retry import RetryPolicy
+from ._secret import Secret
 from ._urls import DEMO, MAINNET, MARKET_DATA, TESTNET
 from .errors import (
     APIKeyError,
@@ -85,11 +87,13 @@ __all__ = [
     "RequestTooHeavyError",
     "RestrictedLocationError",
     "RetryPolicy",
+    "Secret",
     "SendStatusUnknownError",
     "SentRequest",
     "SpotClient",
     "TimestampError",
     "TransportError",
+    "UnknownOutcomes",
     "WAFRejectedError",
     "WindowSpec",
     "WindowState",
