@@ -2,11 +2,16 @@
 
 `AiohttpTransport` owns (or borrows) one ``aiohttp.ClientSession``, created lazily inside the running
 event loop on the first request. It sends the URL and body exactly as built (the URL is marked as
-already encoded, so nothing re-quotes the bytes that were signed) and reads the whole body.
-aiohttp's exceptions become this library's transport errors; their messages name the method and
-path only, never the query string (which may carry a signature). The timeout covers the whole
-request (connect, send, read) and is enforced by `Deadlines` (one timer for all requests in flight)
-instead of aiohttp's per-request timers, which cost 8% of a small request.
+already encoded, so nothing re-quotes the bytes that were signed) and reads the whole body, up to
+``max_response_bytes``: a larger answer (by its Content-Length, or counted as it streams in, after
+decompression, so that a gzip bomb stops at the cap too) is refused with `InvalidResponseError` and
+its connection closed, never read whole. aiohttp's exceptions become this library's transport
+errors; their messages name the method and path only, never the query string (which may carry a
+signature). Nothing that holds the signed URL or the API key stays reachable from an error raised
+here, as error reporters capture it (frame locals, ``__context__``): the aiohttp response is dropped
+from the frame and errors are raised outside the ``except`` that caught aiohttp's. The timeout
+covers the whole request (connect, send, read) and is enforced by `Deadlines` (one timer for all
+requests in flight) instead of aiohttp's per-request timers, which cost 8% of a small request.
 """
 
 from __future__ import annotations
@@ -16,12 +21,26 @@ from collections.abc import Mapping
 from typing import NamedTuple, Protocol
 
 import aiohttp
+from aiohttp.hdrs import CONTENT_ENCODING, CONTENT_LENGTH
 from yarl import URL
 
 from ._deadlines import Deadlines
-from .errors import ClientClosedError, ConnectionFailedError, RequestTimeoutError, TransportError
+from .errors import (
+    BinanceError,
+    ClientClosedError,
+    ConnectionFailedError,
+    InvalidResponseError,
+    RequestTimeoutError,
+    TransportError,
+)
 
-__all__ = ["AiohttpTransport", "Request", "Response", "Transport"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AiohttpTransport", "Request", "Response", "Transport"]
+
+#: The largest answer read by default: 64 MiB. Binance's largest answer is the full mainnet
+#: exchangeInfo, ~7.5 MB uncompressed for ~3000 symbols and growing with every listing: 64 MiB leaves
+#: it 8x room, while bounding what a broken proxy or a hostile server can make the client hold (an
+#: answer that streams in is held twice, as chunks and joined, so ~128 MiB at worst).
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 #: Passed with every request: aiohttp sets no timers of its own (`Deadlines` enforces the timeout).
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None, sock_connect=None)
@@ -75,7 +94,12 @@ class AiohttpTransport:
         proxy: str | None = None,
         trust_env: bool = False,
         timeout: float | None = 10.0,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        if max_response_bytes is not None and (
+            type(max_response_bytes) is not int or max_response_bytes <= 0
+        ):
+            raise ValueError(f"max_response_bytes must be a positive int or None, got {max_response_bytes!r}")
         self._session = session
         self._owns_session = session is None
         if session is not None:
@@ -86,6 +110,7 @@ class AiohttpTransport:
             raise ValueError(f"timeout must be positive or None, got {timeout}")
         self._timeout = timeout
         self._deadlines = Deadlines(timeout) if timeout is not None else None
+        self._max_response_bytes = max_response_bytes
         self.closed = False
 
     @property
@@ -104,6 +129,11 @@ class AiohttpTransport:
         session = self._session or self._open()
         deadlines = self._deadlines
         task = deadlines.start() if deadlines is not None else None
+        # The response's repr shows the signed URL: it is dropped (finally) before anything propagates.
+        # Errors are raised after the ``try``, so that the aiohttp exception (whose traceback holds the
+        # URL and the headers) does not become their ``__context__``.
+        resp: aiohttp.ClientResponse | None = None
+        error: BinanceError
         try:
             # Awaiting the request (rather than ``async with``) skips a context-manager layer that
             # measurably costs CPU per request; release() hands the connection back to the pool.
@@ -117,31 +147,64 @@ class AiohttpTransport:
                 timeout=_NO_AIOHTTP_TIMEOUT,
             )
             try:
-                body = await resp.read()
-            finally:
-                resp.release()
-            return Response(resp.status, resp.headers, body)
-        except asyncio.CancelledError:
-            if deadlines is None or task is None or not deadlines.timed_out(task):
+                cap = self._max_response_bytes
+                content = resp.content
+                if cap is None or (content.is_eof() and content.total_bytes <= cap):
+                    # The hot path: a small answer arrives with its headers, so it is already all in
+                    # (and decompressed: total_bytes counts what the body decompressed to).
+                    body: bytes | None = await resp.read()
+                else:
+                    headers = resp.headers
+                    length = headers.get(CONTENT_LENGTH)
+                    if length is None or CONTENT_ENCODING in headers:
+                        body = await _read_at_most(content, cap)  # chunked or compressed: count it
+                    elif int(length) <= cap or request.method == "HEAD":
+                        body = await resp.read()
+                    else:
+                        body = None  # announced larger than the cap: not a byte of it is read
+            except BaseException:
+                resp.close()  # the connection is in an unknown state: never back to the pool
                 raise
-            raise self._timed_out(request) from None
+            if body is not None:
+                resp.release()
+                return Response(resp.status, resp.headers, body)
+            resp.close()  # not release(): the rest of the answer is never read
+            error = self._too_large(request, resp.status)
+        except asyncio.CancelledError as exc:
+            if deadlines is None or task is None or not deadlines.timed_out(task):
+                # Cancelled from elsewhere: it propagates, without the frames below this one (aiohttp's,
+                # whose locals hold the URL and the headers).
+                raise exc.with_traceback(None)  # noqa: B904 - the same exception, re-raised
+            error = self._timed_out(request)
         except aiohttp.ClientConnectorError as exc:
-            raise ConnectionFailedError(
+            error = ConnectionFailedError(
                 f"{request.method} {request.path}: cannot connect ({type(exc).__name__})",
                 method=request.method,
                 path=request.path,
-            ) from None
+            )
         except asyncio.TimeoutError:
-            raise self._timed_out(request) from None
+            error = self._timed_out(request)
         except aiohttp.ClientError as exc:
-            raise TransportError(
+            error = TransportError(
                 f"{request.method} {request.path}: {type(exc).__name__}",
                 method=request.method,
                 path=request.path,
-            ) from None
+            )
         finally:
+            resp = None
             if deadlines is not None and task is not None:
                 deadlines.finish(task)
+        raise error
+
+    def _too_large(self, request: Request, status: int) -> InvalidResponseError:
+        return InvalidResponseError(
+            f"{request.method} {request.path}: the answer is larger than max_response_bytes "
+            f"({self._max_response_bytes} bytes)",
+            status=status,
+            body=b"",
+            method=request.method,
+            path=request.path,
+        )
 
     def _timed_out(self, request: Request) -> RequestTimeoutError:
         return RequestTimeoutError(
@@ -157,3 +220,21 @@ class AiohttpTransport:
         session, self._session = self._session, None  # later sends fail with ClientClosedError
         if self._owns_session and session is not None and not session.closed:
             await session.close()
+
+
+async def _read_at_most(content: aiohttp.StreamReader, cap: int) -> bytes | None:
+    """The whole body, or None as soon as more than `cap` bytes of it (decompressed) have arrived.
+
+    aiohttp hands the body over as it arrives, decompressing a bounded piece at a time and pausing the
+    socket while its buffer is full, so no more than about `cap` bytes are held at any time.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = await content.readany()
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > cap:
+            return None
+        chunks.append(chunk)
