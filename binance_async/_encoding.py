@@ -3,14 +3,18 @@
 Values:
 
 * ``str``: sent as is, percent-encoded (UTF-8) where not in ``A-Z a-z 0-9 - _ . ~``; an empty string is
-  refused (Binance would read it as absent).
+  refused (Binance would read it as absent). The value of a numeric parameter (``price``, ``quantity``,
+  ``orderId``, ``startTime`` ... see `is_numeric_name`) must be ASCII: ``"٣٣"`` (Arabic-Indic digits)
+  is 33 to Python's ``Decimal`` and ``int`` and to any parser that takes every Unicode digit.
 * ``bool``: ``true`` / ``false``.
 * ``int``: decimal digits.
 * ``Decimal``: fixed-point, never scientific notation: ``Decimal("1E-8")`` -> ``0.00000001``,
   ``Decimal("1E+2")`` -> ``100``. NaN, infinities and magnitudes beyond 1e±40 (which would be
   written out as dozens to thousands of digits) are refused.
 * ``float``: converted exactly from its shortest repr (``0.1`` -> ``0.1``, ``1e-08`` -> ``0.00000001``),
-  never from its binary expansion; NaN and infinities are refused. Prefer ``Decimal`` for money.
+  never from its binary expansion; NaN and infinities are refused, and so is a float whose shortest
+  repr has more than 8 decimals (``0.1 + 0.2`` is ``0.30000000000000004``): that is binary rounding
+  noise, and no Binance amount has more than 8. Prefer ``Decimal`` for money.
 * ``enum.Enum``: its value, encoded as above; subclasses of str, int, float and Decimal are sent as the
   value they hold (their own ``__str__`` and the like are not consulted).
 * an aware ``datetime``: milliseconds since the epoch (naive datetimes are refused as ambiguous).
@@ -33,11 +37,60 @@ from urllib.parse import quote
 
 from .errors import ParameterError
 
-__all__ = ["encode_params", "encode_value"]
+__all__ = [
+    "MAX_FLOAT_DECIMALS",
+    "MAX_RECV_WINDOW",
+    "check_recv_window",
+    "encode_params",
+    "encode_value",
+    "is_numeric_name",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]").search
 _NAMES: dict[str, str] = {}  # parameter name -> its encoded form (names repeat on every request)
 _MAX_NAMES = 4096
+
+
+#: Binance's ceiling for recvWindow, in milliseconds.
+MAX_RECV_WINDOW = 60_000
+#: The most decimals a float may show (its shortest repr): Binance amounts have at most 8.
+MAX_FLOAT_DECIMALS = 8
+
+
+def check_recv_window(value: object, name: str = "recv_window") -> int:
+    """`value` if it is an int (not a bool) of milliseconds in 1..60000, else `ParameterError`.
+
+    The one check for the client's ``recv_window`` and a call's. Binance also takes up to 3
+    decimals (microseconds); this client signs with millisecond timestamps and sends whole
+    milliseconds, so a float or Decimal (even ``5000.0``) is refused rather than rounded.
+    """
+    if type(value) is not int or not 0 < value <= MAX_RECV_WINDOW:
+        kind = "" if type(value) is int else f" ({type(value).__name__})"
+        raise ParameterError(
+            f"{name} must be an int of milliseconds in 1..{MAX_RECV_WINDOW}, got {value!r}{kind}"
+        )
+    return value
+
+
+_NUMERIC_SUFFIXES = ("Qty", "Quantity", "Price", "Delta", "Time", "Window", "Value", "Id", "StrategyType")
+_NUMERIC_NAMES = frozenset({"price", "quantity", "limit", "timestamp", "strategyType"})
+
+
+def is_numeric_name(name: str) -> bool:
+    """Whether Binance reads parameter `name` as a number (by its name: ``price``, ``*Qty``, ``*Id`` ...).
+
+    ``quantity``, ``quoteOrderQty``, ``abovePrice``, ``stopLimitPrice``, ``trailingDelta``,
+    ``orderId``, ``fromId``, ``startTime``, ``recvWindow``, ``pegOffsetValue``, ``strategyType``,
+    ``limit`` ...; not ``*ClientOrderId``, ``symbol``, ``timeZone`` or the enum-valued names.
+    """
+    return name in _NUMERIC_NAMES or (name.endswith(_NUMERIC_SUFFIXES) and not name.endswith("ClientOrderId"))
+
+
+def _text(name: str, text: str) -> str:
+    """A str parameter value; a numeric one must be ASCII (``Decimal("٣٣")`` is 33)."""
+    if not text.isascii() and is_numeric_name(name):
+        raise ParameterError(f"parameter {name!r}: write numbers with the ASCII digits 0-9, got {text!r}")
+    return _quote(name, text)
 
 
 def _quote(name: str, text: str) -> str:
@@ -69,7 +122,18 @@ def _decimal_text(name: str, value: Decimal) -> str:
 def _float_text(name: str, value: float) -> str:
     if value != value or value in (_INF, -_INF):
         raise ParameterError(f"parameter {name!r}: {value} is not a finite number")
-    return _decimal_text(name, Decimal(float.__repr__(value)))
+    shortest = float.__repr__(value)
+    number = Decimal(shortest)
+    text = _decimal_text(name, number)  # refuses magnitudes beyond 1e±40 first
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_FLOAT_DECIMALS:
+        raise ParameterError(
+            f"parameter {name!r}: the float {shortest} has more than {MAX_FLOAT_DECIMALS} decimals, which"
+            " is binary floating-point noise (0.1 + 0.2 is 0.30000000000000004); pass a Decimal"
+            " (Decimal('0.3')), or round to the symbol's tick and step with"
+            " SymbolRules.round_price / round_quantity"
+        )
+    return text
 
 
 _INF = float("inf")
@@ -83,7 +147,7 @@ def encode_value(name: str, value: Any) -> str:
     """One value as it appears after ``name=`` on the wire."""
     cls = type(value)
     if cls is str:
-        return _quote(name, value)
+        return _text(name, value)
     if cls is int:
         return int.__repr__(value)
     if cls is Decimal:
@@ -100,7 +164,7 @@ def _encode_other(name: str, value: Any) -> str:
     if isinstance(value, enum.Enum):
         return encode_value(name, value.value)
     if isinstance(value, str):
-        return _quote(name, str.__str__(value))
+        return _text(name, str.__str__(value))
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, Decimal):

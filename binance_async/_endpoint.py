@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from ._decimal_checks import NONE, TEXT, check_numbers, numbers_kind
 from .errors import ParameterError
 
 __all__ = ["Endpoint", "Weight"]
@@ -38,6 +39,8 @@ class Endpoint(Generic[T]):
 
     __slots__ = (
         "_decoder",
+        "_numbers",
+        "_returning",
         "_variants",
         "method",
         "name",
@@ -71,7 +74,9 @@ class Endpoint(Generic[T]):
         self.security = security
         self.orders = orders  # how many unfilled orders a success adds (ORDERS windows)
         self._decoder: msgspec.json.Decoder[Any] | None = None
+        self._numbers = NONE  # what check_numbers looks at (set with the decoder)
         self._variants: dict[str, Any] = dict(variants) if variants else {}
+        self._returning: dict[Any, Endpoint[Any]] = {}
 
     @property
     def signed(self) -> bool:
@@ -82,11 +87,41 @@ class Endpoint(Generic[T]):
         return weight if type(weight) is int else weight(params)  # type: ignore[operator]
 
     def decode(self, body: bytes) -> T:
+        """`body` decoded into the response type; `msgspec.ValidationError` or `msgspec.DecodeError`.
+
+        Models refuse NaN and infinities themselves. A number written in non-ASCII digits
+        (``"٣٣"``) can only show in a body that is not ASCII, and a non-finite one in number text
+        (`Depth` levels) only in a body with an ``n``: only then does `check_numbers` walk the result.
+        """
         decoder = self._decoder
         if decoder is None:
             decoder = self._decoder = decoder_for(self.response)
+            self._numbers = numbers_kind(self.response)
         result: T = decoder.decode(body)
+        numbers = self._numbers
+        if numbers and (not body.isascii() or (numbers == TEXT and (b"n" in body or b"N" in body))):
+            check_numbers(result, body, numbers)
         return result
+
+    def returning(self, response: Any) -> Endpoint[Any]:
+        """The same endpoint decoding into `response` (built once per type, then cached).
+
+        For a method that knows the shape of the answer better than the table: a single-symbol
+        ticker is one object, never a list (``TickerPrice`` out of ``TickerPrice | list[TickerPrice]``).
+        """
+        found = self._returning.get(response)
+        if found is None:
+            found = self._returning[response] = Endpoint(
+                self.name,
+                self.method,
+                self.path,
+                response,
+                weight=self.weight,
+                weight_doc=self.weight_doc,
+                security=self.security,
+                orders=self.orders,
+            )
+        return found
 
     def variant(self, key: str | None) -> Endpoint[Any]:
         """The same endpoint decoding into the response type registered for `key`.

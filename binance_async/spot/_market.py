@@ -30,6 +30,30 @@ from .models import (
 
 __all__ = ["MarketDataMixin", "load_exchange_info"]
 
+# The ticker endpoints answer one object for ``symbol`` and a list otherwise; the table's response
+# type allows both, so each method asks for the shape it promises: anything else is an
+# InvalidResponseError, never a list where one ticker was expected (or the reverse).
+_TICKER_24HR: tuple[Endpoint[TickerStats], Endpoint[list[TickerStats]]] = (
+    E.TICKER_24HR.returning(TickerStats),
+    E.TICKER_24HR.returning(list[TickerStats]),
+)
+_TICKER_TRADING_DAY: tuple[Endpoint[TickerStats], Endpoint[list[TickerStats]]] = (
+    E.TICKER_TRADING_DAY.returning(TickerStats),
+    E.TICKER_TRADING_DAY.returning(list[TickerStats]),
+)
+_TICKER_PRICE: tuple[Endpoint[TickerPrice], Endpoint[list[TickerPrice]]] = (
+    E.TICKER_PRICE.returning(TickerPrice),
+    E.TICKER_PRICE.returning(list[TickerPrice]),
+)
+_BOOK_TICKER: tuple[Endpoint[BookTicker], Endpoint[list[BookTicker]]] = (
+    E.BOOK_TICKER.returning(BookTicker),
+    E.BOOK_TICKER.returning(list[BookTicker]),
+)
+_TICKER: tuple[Endpoint[TickerStats], Endpoint[list[TickerStats]]] = (
+    E.TICKER.returning(TickerStats),
+    E.TICKER.returning(list[TickerStats]),
+)
+
 
 async def load_exchange_info(pipeline: Pipeline, params: Mapping[str, Any] | None = None) -> ExchangeInfo:
     """``GET /api/v3/exchangeInfo``; its ``rateLimits`` replace the limiter's windows."""
@@ -238,9 +262,10 @@ class MarketDataMixin(SpotBase):
         """24-hour rolling price change statistics: one symbol, several, or all."""
         if symbols is not None:
             check_symbols(symbol, symbols, required=False)
-        return await self._pipeline.call(
-            E.TICKER_24HR, {"symbol": symbol, "symbols": symbols, "type": type, "symbolStatus": symbol_status}
-        )
+        params = {"symbol": symbol, "symbols": symbols, "type": type, "symbolStatus": symbol_status}
+        if symbol is not None:
+            return await self._pipeline.call(_TICKER_24HR[0], params)
+        return await self._pipeline.call(_TICKER_24HR[1], params)
 
     @overload
     async def ticker_trading_day(
@@ -273,16 +298,16 @@ class MarketDataMixin(SpotBase):
     ) -> TickerStats | list[TickerStats]:
         """Price change statistics for the current trading day (one symbol or up to 100)."""
         check_symbols(symbol, symbols, required=True, max_symbols=MAX_SYMBOLS)
-        return await self._pipeline.call(
-            E.TICKER_TRADING_DAY,
-            {
-                "symbol": symbol,
-                "symbols": symbols,
-                "timeZone": time_zone,
-                "type": type,
-                "symbolStatus": symbol_status,
-            },
-        )
+        params = {
+            "symbol": symbol,
+            "symbols": symbols,
+            "timeZone": time_zone,
+            "type": type,
+            "symbolStatus": symbol_status,
+        }
+        if symbol is not None:
+            return await self._pipeline.call(_TICKER_TRADING_DAY[0], params)
+        return await self._pipeline.call(_TICKER_TRADING_DAY[1], params)
 
     @overload
     async def ticker_price(
@@ -307,9 +332,10 @@ class MarketDataMixin(SpotBase):
         """The latest price: one symbol, several, or all."""
         if symbols is not None:
             check_symbols(symbol, symbols, required=False)
-        return await self._pipeline.call(
-            E.TICKER_PRICE, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
-        )
+        params = {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
+        if symbol is not None:
+            return await self._pipeline.call(_TICKER_PRICE[0], params)
+        return await self._pipeline.call(_TICKER_PRICE[1], params)
 
     @overload
     async def book_ticker(self, symbol: str, *, symbol_status: SymbolStatus | None = None) -> BookTicker: ...
@@ -332,9 +358,10 @@ class MarketDataMixin(SpotBase):
         """The best bid and ask on the book: one symbol, several, or all."""
         if symbols is not None:
             check_symbols(symbol, symbols, required=False)
-        return await self._pipeline.call(
-            E.BOOK_TICKER, {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
-        )
+        params = {"symbol": symbol, "symbols": symbols, "symbolStatus": symbol_status}
+        if symbol is not None:
+            return await self._pipeline.call(_BOOK_TICKER[0], params)
+        return await self._pipeline.call(_BOOK_TICKER[1], params)
 
     @overload
     async def ticker(
@@ -367,16 +394,16 @@ class MarketDataMixin(SpotBase):
     ) -> TickerStats | list[TickerStats]:
         """Rolling-window price change statistics (``window_size`` 1m..59m, 1h..23h, 1d..7d; default 1d)."""
         check_symbols(symbol, symbols, required=True, max_symbols=MAX_SYMBOLS)
-        return await self._pipeline.call(
-            E.TICKER,
-            {
-                "symbol": symbol,
-                "symbols": symbols,
-                "windowSize": window_size,
-                "type": type,
-                "symbolStatus": symbol_status,
-            },
-        )
+        params = {
+            "symbol": symbol,
+            "symbols": symbols,
+            "windowSize": window_size,
+            "type": type,
+            "symbolStatus": symbol_status,
+        }
+        if symbol is not None:
+            return await self._pipeline.call(_TICKER[0], params)
+        return await self._pipeline.call(_TICKER[1], params)
 
     @documents(E.REFERENCE_PRICE)
     async def reference_price(self, symbol: str) -> ReferencePrice:

@@ -13,6 +13,10 @@ Conventions
   ``Decimal("0.00000001")``).  Ids, counts and millisecond timestamps are ``int``.
 * **String depth levels.** :class:`Depth` keeps its levels as the exact ``(price, qty)`` strings
   Binance sent (a hot path: see the class docstring); helpers convert them to ``Decimal``.
+* **Finite, ASCII numbers.** A Decimal field never holds NaN or an infinity (every model with one
+  refuses them, decoded or built by hand), and an answer whose numbers are written in non-ASCII
+  digits (``"٣٣"``, which ``Decimal`` reads as 33) or whose depth levels are not finite fails to
+  decode (see `binance_async._decimal_checks`).
 * **Lazy filters.** ``exchangeInfo`` is large (~3000 symbols, several MB).  Each symbol's filter
   list is kept as undecoded :class:`msgspec.Raw` JSON and only turned into typed filter structs
   when :meth:`SymbolInfo.filters` / :meth:`SymbolInfo.filter` is called (``permissionSets``
@@ -31,9 +35,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, TypeAlias, TypeVar, get_args, overload
+from typing import Any, ClassVar, TypeAlias, TypeVar, get_args, overload
 
 import msgspec
+
+from .._decimal_checks import DECIMALS, check_numbers, install_finite_check
 
 __all__ = [
     "AggTrade",
@@ -89,7 +95,15 @@ __all__ = [
 
 
 class _Model(msgspec.Struct, frozen=True, rename="camel"):
-    """Base of every model: immutable, camelCase JSON keys, unknown keys ignored."""
+    """Base of every model: immutable, camelCase JSON keys, unknown keys ignored.
+
+    A subclass with ``Decimal`` fields gets a ``__post_init__`` refusing NaN and infinities (see
+    `install_finite_check`): decoding such an answer fails, and so does building such a model.
+    """
+
+    def __init_subclass__(cls, *args: Any, **kwargs: Any) -> None:
+        super().__init_subclass__(*args, **kwargs)
+        install_finite_check(cls)
 
 
 class _Scalar(_Model, frozen=True, gc=False):
@@ -138,13 +152,6 @@ class Sor(_Model, frozen=True):
 
 class _Filter(_Scalar, frozen=True, tag_field="filterType"):
     """Base of the typed filters: a tagged union on Binance's ``filterType`` key."""
-
-    def __post_init__(self) -> None:
-        # msgspec accepts "NaN" and "Infinity" as Decimals; no limit can be one (decoding fails instead).
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            if type(value) is Decimal and not value.is_finite():
-                raise ValueError(f"{name} must be a finite number, got {value}")
 
     @property
     def filter_type(self) -> str:
@@ -357,13 +364,21 @@ def decode_filters(raw: bytes | msgspec.Raw) -> list[SymbolFilter]:
     """Decode a JSON array of Binance filter objects, tolerating unknown ``filterType`` values.
 
     Known filter types become their typed struct; unknown ones become :class:`UnknownFilter`.
-    A known filter type whose fields are malformed still raises :class:`msgspec.ValidationError`.
+    A known filter type whose fields are malformed (or hold NaN, an infinity or non-ASCII digits)
+    still raises :class:`msgspec.ValidationError`.
     """
     try:
         # Fast path: a single tagged-union decode when every filter type is known.
-        return _known_list_decoder.decode(raw)
+        result = _known_list_decoder.decode(raw)
     except msgspec.ValidationError:
-        pass
+        result = _decode_filters_one_by_one(raw)
+    body = raw if type(raw) is bytes else bytes(raw)
+    if not body.isascii():
+        check_numbers(result, body, DECIMALS)
+    return result
+
+
+def _decode_filters_one_by_one(raw: bytes | msgspec.Raw) -> list[SymbolFilter]:
     # Slow path (some tag is unknown, or a known filter is malformed): route each element by tag.
     result: list[SymbolFilter] = []
     for item in _raw_list_decoder.decode(raw):
@@ -538,6 +553,10 @@ class Depth(_Model, frozen=True):
     strings are exact.  Convert with :meth:`bid_levels`, :meth:`ask_levels`, :meth:`best_bid`,
     :meth:`best_ask` or ``Decimal(price)`` when arithmetic is needed.
     """
+
+    #: Fields holding numbers as text: checked once decoded (finite, ASCII digits) where the body
+    #: gives a reason to look (see `binance_async._decimal_checks`).
+    __number_text__: ClassVar[tuple[str, ...]] = ("bids", "asks")
 
     last_update_id: int
     bids: list[tuple[str, str]]

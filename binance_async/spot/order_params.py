@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypedDict, get_type_hints
 
+from .._encoding import check_recv_window as _check_recv_window
 from .._encoding import encode_value
 from ..errors import InvalidRequestError, ParameterError
 from .enums import (
@@ -43,10 +44,9 @@ __all__ = [
     "wire_params",
 ]
 
-#: A decimal amount: ``Decimal`` (best), ``int``, ``str``, or ``float`` (sent as its shortest repr).
+#: A decimal amount: ``Decimal`` (best), ``int``, ``str`` (ASCII digits), or ``float`` (sent as its
+#: shortest repr; refused when that has more than 8 decimals, like ``0.1 + 0.2``).
 Number = Decimal | int | float | str
-
-MAX_RECV_WINDOW = 60_000
 
 
 class OrderOptions(TypedDict, total=False):
@@ -152,11 +152,9 @@ def wire_params(options: Mapping[str, Any], allowed: type, method: str) -> dict[
     return wire
 
 
-def check_recv_window(window: int | None) -> int | None:
-    """`window` if None or an int in 1..60000 (ms), else ParameterError."""
-    if window is not None and (type(window) is not int or not 0 < window <= MAX_RECV_WINDOW):
-        raise ParameterError(f"recv_window must be an int in 1..{MAX_RECV_WINDOW} ms, got {window!r}")
-    return window
+def check_recv_window(window: object) -> int | None:
+    """`window` if None (the client's default applies), else `binance_async._encoding.check_recv_window`."""
+    return None if window is None else _check_recv_window(window)
 
 
 _AMOUNTS = ("quantity", "quoteOrderQty", "price", "stopPrice", "icebergQty")

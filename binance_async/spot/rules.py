@@ -96,6 +96,8 @@ def _to_decimal(name: str, value: Number) -> Decimal:
         raise ParameterError(f"{name}: expected a Decimal, int, str or float, got {type(value).__name__}")
     else:
         text = repr(value) if isinstance(value, float) else value
+        if isinstance(text, str) and not text.isascii():  # Decimal("٣٣") is 33: Binance reads ASCII digits
+            raise ParameterError(f"{name}: write numbers with the ASCII digits 0-9, got {value!r}")
         try:
             number = Decimal(text)
         except decimal.InvalidOperation:
