@@ -149,19 +149,27 @@ class AiohttpTransport:
             try:
                 cap = self._max_response_bytes
                 content = resp.content
-                if cap is None or (content.is_eof() and content.total_bytes <= cap):
-                    # The hot path: a small answer arrives with its headers, so it is already all in
-                    # (and decompressed: total_bytes counts what the body decompressed to).
-                    body: bytes | None = await resp.read()
+                if content.is_eof():
+                    # The hot path: a small answer arrives with its headers, so it is all in already
+                    # (decompressed: total_bytes counts what it decompressed to) and is taken as is,
+                    # without a further await (cheaper than resp.read()).
+                    body: bytes | None = (
+                        content.read_nowait() if cap is None or content.total_bytes <= cap else None
+                    )
+                elif cap is None:
+                    body = await resp.read()
                 else:
                     headers = resp.headers
                     length = headers.get(CONTENT_LENGTH)
-                    if length is None or CONTENT_ENCODING in headers:
-                        body = await _read_at_most(content, cap)  # chunked or compressed: count it
-                    elif int(length) <= cap or request.method == "HEAD":
-                        body = await resp.read()
-                    else:
+                    if (
+                        length is not None
+                        and CONTENT_ENCODING not in headers
+                        and int(length) > cap
+                        and request.method != "HEAD"
+                    ):
                         body = None  # announced larger than the cap: not a byte of it is read
+                    else:  # chunked, compressed, or not all in yet: counted as it arrives
+                        body = await _read_at_most(content, cap)
             except BaseException:
                 resp.close()  # the connection is in an unknown state: never back to the pool
                 raise

@@ -279,6 +279,27 @@ async def test_no_cap_when_none() -> None:
     assert len(response.body) == 2 * CAP
 
 
+async def test_small_answers_keep_the_connection_alive() -> None:
+    """The hot path (an answer already all in, taken without a further read) hands the connection back."""
+    ports: list[int] = []
+
+    async def handler(server: Server, request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        ports.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"symbol": "BTCUSDT", "price": "1.00000000"})
+
+    async with serve(handler) as server:
+        for cap in (CAP, None):
+            transport = AiohttpTransport(max_response_bytes=cap)
+            try:
+                for _ in range(3):
+                    response = await transport.send(request_to(server.base_url))
+                    assert response.body == b'{"symbol": "BTCUSDT", "price": "1.00000000"}'
+            finally:
+                await transport.aclose()
+    assert len(ports) == 6 and len(set(ports[:3])) == 1 and len(set(ports[3:])) == 1
+
+
 async def test_a_refused_answer_is_not_retried() -> None:
     """InvalidResponseError is not a TransportError: the pipeline raises it on the first attempt."""
     async with serve(endless_chunked) as server:
