@@ -181,7 +181,9 @@ def check_numbers(result: Any, body: bytes, kind: int = TEXT) -> None:
     Raises `msgspec.ValidationError`. Cheap when `body` is ASCII; see the module docstring for when
     `Endpoint.decode` calls it.
     """
-    if not body.isascii() and _NON_ASCII_DIGIT(body.translate(None, _ASCII).decode("utf-8", "replace")):
+    if (b"\\" in body) or (
+        not body.isascii() and _NON_ASCII_DIGIT(body.translate(None, _ASCII).decode("utf-8", "replace"))
+    ):  # a JSON escape (``"\\u0663"``) writes a non-ASCII digit in an ASCII body
         _check_ascii(result, msgspec.json.decode(body), "$")
     if kind == TEXT:
         _check_text(result, "$")

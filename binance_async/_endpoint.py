@@ -90,7 +90,8 @@ class Endpoint(Generic[T]):
         """`body` decoded into the response type; `msgspec.ValidationError` or `msgspec.DecodeError`.
 
         Models refuse NaN and infinities themselves. A number written in non-ASCII digits
-        (``"٣٣"``) can only show in a body that is not ASCII, and a non-finite one in number text
+        (``"٣٣"``) can only show in a body that is not ASCII or has a JSON escape (``"\\u0663"``),
+        and a non-finite one in number text
         (`Depth` levels) only in a body with an ``n``: only then does `check_numbers` walk the result.
         """
         decoder = self._decoder
@@ -99,7 +100,9 @@ class Endpoint(Generic[T]):
             self._numbers = numbers_kind(self.response)
         result: T = decoder.decode(body)
         numbers = self._numbers
-        if numbers and (not body.isascii() or (numbers == TEXT and (b"n" in body or b"N" in body))):
+        if numbers and (
+            not body.isascii() or b"\\" in body or (numbers == TEXT and (b"n" in body or b"N" in body))
+        ):
             check_numbers(result, body, numbers)
         return result
 

@@ -27,7 +27,7 @@ from typing import Any, Protocol, TypeVar
 import msgspec
 
 from ._clock import ClockSample, ServerClock
-from ._encoding import encode_params
+from ._encoding import check_recv_window, encode_params
 from ._endpoint import Endpoint
 from ._limits import RateLimiter
 from ._outcomes import UnknownOutcomes
@@ -75,7 +75,6 @@ _FORM_HEADERS = {"Content-Type": _FORM}
 DEFAULT_BAN_SECONDS = 120.0
 #: After a 429 with no (readable) Retry-After: until this boundary (the minute weight window) passes.
 RATE_WINDOW_MS = 60_000
-MAX_RECV_WINDOW = 60_000
 
 
 class _HasServerTime(Protocol):
@@ -102,14 +101,12 @@ class Pipeline:
         timeout: float | None = None,
         outcomes: UnknownOutcomes | None = None,
     ) -> None:
-        if not 0 < recv_window <= MAX_RECV_WINDOW:
-            raise InvalidRequestError(f"recv_window must be in 1..{MAX_RECV_WINDOW} ms, got {recv_window}")
         self.base_url = base_url
         self.transport = transport
         self.limiter = limiter
         self.clock = clock
         self.signer = signer
-        self.recv_window = recv_window
+        self.recv_window = check_recv_window(recv_window)  # the same check as every call's
         self.retry = retry or RetryPolicy()
         self._time_endpoint = time_endpoint
         self._errors = errors

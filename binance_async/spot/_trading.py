@@ -18,9 +18,17 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import msgspec
 
+from .._decimal_checks import check_numbers, numbers_kind
 from .._encoding import encode_value
+from .._endpoint import decoder_for
 from .._outcomes import UnknownOutcomes
-from ..errors import InvalidRequestError, NoSuchOrderError, OrderValidationError, ParameterError
+from ..errors import (
+    InvalidRequestError,
+    InvalidResponseError,
+    NoSuchOrderError,
+    OrderValidationError,
+    ParameterError,
+)
 from . import endpoints as E
 from ._common import SpotBase, check_one_of, documents
 from ._market import load_exchange_info
@@ -404,7 +412,7 @@ class TradingMixin(RulesMixin):
         """Cancel every open order and order list on `symbol`; returns what was canceled."""
         params = {"symbol": symbol, "recvWindow": check_recv_window(recv_window)}
         entries = await self._pipeline.call(E.CANCEL_OPEN_ORDERS, params)
-        return [_canceled(entry) for entry in entries]
+        return _canceled_all(entries)
 
     @overload
     async def cancel_replace_order(
@@ -557,8 +565,28 @@ class TradingMixin(RulesMixin):
         return None
 
 
-def _canceled(entry: dict[str, Any]) -> CanceledOrder | OrderListStatus:
-    """An entry of cancel-all's answer: an order list has ``contingencyType``, an order does not."""
-    if "contingencyType" in entry:
-        return msgspec.convert(entry, OrderListStatus)
-    return msgspec.convert(entry, CanceledOrder)
+def _canceled_all(entries: list[msgspec.Raw]) -> list[CanceledOrder | OrderListStatus]:
+    """Cancel-all's answer, entry by entry: an order list has ``contingencyType``, an order does not.
+
+    Each entry is decoded (and its numbers checked) as the endpoint decoder would; a bad one raises
+    `InvalidResponseError` (the orders WERE canceled).
+    """
+    canceled: list[CanceledOrder | OrderListStatus] = []
+    try:
+        for raw in entries:
+            body = bytes(raw)
+            kind: type[CanceledOrder | OrderListStatus]
+            kind = OrderListStatus if b'"contingencyType"' in body else CanceledOrder
+            entry = decoder_for(kind).decode(body)
+            check_numbers(entry, body, numbers_kind(kind))
+            canceled.append(entry)
+        return canceled
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        reason = str(exc)
+    raise InvalidResponseError(
+        f"DELETE /api/v3/openOrders: an entry could not be decoded ({reason}); the orders were canceled",
+        status=200,
+        body=b"",
+        method="DELETE",
+        path="/api/v3/openOrders",
+    )

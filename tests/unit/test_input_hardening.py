@@ -83,9 +83,6 @@ async def test_a_per_call_recv_window_is_refused_before_sending(mocked: aiorespo
     assert calls(mocked) == []
 
 
-@pytest.mark.xfail(
-    reason="Pipeline.__init__ calls check_recv_window (wired by the pipeline's owner)", strict=False
-)
 @pytest.mark.parametrize("value", [2.5, True, Decimal(5000), "5000"], ids=repr)
 def test_the_client_refuses_the_same_recv_window_values(value: object) -> None:
     with pytest.raises(InvalidRequestError, match="recv_window"):

@@ -378,3 +378,45 @@ async def test_a_full_window_longer_than_the_timeout_raises() -> None:
             await client.ticker_price("BTCUSDT")
         assert time.monotonic() - started < 0.25  # the wait is known to be longer: no waiting first
         assert info.value.status == 0 and info.value.retry_after is not None
+
+
+# -- cancel-all's entries are checked like any answer -------------------------------------------------------
+
+
+@pytest.mark.parametrize("price", ["NaN", "٣٣", "Infinity"], ids=["nan", "arabic-digits", "infinity"])
+async def test_a_bad_entry_of_cancel_all_is_an_invalid_response(price: object) -> None:
+    entry = {
+        "symbol": "BTCUSDT",
+        "origClientOrderId": "E6APeyTJvkMvLMYMqu1KQ4",
+        "orderId": 11,
+        "orderListId": -1,
+        "clientOrderId": "pXLV6Hz6mprAcVYpVMTGgx",
+        "transactTime": 1684804350068,
+        "price": price,
+        "origQty": "1.00000000",
+        "executedQty": "0.00000000",
+        "cummulativeQuoteQty": "0.00000000",
+        "status": "CANCELED",
+        "timeInForce": "GTC",
+        "type": "LIMIT",
+        "side": "BUY",
+        "selfTradePreventionMode": "NONE",
+    }
+
+    async def handler(request: Request) -> Response:
+        if request.path == "/api/v3/time":
+            return server_time()
+        return answer(200, [entry])
+
+    async with SpotClient(KEY, SECRET, transport=Fake(handler)) as client:
+        with pytest.raises(InvalidResponseError, match="openOrders"):
+            await client.cancel_open_orders("BTCUSDT")
+
+
+async def test_non_ascii_digits_written_as_json_escapes_are_refused() -> None:
+    async def handler(request: Request) -> Response:
+        return answer(200, {"symbol": "BTCUSDT", "price": "٣٣"})  # json.dumps writes "\\u0663\\u0663"
+
+    async with SpotClient(transport=Fake(handler)) as client:
+        with pytest.raises(InvalidResponseError, match="ASCII"):
+            await client.ticker_price("BTCUSDT")

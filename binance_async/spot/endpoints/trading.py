@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from ..._endpoint import Endpoint
 from ..order_models import (
     CanceledOrder,
@@ -69,11 +71,11 @@ CANCEL_ORDER: Endpoint[CanceledOrder] = Endpoint(
     security="TRADE",
 )
 #: Canceled orders and order lists in one array (told apart by ``contingencyType``).
-CANCEL_OPEN_ORDERS: Endpoint[list[dict[str, Any]]] = Endpoint(
+CANCEL_OPEN_ORDERS: Endpoint[list[msgspec.Raw]] = Endpoint(
     "cancel_open_orders",
     "DELETE",
     "/api/v3/openOrders",
-    list[dict[str, Any]],
+    list[msgspec.Raw],
     weight=1,
     weight_doc=_SUCCESS_FREE,
     security="TRADE",
