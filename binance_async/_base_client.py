@@ -61,11 +61,7 @@ class BaseClient:
                 proxy=proxy,
                 trust_env=trust_env,
                 timeout=timeout,
-                **(
-                    {"max_response_bytes": max_response_bytes}
-                    if max_response_bytes != DEFAULT_MAX_RESPONSE_BYTES
-                    else {}
-                ),  # TEMP
+                max_response_bytes=max_response_bytes,
             ),
             limiter,
             clock,

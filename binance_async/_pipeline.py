@@ -173,6 +173,12 @@ class Pipeline:
                     assert client_order_id is not None
                     self.outcomes._record(client_order_id, _sent(method, path, params), "task cancelled")
                 raise
+            except InvalidResponseError as exc:  # larger than max_response_bytes: never read
+                exc.client_order_id = client_order_id
+                if tracked:
+                    assert client_order_id is not None
+                    self.outcomes._record(client_order_id, _sent(method, path, params), "answer too large")
+                raise
             except TransportError as exc:
                 if is_read:
                     attempt += 1

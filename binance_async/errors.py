@@ -18,7 +18,8 @@
     │   ├── SendStatusUnknownError            (also TransportError) a write was sent, then the
     │   │                                     connection dropped or timed out
     │   └── ExecutionStatusUnknownError       (also BinanceAPIError) 5xx, 408, -1006, -1007
-    ├── InvalidResponseError                  a 2xx response whose body could not be decoded
+    ├── InvalidResponseError                  a 2xx body that could not be decoded, or an answer
+    │                                         larger than max_response_bytes
     ├── OAuthCallbackError                    the authorization callback: an error, or a wrong state
     └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
         ├── RateLimitedError                  HTTP 429 (-1003, -1015); .retry_after
@@ -102,10 +103,12 @@ class ClientClosedError(BinanceError, RuntimeError):
 
 
 class InvalidResponseError(BinanceError):
-    """A successful (2xx) response whose body could not be decoded into the expected type.
+    """A successful (2xx) response whose body could not be decoded into the expected type, or any
+    answer larger than ``max_response_bytes`` (refused unread: `body` empty).
 
-    For an order this means the order WAS accepted; `body` keeps the raw bytes and
-    `client_order_id` the order's client order id.
+    For an order, an undecodable answer means the order WAS accepted, and an oversized one that its
+    fate is unknown: `client_order_id` names it, and it is in ``unknown_outcomes``. `body` keeps the
+    raw bytes of an undecodable answer.
     """
 
     client_order_id: str | None = None

@@ -13,7 +13,7 @@ import aiohttp
 
 from .._limits import RateLimiter
 from .._retry import RetryPolicy
-from .._transport import Transport
+from .._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from .._urls import MAINNET
 from ..errors import InvalidRequestError
 from . import endpoints as E
@@ -51,6 +51,14 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
 
     ``limit_share`` (0 < share <= 1): the part of Binance's rate limits this client may use, when
     several processes share one IP or account (see `RateLimiter`).
+
+    ``timeout`` (s) bounds each request and every wait in the rate limiter: a request that would be
+    held back longer raises `RateLimitWaitError` / `IPBanWaitError` instead. ``max_response_bytes``
+    (default 64 MiB; None for no cap): a larger answer is refused with `InvalidResponseError`
+    without being read whole.
+
+    Orders and cancels whose fate is unknown are kept in `unknown_outcomes` until `reconcile_order`
+    settles them.
     """
 
     def __init__(
@@ -73,6 +81,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
         client_order_id_prefix: str = "",
         rules_ttl: float = 300.0,
         limit_share: float = 1.0,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if client_order_id_prefix:
             check_client_order_id(client_order_id_prefix, "client_order_id_prefix")
@@ -101,6 +110,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
             retry=retry,
             transport=transport,
             limit_share=limit_share,
+            max_response_bytes=max_response_bytes,
         )
 
     _time_endpoint = E.SERVER_TIME

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from binance_async import ExecutionStatusUnknown, RequestTimeoutError, SpotClient
+from binance_async import ExecutionStatusUnknown, InvalidResponseError, RequestTimeoutError, SpotClient
 from binance_async.sim import Simulator
 from binance_async.sim.faults import FaultRule
 
@@ -72,3 +72,14 @@ async def test_cancelling_a_request_from_outside_still_cancels(slow_client: Spot
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_an_answer_larger_than_max_response_bytes_is_refused_and_not_retried(sim: Simulator) -> None:
+    async with SpotClient(base_url=sim.base_url, max_response_bytes=4096) as client:
+        assert (await client.ticker_price("BTCUSDT")).price > 0  # small answers pass
+        with pytest.raises(InvalidResponseError, match="larger than max_response_bytes"):
+            await client.exchange_info()
+        with pytest.raises(InvalidResponseError):
+            await client.depth("BTCUSDT", limit=5000)
+    with pytest.raises(ValueError, match="max_response_bytes"):
+        SpotClient(base_url=sim.base_url, max_response_bytes=0)

@@ -420,3 +420,25 @@ async def test_non_ascii_digits_written_as_json_escapes_are_refused() -> None:
     async with SpotClient(transport=Fake(handler)) as client:
         with pytest.raises(InvalidResponseError, match="ASCII"):
             await client.ticker_price("BTCUSDT")
+
+
+# -- an answer larger than max_response_bytes ---------------------------------------------------------------
+
+
+async def test_an_order_whose_answer_is_too_large_is_an_unknown_outcome() -> None:
+    async def handler(request: Request) -> Response:
+        if request.path == "/api/v3/time":
+            return server_time()
+        raise InvalidResponseError(
+            "POST /api/v3/order: the answer is larger than max_response_bytes (10 bytes)",
+            status=200,
+            body=b"",
+            method="POST",
+            path="/api/v3/order",
+        )
+
+    async with SpotClient(KEY, SECRET, transport=Fake(handler)) as client:
+        with pytest.raises(InvalidResponseError) as info:
+            await client.new_order("BTCUSDT", "BUY", "MARKET", quantity="1")
+        assert info.value.client_order_id is not None
+        assert info.value.client_order_id in client.unknown_outcomes
