@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from email.utils import formatdate
 from types import TracebackType
 
 import msgspec
@@ -101,7 +102,12 @@ class Simulator:
     def app(self) -> web.Application:
         application = web.Application()
         application.router.add_route("*", "/{tail:.*}", self._dispatch)
+        application.on_response_prepare.append(self._date_header)
         return application
+
+    async def _date_header(self, request: web.Request, response: web.StreamResponse) -> None:
+        """``Date`` on the simulator's clock (which tests may set apart from the local one)."""
+        response.headers["Date"] = formatdate(self.clock.now_ms() / 1000.0, usegmt=True)
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         decision = self.faults.decide(request.method, request.path)  # one draw per request

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -314,3 +315,11 @@ async def test_oauth_get_does_not_read_parameters_from_its_body(
         assert resp.status == 401
     async with session.get(f"{sim.base_url}{path}?access_token={token}") as resp:
         assert resp.status == 200
+
+
+async def test_the_date_header_follows_the_simulators_clock() -> None:
+    async with Simulator() as sim:
+        sim.clock.advance(3_600_000)
+        async with aiohttp.ClientSession() as session, session.get(sim.base_url + "/api/v3/ping") as resp:
+            date = parsedate_to_datetime(resp.headers["Date"]).timestamp()
+        assert abs(date * 1000 - sim.clock.now_ms()) < 2_000
