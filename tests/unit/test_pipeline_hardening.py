@@ -14,6 +14,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from binance_async import (
     ExecutionStatusUnknown,
+    InvalidRequestError,
     InvalidResponseError,
     IPBannedError,
     IPBanWaitError,
@@ -442,3 +443,54 @@ async def test_an_order_whose_answer_is_too_large_is_an_unknown_outcome() -> Non
             await client.new_order("BTCUSDT", "BUY", "MARKET", quantity="1")
         assert info.value.client_order_id is not None
         assert info.value.client_order_id in client.unknown_outcomes
+
+
+# -- order lists: recorded by their listClientOrderId, settled by reconcile_order_list --------------------
+
+ORDER_LIST = {  # GET /api/v3/orderList, as Binance documents it
+    "orderListId": 27,
+    "contingencyType": "OCO",
+    "listStatusType": "EXEC_STARTED",
+    "listOrderStatus": "EXECUTING",
+    "listClientOrderId": "h2USkA5YQpaXHPIrkd96xE",
+    "transactionTime": 1565245656253,
+    "symbol": "BTCUSDT",
+    "orders": [
+        {"symbol": "BTCUSDT", "orderId": 4, "clientOrderId": "qD1gy3kc3Gx0rihm9Y3xwS"},
+        {"symbol": "BTCUSDT", "orderId": 5, "clientOrderId": "ARzZ9I00CPM8i3NhmU9Ega"},
+    ],
+}
+
+
+async def test_an_order_list_with_an_unknown_outcome_is_settled_by_reconcile_order_list() -> None:
+    looked_up: list[dict[str, str]] = []
+
+    async def handler(request: Request) -> Response:
+        if request.path == "/api/v3/time":
+            return server_time()
+        if request.method == "GET":
+            looked_up.append(params_of(request))
+            return answer(200, ORDER_LIST)
+        return answer(503, {"code": -1007, "msg": "Timeout waiting for response from backend server."})
+
+    async with SpotClient(KEY, SECRET, transport=Fake(handler)) as client:
+        with pytest.raises(ExecutionStatusUnknown) as info:
+            await client.new_oco(
+                "BTCUSDT",
+                "SELL",
+                "0.01",
+                above_type="LIMIT_MAKER",
+                above_price="66000",
+                below_type="STOP_LOSS_LIMIT",
+                below_stop_price="64000",
+                below_price="63900",
+                below_time_in_force="GTC",
+            )
+        list_id = info.value.client_order_id
+        assert list_id is not None and list_id in client.unknown_outcomes
+        with pytest.raises(InvalidRequestError, match="reconcile_order_list"):
+            await client.reconcile_order("BTCUSDT", list_id)
+        found = await client.reconcile_order_list(list_id)
+        assert found is not None and found.order_list_id == 27
+        assert looked_up == [{**looked_up[0], "origClientOrderId": list_id}]
+        assert len(client.unknown_outcomes) == 0
