@@ -164,6 +164,7 @@ class AiohttpTransport:
                     if (
                         length is not None
                         and CONTENT_ENCODING not in headers
+                        and length.isdigit()
                         and int(length) > cap
                         and request.method != "HEAD"
                     ):
