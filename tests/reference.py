@@ -1,8 +1,9 @@
-"""The shared reference folder (``../shared/reference`` beside the repository), read by many tests.
+"""The reference data the tests read, in ``tests/data`` (its README says where each file came from).
 
-It holds Binance's official example bodies (``examples/``) and the Spot endpoint table
-(``spot-endpoints.tsv``). It is not part of the repository: a test that reads a file missing from it
-is skipped, not failed.
+It holds Binance's official example bodies (``examples/``, with ``filters/`` and ``rate_limits/``, and
+the unofficial OAuth mocks in ``unofficial/``), the Spot endpoint table (``spot-endpoints.tsv``) and
+the official signing vectors (``test-vectors.json``). It is part of the repository: a file missing from
+it is an error in the test that reads it, never a skip.
 """
 
 from __future__ import annotations
@@ -12,17 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data"
 EXAMPLES = REFERENCE / "examples"
 TSV = REFERENCE / "spot-endpoints.tsv"
-
-
-def _present(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip("shared/reference is not available")
-    return path
+VECTORS = REFERENCE / "test-vectors.json"
 
 
 def example_bytes(name: str) -> bytes:
@@ -31,7 +25,7 @@ def example_bytes(name: str) -> bytes:
     `name` is its path under ``examples/``, with or without the ``.json`` suffix:
     ``"GET_api_v3_depth"``, ``"filters/LOT_SIZE.json"``.
     """
-    return _present(EXAMPLES / (name if name.endswith(".json") else f"{name}.json")).read_bytes()
+    return (EXAMPLES / (name if name.endswith(".json") else f"{name}.json")).read_bytes()
 
 
 def example(name: str) -> Any:
@@ -39,7 +33,21 @@ def example(name: str) -> Any:
     return json.loads(example_bytes(name))
 
 
+def example_files(folder: str = "") -> list[Path]:
+    """The ``*.json`` files directly in ``examples/<folder>``, sorted; fails if there are none."""
+    files = sorted((EXAMPLES / folder).glob("*.json"))
+    if not files:
+        raise FileNotFoundError(f"no reference examples in {EXAMPLES / folder}")
+    return files
+
+
+def vectors() -> dict[str, Any]:
+    """The official signing vectors (``test-vectors.json``)."""
+    data: dict[str, Any] = json.loads(VECTORS.read_text(encoding="utf-8"))
+    return data
+
+
 def spot_rows() -> list[dict[str, str]]:
     """The rows of the endpoint table, in its order, keyed by its header."""
-    with _present(TSV).open(newline="") as f:
+    with TSV.open(newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))

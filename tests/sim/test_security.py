@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -18,11 +17,10 @@ from binance_async.sim.config import ApiKey, SimConfig
 from binance_async.sim.errors import SimError
 from binance_async.sim.params import Params
 from binance_async.sim.security import Security, signature_payload
-from tests.reference import REFERENCE
+from tests.reference import vectors
 
-VECTORS_PATH = REFERENCE / "test-vectors.json"
-# The official REST HMAC example (binance-spot-api-docs rest-api.md), kept here so the tests also run
-# without the shared reference copy; when the copy exists, it is checked against these.
+# The official REST HMAC example (binance-spot-api-docs rest-api.md), inlined here and checked against
+# the copy in tests/data.
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 VECTOR_TS = 1499827319559
@@ -95,9 +93,7 @@ def signed(payload: str) -> str:
 
 
 def test_reference_copy_matches_the_vectors_used_here() -> None:
-    if not VECTORS_PATH.exists():
-        pytest.skip("shared reference copy not available")
-    rest = json.loads(VECTORS_PATH.read_text())["rest_hmac_sha256"]
+    rest = vectors()["rest_hmac_sha256"]
     assert (rest["apiKey"], rest["secretKey"]) == (API_KEY, SECRET)
     cases = [(case["signature_payload"], case["expected_signature_hex"]) for case in rest["cases"]]
     assert cases == VECTORS

@@ -1,4 +1,4 @@
-"""The endpoint table (shared/reference/spot-endpoints.tsv) against the library, row by row.
+"""The endpoint table (tests/data/spot-endpoints.tsv) against the library, row by row.
 
 Each of the 48 rows is an `Endpoint` with the row's route, security, weight and order count, and a
 `SpotClient` coroutine method, documented with its route and weight, that takes exactly the row's

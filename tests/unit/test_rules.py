@@ -21,7 +21,7 @@ from binance_async.spot.models import (
     decode_filters,
 )
 from binance_async.spot.rules import SymbolRules
-from tests.reference import EXAMPLES, example_bytes
+from tests.reference import example_bytes, example_files
 
 D = Decimal
 ALL_TYPES = (
@@ -187,10 +187,7 @@ def test_fields_come_from_the_symbol() -> None:
 
 @pytest.fixture(scope="module")
 def filter_examples() -> list[bytes]:
-    folder = EXAMPLES / "filters"
-    if not folder.is_dir():
-        pytest.skip(f"reference filter examples not found at {folder}")
-    return [path.read_bytes() for path in sorted(folder.glob("*.json"))]
+    return [path.read_bytes() for path in example_files("filters")]
 
 
 def test_every_official_filter_example_lands_on_its_attribute(filter_examples: list[bytes]) -> None:

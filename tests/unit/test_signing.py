@@ -6,7 +6,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import re
 import threading
 import traceback
@@ -24,9 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from binance_async._encoding import encode_params
 from binance_async._signing import Ed25519Signer, HmacSigner, RsaSigner, Signer, load_signer
 from binance_async.errors import BinanceError, InvalidRequestError
-from tests.reference import REFERENCE
+from tests.reference import VECTORS, vectors
 
-VECTORS_PATH = REFERENCE / "test-vectors.json"
 WIRE_SAFE = re.compile(r"[A-Za-z0-9%]+")
 PASSWORD = "correct horse 9f3a battery"
 WRONG_PASSWORD = "incorrect mule 41c7 staple"
@@ -45,10 +43,7 @@ PAYLOAD_IDS = ["ascii", "non_ascii_percent_encoded", "non_ascii_raw_utf8", "empt
 
 
 def _vectors() -> dict[str, Any]:
-    if not VECTORS_PATH.is_file():
-        pytest.skip(f"official vectors not found at {VECTORS_PATH}")
-    data: dict[str, Any] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
-    return data
+    return vectors()
 
 
 def _case(section: str, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -56,7 +51,7 @@ def _case(section: str, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     for case in block["cases"]:
         if case["name"] == name:
             return block, case
-    raise AssertionError(f"{section}/{name} missing from {VECTORS_PATH}")
+    raise AssertionError(f"{section}/{name} missing from {VECTORS}")
 
 
 def _hmac_hex(secret: str, payload: bytes) -> str:
