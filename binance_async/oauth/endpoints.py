@@ -1,4 +1,4 @@
-"""Every Binance OAuth 2.0 endpoint as data (see ``shared/reference/oauth-endpoints.tsv``).
+"""Every Binance OAuth 2.0 endpoint as data (see ``tests/data/oauth-endpoints.tsv``).
 
 One row per endpoint: name, HTTP method, path, host (``"accounts"``: accounts.binance.com, the
 authorization page and the token endpoint; ``"api"``: www.binanceapis.com, the oauth-api user APIs),

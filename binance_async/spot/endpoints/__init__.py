@@ -1,4 +1,4 @@
-"""The Spot ``/api/v3`` endpoints as data (see ``shared/reference/spot-endpoints.tsv``).
+"""The Spot ``/api/v3`` endpoints as data (see ``tests/data/spot-endpoints.tsv``).
 
 Each entry carries what differs between calls: method, path, security, weight (a number or a rule
 over the parameters), how many orders it counts, and the response type. One module per area
