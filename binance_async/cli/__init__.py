@@ -6,7 +6,7 @@
     binance-async price BTCUSDT ETHUSDT                  # mainnet; --testnet, --base-url URL, --sim
     binance-async depth BTCUSDT --limit 5
     binance-async rules BTCUSDT
-    binance-async klines BTCUSDT --interval 1m --start 2024-05-01 --end 2024-05-02 --out btc.csv
+    binance-async klines BTCUSDT --interval 1h --start -24h --out btc.csv   # or --start 2024-05-01 --end ...
     binance-async account                                # needs BINANCE_API_KEY and BINANCE_API_SECRET
     binance-async order BTCUSDT BUY LIMIT --quantity 0.001 --price 60000 [--test]
     binance-async cancel BTCUSDT --client-order-id ID
@@ -16,7 +16,12 @@ One module per concern: `_parser` (arguments), `_connect` (host, keys, in-proces
 `_output` (numbers, tables, JSON, progress bar), `_errors` (one-line messages and exit codes: 0 done,
 1 failed, 2 usage, 3 unknown order outcome, 130 interrupted), and the commands in `_market`,
 `_trading`, `_demo` and `_serve`. A failure is one ``error: ...`` line on stderr, never a traceback
-(``--debug`` shows it, with the library's DEBUG log).
+(``--debug`` shows it, with the library's DEBUG log); a usage error's line ends with
+``(see '<prog> <command> --help')`` wherever it was found (see `_parser`).
+
+Numbers are written in fixed point everywhere: text and CSV without trailing zeros (``0``, ``0.001``),
+``--json`` as Binance writes them (``"0.00000000"``, never ``"0E-8"``; see
+`binance_async.spot.models.fixed`).
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from . import _demo, _market, _serve, _trading
-from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, describe
-from ._parser import PROG, parse
+from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, describe
+from ._parser import PROG, parse, usage_line
 
 __all__ = ["main"]
 
@@ -80,5 +85,6 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         if debug:
             traceback.print_exc()
         message, code = describe(error, _symbols(args))
-        print(f"error: {message}", file=sys.stderr)
+        line = usage_line(message, f"{prog} {args.command}") if code == EXIT_USAGE else f"error: {message}"
+        print(line, file=sys.stderr)
         return code

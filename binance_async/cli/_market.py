@@ -13,11 +13,14 @@ from typing import Any, TextIO
 
 import msgspec
 
+from ..errors import BinanceError
+from ..spot import SpotClient
 from ..spot.models import Kline, SymbolFilter, SymbolInfo, UnknownFilter
 from ..spot.rules import UnknownSymbolError
 from ._connect import connect
-from ._errors import CLIError, UsageError
+from ._errors import CLIError
 from ._output import Progress, fmt, print_json, table, yes_no
+from ._parser import iso_time
 
 __all__ = ["KLINE_COLUMNS", "depth", "klines", "price", "rules", "rules_json", "rules_lines"]
 
@@ -162,12 +165,29 @@ def _csv_target(path: str) -> Iterator[TextIO]:
         raise
 
 
+async def _empty_range_note(client: SpotClient, args: argparse.Namespace, start: int, end: int) -> str:
+    """Why [start, end] holds no kline, as far as one more request can tell: the first kline there is."""
+    try:
+        first = await client.klines(args.symbol, args.interval, start_time=0, limit=1)
+    except BinanceError:
+        return ""
+    if not first:
+        return f"; {args.symbol} has no {args.interval} klines at all"
+    opened = first[0].open_time
+    if end < opened:
+        return f"; its first {args.interval} kline opens at {iso_time(opened)}"
+    return ""
+
+
 async def klines(args: argparse.Namespace) -> int:
-    """Every kline of [start, end], paged by `iter_klines` (the limiter paces long downloads)."""
+    """Every kline of [start, end], paged by `iter_klines` (the limiter paces long downloads).
+
+    A range with no kline (before the symbol's first, or beyond a simulator's history) is not an
+    error: the CSV has its header only, stderr says so in one line (naming the first kline when it
+    is later than the range), and the exit code is 0.
+    """
     start = args.start
     end = args.end if args.end is not None else int(time.time() * 1000)
-    if start > end:
-        raise UsageError(f"--start ({start}) is after --end ({end})")
     shown = args.progress or sys.stderr.isatty()
     progress = Progress(start, end, enabled=shown, label=f"{args.symbol} {args.interval}", unit="klines")
     count = 0
@@ -182,11 +202,23 @@ async def klines(args: argparse.Namespace) -> int:
                     writer.writerow(kline_row(kline))
                     count += 1
                     progress.update(kline.open_time, count)
+                if count:
+                    note = ""
+                elif start > time.time() * 1000:
+                    note = "; it starts after now"
+                else:
+                    note = await _empty_range_note(conn.client, args, start, end)
             if not count:
                 writer.writerow(KLINE_COLUMNS)
             progress.finish(count)
         finally:
             progress.close()
+    if not count:
+        print(
+            f"no {args.symbol} {args.interval} klines between {iso_time(start)} and {iso_time(end)}: "
+            f"the range is empty{note}",
+            file=sys.stderr,
+        )
     if args.out != "-":
         print(f"{count} klines of {args.symbol} {args.interval} written to {args.out}")
     return 0

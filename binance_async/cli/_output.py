@@ -1,4 +1,8 @@
-"""How results are shown: plain numbers, aligned tables, JSON, and a progress bar on stderr."""
+"""How results are shown: plain numbers, aligned tables, JSON, and a progress bar on stderr.
+
+Every Decimal is written in fixed point: `fmt` without trailing zeros for people (``0``, ``0.001``),
+`print_json` as Binance writes it (``"0.00000000"``, via `binance_async.spot.models.json_ready`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 import msgspec
+
+from ..spot.models import json_ready
 
 __all__ = ["Progress", "fmt", "print_json", "table", "yes_no"]
 
@@ -44,8 +50,9 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]], *, indent: str =
 
 
 def print_json(value: Any) -> None:
-    """`value` (Structs, dicts, lists; Decimals as strings) as indented JSON on stdout."""
-    encoded = msgspec.json.format(msgspec.json.encode(value), indent=2)
+    """`value` (Structs, dicts, lists) as indented JSON on stdout, Decimals as fixed-point strings
+    (``"0.00000000"``, never ``"0E-8"``)."""
+    encoded = msgspec.json.format(msgspec.json.encode(json_ready(value)), indent=2)
     sys.stdout.write(encoded.decode() + "\n")
 
 

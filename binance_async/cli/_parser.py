@@ -2,8 +2,15 @@
 
 Connection options (``--sim``, ``--testnet``, ``--base-url``, ``--private-key``, ``--timeout``,
 ``--debug``) are accepted before or after the command: ``binance-async --sim price BTCUSDT`` and
-``binance-async price BTCUSDT --sim`` mean the same. A usage error is one line on stderr and exit
-code 2.
+``binance-async price BTCUSDT --sim`` mean the same.
+
+Symbols, sides, order types and time in force are upper-cased (``btcusdt buy limit`` is ``BTCUSDT BUY
+LIMIT``): a command line is typed by hand. The library itself refuses the wrong case (see
+`binance_async.spot._common`).
+
+A usage error (bad arguments, an order missing a flag its type needs or given one it does not take,
+missing keys) is one line on stderr, ``error: <what> (see '<prog> <command> --help')``, naming the
+command line's flags (``--price``, never a keyword of the library), and exit code 2; nothing was sent.
 """
 
 from __future__ import annotations
@@ -16,12 +23,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, get_args
 
 from .. import __version__
+from ..errors import ParameterError
+from ..spot._common import check_client_order_id
 from ..spot.enums import KlineInterval, OrderType, TimeInForce
 from ._errors import EXIT_USAGE
 
 __all__ = [
     "COMMANDS",
     "build_parser",
+    "check_order_flags",
+    "client_order_id_value",
     "decimal_value",
     "positive_int",
     "symbol_value",
@@ -52,17 +63,31 @@ BINANCE_PRIVATE_KEY_PASSWORD (or is asked for on a terminal). With --sim no key 
 hosts: mainnet by default; --testnet, --base-url URL, or --sim (a simulator started in-process).
 demo uses the simulator unless --testnet or --base-url is given.
 
+case: symbols, sides, order types and time in force may be typed in lower case (btcusdt buy limit);
+they are sent upper-cased, as Binance spells them.
+
+times: ms since the epoch, ISO 8601 (UTC unless a zone is given), 'now', or a span before now: -30m,
+-24h, -7d, -2w (units s, m, h, d, w).
+
 exit codes: 0 done; 1 failed (Binance refused, host unreachable, unknown symbol, order breaks the rules);
 2 usage (bad arguments, missing keys; nothing sent); 3 an order or cancel whose outcome is unknown (look it
 up by its client order id before retrying); 130 interrupted.
 """
 
 
+def usage_line(message: str, prog: str) -> str:
+    """A usage error's line (without the newline): ``error: <message> (see '<prog> --help')``."""
+    return f"error: {message} (see '{prog} --help')"
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line: ``error: <what> (see '<prog> --help')``."""
 
+    #: The parser of each command (on the top-level parser), for errors found after parsing.
+    commands: dict[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, usage_line(message, self.prog) + "\n")
 
 
 # -- value parsers (argparse ``type=``): a ValueError or ArgumentTypeError becomes a usage error ----------
@@ -114,24 +139,42 @@ def symbol_value(text: str) -> str:
     return symbol
 
 
+def client_order_id_value(text: str) -> str:
+    """A client order id Binance accepts (1-36 of a-z, A-Z, 0-9, ``-`` and ``_``), as typed."""
+    try:
+        return check_client_order_id(text, "id")
+    except ParameterError:
+        raise argparse.ArgumentTypeError(
+            f"not a client order id: {text!r} (1-36 characters of a-z, A-Z, 0-9, '-' and '_')"
+        ) from None
+
+
 _DIGITS = re.compile(r"[0-9]+")
+#: A span before now: ``-90s``, ``-30m``, ``-24h``, ``-7d``, ``-2w``.
+RELATIVE = re.compile(r"-([0-9]+)([smhdw])")
+_UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000}
 
 
 def timestamp_value(text: str) -> int:
-    """Milliseconds since the epoch, from ms (``1700000000000``), ``now``, or ISO 8601
-    (``2024-05-01``, ``2024-05-01T12:30``, ``2024-05-01T12:30:00+02:00``, a trailing ``Z``).
-    A time without a zone is UTC."""
+    """Milliseconds since the epoch, from ms (``1700000000000``), ``now``, a span before now (``-30m``,
+    ``-24h``, ``-7d``, ``-2w``; units s, m, h, d, w), or ISO 8601 (``2024-05-01``, ``2024-05-01T12:30``,
+    ``2024-05-01T12:30:00+02:00``, a trailing ``Z``). A time without a zone is UTC."""
     raw = text.strip()
     if _DIGITS.fullmatch(raw):
         return int(raw)
+    now = int(datetime.now(timezone.utc).timestamp() * 1000)
     if raw.lower() == "now":
-        return int(datetime.now(timezone.utc).timestamp() * 1000)
+        return now
+    relative = RELATIVE.fullmatch(raw)
+    if relative:
+        return now - int(relative[1]) * _UNIT_MS[relative[2]]
     iso = raw[:-1] + "+00:00" if raw[-1:] in ("Z", "z") else raw
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not a time: {text!r} (ms since the epoch, 'now', or ISO 8601 such as 2024-05-01T12:00)"
+            f"not a time: {text!r} (ms since the epoch, 'now', a span before now such as -24h, "
+            "or ISO 8601 such as 2024-05-01T12:00)"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -140,6 +183,67 @@ def timestamp_value(text: str) -> int:
 
 def _upper(text: str) -> str:
     return text.strip().upper()
+
+
+def iso_time(ms: int) -> str:
+    """``2024-05-01T00:00:00Z`` (with milliseconds only when there are some)."""
+    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    text = moment.isoformat(timespec="milliseconds" if ms % 1000 else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+# -- what each order type takes -------------------------------------------------------------------------
+
+#: Per order type: does it need --price, does it need --stop-price, does it take --time-in-force.
+#: (Binance's rules; the command line has no pegged or trailing orders, so a price and a stop price
+#: are the only ways to give them.) Every type needs --quantity, except MARKET: --quantity or
+#: --quote-quantity.
+ORDER_FLAGS: dict[str, tuple[bool, bool, bool]] = {
+    "LIMIT": (True, False, True),
+    "MARKET": (False, False, False),
+    "STOP_LOSS": (False, True, False),
+    "TAKE_PROFIT": (False, True, False),
+    "STOP_LOSS_LIMIT": (True, True, True),
+    "TAKE_PROFIT_LIMIT": (True, True, True),
+    "LIMIT_MAKER": (True, False, False),
+}
+
+
+def _and(names: list[str], word: str) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
+def check_order_flags(args: argparse.Namespace) -> str | None:
+    """What is wrong with an ``order`` command's flags for its type (None if nothing): the flags it
+    needs and lacks, else those it was given and does not take."""
+    kind = args.type
+    needs_price, needs_stop, takes_tif = ORDER_FLAGS[kind]
+    missing: list[str] = []
+    extra: list[str] = []
+    if kind == "MARKET":
+        if args.quantity is None and args.quote_quantity is None:
+            missing.append("--quantity or --quote-quantity")
+    else:
+        if args.quantity is None:
+            missing.append("--quantity")
+        if args.quote_quantity is not None:
+            extra.append("--quote-quantity")
+    for flag, value, needed in (
+        ("--price", args.price, needs_price),
+        ("--stop-price", args.stop_price, needs_stop),
+    ):
+        if needed and value is None:
+            missing.append(flag)
+        elif not needed and value is not None:
+            extra.append(flag)
+    if args.time_in_force is not None and not takes_tif:
+        extra.append("--time-in-force")
+    article = "an" if kind[0] in "AEIOU" else "a"
+    if missing:
+        return f"{article} {kind} order needs {_and(missing, 'and')}"
+    if extra:
+        return f"{article} {kind} order takes no {_and(extra, 'or')}"
+    return None
 
 
 # -- options --------------------------------------------------------------------------------------------
@@ -205,10 +309,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     _connection_options(parser, sub=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    parser.commands = {}
+
     def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=COMMANDS[name], description=COMMANDS[name], **kwargs)
         if name != "sim":
             _connection_options(sub, sub=True)
+        parser.commands[name] = sub
         return sub
 
     demo = command("demo")
@@ -250,9 +357,11 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         type=timestamp_value,
         required=True,
         metavar="TIME",
-        help="ISO 8601 (UTC unless a zone), ms",
+        help="a span before now (-24h, -7d), ISO 8601 (UTC unless a zone), ms, or now",
     )
-    klines.add_argument("--end", type=timestamp_value, metavar="TIME", help="ISO 8601 or ms (default: now)")
+    klines.add_argument(
+        "--end", type=timestamp_value, metavar="TIME", help="like --start (default: now); both ends included"
+    )
     klines.add_argument("--out", metavar="FILE.csv", default="-", help="CSV file to write (default stdout)")
     klines.add_argument(
         "--progress", action="store_true", help="show a progress bar even when stderr is not a terminal"
@@ -261,11 +370,23 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     account = command("account")
     _json_option(account)
 
-    order = command("order")
-    order.add_argument("symbol", type=symbol_value, metavar="SYMBOL", help="e.g. BTCUSDT")
-    order.add_argument("side", type=_upper, choices=("BUY", "SELL"), metavar="SIDE", help="BUY or SELL")
+    order = command(
+        "order",
+        epilog="Each type takes its own flags: LIMIT --quantity --price [--time-in-force]; MARKET "
+        "--quantity or --quote-quantity; STOP_LOSS and TAKE_PROFIT --quantity --stop-price; "
+        "STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT --quantity --price --stop-price [--time-in-force]; "
+        "LIMIT_MAKER --quantity --price. Symbol, side, type and time in force may be typed in lower case.",
+    )
+    order.add_argument("symbol", type=symbol_value, metavar="SYMBOL", help="e.g. BTCUSDT (upper-cased)")
     order.add_argument(
-        "type", type=_upper, choices=get_args(OrderType), metavar="TYPE", help=", ".join(get_args(OrderType))
+        "side", type=_upper, choices=("BUY", "SELL"), metavar="SIDE", help="BUY or SELL (upper-cased)"
+    )
+    order.add_argument(
+        "type",
+        type=_upper,
+        choices=get_args(OrderType),
+        metavar="TYPE",
+        help=", ".join(get_args(OrderType)) + " (upper-cased)",
     )
     amount = order.add_mutually_exclusive_group()
     amount.add_argument("--quantity", type=positive_decimal, metavar="QTY", help="base asset quantity")
@@ -281,9 +402,14 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         type=_upper,
         choices=get_args(TimeInForce),
         metavar="TIF",
-        help="GTC, IOC or FOK (default GTC for the LIMIT types)",
+        help="GTC, IOC or FOK (default GTC for LIMIT, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT)",
     )
-    order.add_argument("--client-order-id", metavar="ID", help="your id for the order (default: generated)")
+    order.add_argument(
+        "--client-order-id",
+        type=client_order_id_value,
+        metavar="ID",
+        help="your id for the order (default: generated)",
+    )
     order.add_argument("--test", action="store_true", help="check the order with Binance without placing it")
     _json_option(order)
 
@@ -299,14 +425,43 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     return parser
 
 
+_TIME_OPTIONS = ("--start", "--end")
+
+
+def _join_relative_times(argv: list[str]) -> list[str]:
+    """``--start -24h`` as ``--start=-24h``: argparse would read ``-24h`` as an unknown option."""
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in _TIME_OPTIONS and RELATIVE.fullmatch(arg.strip()):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
 def parse(argv: list[str] | None, prog: str = PROG) -> tuple[argparse.Namespace, list[str]]:
-    """The parsed arguments, and the ones left for ``sim`` (any left over elsewhere is an error)."""
+    """The parsed arguments, and the ones left for ``sim`` (any left over elsewhere is an error).
+
+    Checks that need several arguments are made here too, so that every usage error has one voice:
+    one host option, what an order's type takes, a time range in order. ``args.prog`` is `prog`.
+    """
     parser = build_parser(prog)
-    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else argv
+    args, rest = parser.parse_known_args(_join_relative_times(list(given)))
     if rest and args.command != "sim":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     chosen = [name for name in ("sim", "testnet", "base_url") if getattr(args, name, None)]
     if len(chosen) > 1:
         options = ", ".join("--" + name.replace("_", "-") for name in chosen)
         parser.error(f"give one of --sim, --testnet and --base-url, not {options}")
+    command = parser.commands[args.command] if isinstance(parser, _Parser) else parser
+    if args.command == "order":
+        problem = check_order_flags(args)
+        if problem:
+            command.error(problem)
+    if args.command == "klines":
+        end = args.end if args.end is not None else timestamp_value("now")
+        if args.start > end:
+            command.error(f"--start ({iso_time(args.start)}) is after --end ({iso_time(end)})")
+    args.prog = prog
     return args, rest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import Any
 
 from ..errors import ExecutionStatusUnknown
@@ -10,8 +11,9 @@ from ..spot.order_models import CanceledOrder, Order, OrderFull
 from ._connect import connect
 from ._errors import EXIT_UNKNOWN_OUTCOME, CLIError
 from ._output import fmt, print_json, table
+from ._parser import PROG
 
-__all__ = ["account", "cancel", "describe_order", "order", "status"]
+__all__ = ["account", "cancel", "describe_order", "host_options", "order", "status"]
 
 _LIMIT_TYPES = frozenset({"LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"})
 
@@ -47,12 +49,33 @@ def describe_order(order: Order | OrderFull | CanceledOrder) -> str:
     return f"{order.type} {order.side} {amount} {order.symbol}{at}{tif}: {order.status}, {executed}"
 
 
-def _unknown_outcome(what: str, symbol: str, client_order_id: str | None, error: Exception) -> CLIError:
-    lookup = (
-        f"; look it up with: binance-async status {symbol} --client-order-id {client_order_id}"
-        if client_order_id
-        else ""
-    )
+def host_options(args: argparse.Namespace) -> list[str]:
+    """The options that chose the host and the key file, to repeat in a command to paste (``--testnet``,
+    ``--base-url URL``, ``--private-key FILE``). Never a key or secret: those come from the environment.
+    """
+    options: list[str] = []
+    if args.testnet:
+        options.append("--testnet")
+    if args.base_url:
+        options += ["--base-url", args.base_url]
+    if args.private_key:
+        options += ["--private-key", args.private_key]
+    return options
+
+
+def _unknown_outcome(
+    args: argparse.Namespace, what: str, ref: tuple[str, str | int] | None, error: Exception
+) -> CLIError:
+    """The exit-3 error: the order or cancel may have been executed; `ref` (``("--client-order-id",
+    id)`` or ``("--order-id", id)``) makes a ``status`` command to paste, on the same host."""
+    if args.sim:
+        lookup = "; it was on the embedded simulator, which stopped with this command"
+    elif ref is not None:
+        prog = shlex.split(getattr(args, "prog", PROG))
+        command = [*prog, "status", args.symbol, ref[0], str(ref[1]), *host_options(args)]
+        lookup = f"; look it up with: {shlex.join(command)}"
+    else:
+        lookup = ""
     return CLIError(
         f"the {what}'s outcome is unknown, it may have been executed ({error}). Do not resend it blindly"
         f"{lookup}",
@@ -94,7 +117,9 @@ async def order(args: argparse.Namespace) -> int:
                 **options,
             )
         except ExecutionStatusUnknown as error:
-            raise _unknown_outcome("order", args.symbol, error.client_order_id, error) from error
+            cid = error.client_order_id or args.client_order_id
+            ref = ("--client-order-id", cid) if cid else None
+            raise _unknown_outcome(args, "order", ref, error) from error
     if args.json:
         print_json(placed)
         return 0
@@ -113,7 +138,12 @@ async def cancel(args: argparse.Namespace) -> int:
                 args.symbol, order_id=args.order_id, orig_client_order_id=args.client_order_id
             )
         except ExecutionStatusUnknown as error:
-            raise _unknown_outcome("cancel", args.symbol, args.client_order_id, error) from error
+            ref: tuple[str, str | int] = (
+                ("--order-id", args.order_id)
+                if args.order_id
+                else ("--client-order-id", args.client_order_id)
+            )
+            raise _unknown_outcome(args, "cancel", ref, error) from error
     if args.json:
         print_json(canceled)
         return 0

@@ -11,6 +11,11 @@ Conventions
 * **Decimal money.** Prices, quantities, notionals and multipliers arrive as JSON strings and are
   decoded to :class:`decimal.Decimal`, so no precision is lost (``"0.00000001"`` stays exactly
   ``Decimal("0.00000001")``).  Ids, counts and millisecond timestamps are ``int``.
+* **Fixed-point text.** ``str()`` of a Decimal may use an exponent: Binance's ``"0.00000000"``
+  decodes to ``Decimal("0E-8")``, which prints as ``0E-8``. :func:`fixed` writes one Decimal as
+  Binance does (``"0.00000000"``), and :func:`json_ready` turns a whole answer (a model, or lists
+  and dicts of them) into plain JSON-ready values with every Decimal so written; the models' fields
+  stay Decimal.
 * **String depth levels.** :class:`Depth` keeps its levels as the exact ``(price, qty)`` strings
   Binance sent (a hot path: see the class docstring); helpers convert them to ``Decimal``.
 * **Finite, ASCII numbers.** A Decimal field never holds NaN or an infinity (every model with one
@@ -85,7 +90,48 @@ __all__ = [
     "TrailingDelta",
     "UnknownFilter",
     "decode_filters",
+    "fixed",
+    "json_ready",
 ]
+
+
+def fixed(value: Decimal) -> str:
+    """`value` in fixed-point notation, never with an exponent, its digits kept:
+    ``fixed(Decimal("0E-8")) == "0.00000000"`` (``str()`` gives ``"0E-8"``), ``fixed(Decimal("1E+2"))
+    == "100"``, ``fixed(Decimal("65000.01000000")) == "65000.01000000"``. A number decoded from a
+    Binance answer comes back as Binance wrote it. Only for Decimals (a float or an int would be
+    written with six decimals by ``format``): anything else is a TypeError.
+    """
+    if not isinstance(value, Decimal):
+        raise TypeError(f"fixed() takes a Decimal, got {type(value).__name__}")
+    return format(value, "f")
+
+
+def _raw_json(value: Any) -> Any:
+    if isinstance(value, msgspec.Raw):  # exchangeInfo's filters and permission sets, kept undecoded
+        return msgspec.json.decode(value)
+    raise NotImplementedError(f"cannot turn {type(value).__name__} into JSON")
+
+
+def _fixed_decimals(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {key: _fixed_decimals(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_fixed_decimals(item) for item in value]
+    return value
+
+
+def json_ready(value: Any) -> Any:
+    """`value` (a model, or lists, tuples and dicts holding models and Decimals) as plain dicts, lists,
+    strings, numbers, booleans and None, ready for any JSON encoder: keys as Binance names them
+    (``executedQty``), a `Kline` as its array, raw JSON kept by a model (``SymbolInfo``'s filters)
+    decoded, and every Decimal as its `fixed` text (``"0.00000000"``, never ``"0E-8"``)::
+
+        json.dumps(binance_async.spot.models.json_ready(order))
+    """
+    return _fixed_decimals(msgspec.to_builtins(value, builtin_types=(Decimal,), enc_hook=_raw_json))
 
 
 # msgspec passes struct options (frozen, rename, gc, tag_field, ...) on to subclasses at runtime.

@@ -19,6 +19,7 @@ from typing import Any, TypedDict, get_type_hints
 from .._encoding import check_recv_window as _check_recv_window
 from .._encoding import encode_value
 from ..errors import InvalidRequestError, ParameterError
+from ._common import check_enum, literal_values
 from .enums import (
     CancelRestrictions,
     OrderRateLimitExceededMode,
@@ -113,23 +114,30 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-#: Option types checked before sending; other options (amounts, enums) have checks of their own.
+#: Option types checked before sending; other options (amounts) have checks of their own, and an
+#: enumeration (a Literal of strings) is checked for its spelling (`check_enum`).
 _PLAIN = (int, str, bool)
 
 
-def _schema(options: type) -> dict[str, type | None]:
-    """Every option name of a TypedDict, with its type if that is int, str or bool."""
-    return {name: hint if hint in _PLAIN else None for name, hint in get_type_hints(options).items()}
+def _schema(options: type) -> dict[str, type | frozenset[str] | None]:
+    """Every option name of a TypedDict, with its type if that is int, str or bool, or the values of
+    its Literal."""
+    schema: dict[str, type | frozenset[str] | None] = {}
+    for name, hint in get_type_hints(options).items():
+        schema[name] = hint if hint in _PLAIN else literal_values(hint)
+    return schema
 
 
-_SCHEMAS: dict[type, dict[str, type | None]] = {}
+_SCHEMAS: dict[type, dict[str, type | frozenset[str] | None]] = {}
 
 
 def wire_params(options: Mapping[str, Any], allowed: type, method: str) -> dict[str, Any]:
     """`options` under Binance's names; an option `allowed` (a TypedDict) does not list is refused.
 
     None values are dropped. An option typed int, str or bool must be one (an int option is never a
-    bool or a numeric string), and ``recv_window`` must be within Binance's 60000 ms ceiling.
+    bool or a numeric string), an enumeration given in the wrong case (``time_in_force="gtc"``) is
+    refused with its spelling (`check_enum`), and ``recv_window`` must be within Binance's 60000 ms
+    ceiling.
     """
     schema = _SCHEMAS.get(allowed)
     if schema is None:
@@ -141,7 +149,9 @@ def wire_params(options: Mapping[str, Any], allowed: type, method: str) -> dict[
         if value is None:
             continue
         expected = schema[name]
-        if expected is not None and not (
+        if isinstance(expected, frozenset):
+            check_enum(name, value, expected)
+        elif expected is not None and not (
             isinstance(value, str) if expected is str else type(value) is expected
         ):
             raise ParameterError(

@@ -12,12 +12,14 @@ import csv
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,8 +180,48 @@ def test_an_unknown_order_outcome_names_the_client_order_id(
     assert code == EXIT_UNKNOWN_OUTCOME and out == ""
     assert_one_line_error(err, "outcome is unknown", "status BTCUSDT --client-order-id cli-unknown", "-1007")
     keys.faults.clear()
-    code, out, _ = run(capsys, "status", "BTCUSDT", "--client-order-id", "cli-unknown", *url)
+    # the command to paste names the same host (before: it left --base-url out, and so asked mainnet)
+    pasted = err.split("look it up with: ", 1)[1].strip()
+    assert pasted == f"binance-async status BTCUSDT --client-order-id cli-unknown --base-url {keys.base_url}"
+    code, out, _ = run(capsys, *shlex.split(pasted)[1:])
     assert code == 0 and ": NEW" in out  # it was placed: the error came after processing
+
+
+def test_an_unknown_cancel_outcome_names_the_order_id_and_the_host(
+    keys: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = ["--base-url", keys.base_url]
+    code, out, err = run(
+        capsys, "order", "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.001", "--price", "60000", "--json", *url
+    )
+    assert code == 0, err
+    order_id = json.loads(out)["orderId"]
+    keys.faults.add(FaultRule("error_after", 1.0, method="DELETE", path="/api/v3/order"))
+    code, out, err = run(capsys, "cancel", "BTCUSDT", "--order-id", str(order_id), *url)
+    assert code == EXIT_UNKNOWN_OUTCOME and out == ""
+    assert_one_line_error(
+        err, f"look it up with: binance-async status BTCUSDT --order-id {order_id} --base-url {keys.base_url}"
+    )
+    keys.faults.clear()
+
+
+def test_json_zeros_are_written_as_binance_writes_them(
+    keys: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: ``"executedQty": "0E-8"`` in ``status --json``, ``"locked": "0E-8"`` in ``account --json``."""
+    url = ["--base-url", keys.base_url]
+    code, out, err = run(
+        capsys, "order", "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.001", "--price", "60000",
+        "--client-order-id", "cli-zeros", *url,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "status", "BTCUSDT", "--client-order-id", "cli-zeros", "--json", *url)
+    assert code == 0, err
+    assert '"executedQty": "0.00000000"' in out and json.loads(out)["cummulativeQuoteQty"] == "0.00000000"
+    code, out, err = run(capsys, "account", "--json", *url)
+    assert code == 0, err
+    assert not re.search(r"\d[eE][-+]?\d", out), out
+    assert '"locked": "0.00000000"' in out
 
 
 def test_an_ed25519_private_key_file_signs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,10 +293,25 @@ def test_signed_commands_without_keys_exit_2(
     assert_one_line_error(err, "needs API keys", "BINANCE_API_KEY", "--sim")
 
 
-def test_an_order_missing_what_its_type_needs_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "order", "BTCUSDT", "BUY", "LIMIT", "--quantity", "0.001", "--sim")
-    assert code == EXIT_USAGE and out == ""
-    assert_one_line_error(err, "LIMIT order needs price")
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["BUY", "LIMIT", "--quantity", "0.001"], "a LIMIT order needs --price"),
+        (["BUY", "MARKET", "--quantity", "0.001", "--price", "60000"], "a MARKET order takes no --price"),
+        (["SELL", "STOP_LOSS", "--quantity", "0.001"], "a STOP_LOSS order needs --stop-price"),
+    ],
+)
+def test_an_order_missing_or_given_a_flag_its_type_does_not_take_is_a_usage_error(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: "needs price or peg_price_type" (a keyword of the library), and exit 1 for a MARKET order
+    with --price where every other usage error exits 2."""
+    with pytest.raises(SystemExit) as exited:
+        main(["order", "BTCUSDT", *argv, "--sim"])
+    assert exited.value.code == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert_one_line_error(captured.err, fragment, "(see 'binance-async order --help')")
 
 
 def test_a_wrong_secret_is_refused_by_binance_in_one_line(
@@ -321,6 +378,46 @@ def test_klines_accept_iso_times_and_write_to_stdout(capsys: pytest.CaptureFixtu
     assert code == 0 and err == ""  # stderr is not a terminal: no progress bar
     lines = out.splitlines()
     assert lines[0] == ",".join(KLINE_COLUMNS) and len(lines) == 1 + 3
+
+
+def test_the_readme_klines_line_downloads_the_last_day_on_the_simulator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README: ``binance-async klines BTCUSDT --interval 1h --start -24h --out btc.csv``. Before: the
+    example's 2024 dates gave the simulator (about 25 h of history) an empty file, without a word."""
+    out_file = tmp_path / "btc.csv"
+    code, out, err = run(
+        capsys, "klines", "BTCUSDT", "--interval", "1h", "--start", "-24h", "--out", str(out_file), "--sim"
+    )
+    assert code == 0 and err == "", err
+    with out_file.open(newline="") as file:
+        rows = list(csv.reader(file))
+    assert tuple(rows[0]) == KLINE_COLUMNS and 23 <= len(rows) - 1 <= 25
+    assert out == f"{len(rows) - 1} klines of BTCUSDT 1h written to {out_file}\n"
+
+
+def test_an_empty_range_is_said_on_stderr_and_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys,
+        "klines",
+        "BTCUSDT",
+        "--interval",
+        "1h",
+        "--start",
+        "2024-05-01",
+        "--end",
+        "2024-05-02",
+        "--sim",
+    )
+    assert code == 0 and out == ",".join(KLINE_COLUMNS) + "\n"
+    assert err.count("\n") == 1 and err.startswith(
+        "no BTCUSDT 1h klines between 2024-05-01T00:00:00Z and 2024-05-02T00:00:00Z: the range is empty; "
+        "its first 1h kline opens at "
+    ), err
+    first = datetime.fromisoformat(err.rsplit(" ", 1)[1].strip().replace("Z", "+00:00"))
+    assert time.time() - 26 * 3600 < first.timestamp() < time.time() - 24 * 3600  # the simulator's history
+    code, out, err = run(capsys, "klines", "ETHBTC", "--start", "2099-01-01", "--end", "2099-01-02", "--sim")
+    assert code == 0 and err.endswith(": the range is empty; it starts after now\n")
 
 
 def test_a_failed_download_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from binance_async import cli
@@ -19,7 +21,7 @@ from binance_async.cli._errors import (
     EXIT_USAGE,
     describe,
 )
-from binance_async.cli._output import Progress, fmt, table
+from binance_async.cli._output import Progress, fmt, print_json, table
 from binance_async.cli._parser import decimal_value, parse, symbol_value, timestamp_value
 from binance_async.errors import (
     APIKeyError,
@@ -32,6 +34,8 @@ from binance_async.errors import (
     RateLimitedError,
     SendStatusUnknownError,
 )
+from binance_async.spot.models import ExchangeInfo, Kline, TickerPrice, UnknownFilter, fixed, json_ready
+from binance_async.spot.order_models import Order
 from binance_async.spot.rules import UnknownSymbolError
 
 KEY = "k" * 64
@@ -49,6 +53,7 @@ SECRET = "s" * 64
         ("2024-05-01T12:30", 1_714_566_600_000),
         ("2024-05-01T12:30:00Z", 1_714_566_600_000),
         ("2024-05-01T14:30:00+02:00", 1_714_566_600_000),
+        (" 1700000000000 ", 1_700_000_000_000),
     ],
 )
 def test_times_are_ms_iso_8601_or_utc_without_a_zone(text: str, ms: int) -> None:
@@ -259,3 +264,72 @@ def test_the_progress_bar_shows_the_share_of_the_span_covered() -> None:
     silent.update(5, 1)
     silent.finish(2)
     assert quiet.getvalue() == ""
+
+
+# -- fixed point, everywhere ------------------------------------------------------------------------------
+
+#: An order as Binance answers a query of a resting one: its zeros decode to Decimal("0E-8").
+RESTING = msgspec.json.decode(
+    b'{"symbol":"BTCUSDT","orderId":7,"orderListId":-1,"clientOrderId":"cid","price":"60000.00000000",'
+    b'"origQty":"0.00100000","executedQty":"0.00000000","cummulativeQuoteQty":"0.00000000",'
+    b'"status":"NEW","timeInForce":"GTC","type":"LIMIT","side":"BUY","stopPrice":"0.00000000",'
+    b'"icebergQty":"0.00000000","time":1,"updateTime":1,"isWorking":true,"workingTime":1,'
+    b'"origQuoteOrderQty":"0.00000000","selfTradePreventionMode":"NONE"}',
+    type=Order,
+)
+
+
+def test_json_output_writes_decimals_in_fixed_point(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: ``"executedQty": "0E-8"`` in ``status --json`` (and ``account --json``)."""
+    assert str(RESTING.executed_qty) == "0E-8"  # what the field holds stays a Decimal
+    print_json(RESTING)
+    out = capsys.readouterr().out
+    assert '"executedQty": "0.00000000"' in out and '"price": "60000.00000000"' in out
+    assert "E-" not in out and "E+" not in out
+    print_json({"test": True, "levels": [(Decimal("1E+2"), Decimal("0E-8"))]})
+    assert json.loads(capsys.readouterr().out) == {"test": True, "levels": [["100", "0.00000000"]]}
+
+
+def test_fixed_writes_a_decimal_as_binance_does() -> None:
+    assert fixed(Decimal("0E-8")) == "0.00000000"
+    assert fixed(Decimal("1E+2")) == "100"
+    assert fixed(Decimal("65000.01000000")) == "65000.01000000"
+    assert fixed(Decimal("-1.5E-7")) == "-0.00000015"
+    assert fixed(RESTING.executed_qty) == "0.00000000"
+    with pytest.raises(TypeError, match="takes a Decimal"):
+        fixed(0.5)  # type: ignore[arg-type]
+
+
+def test_json_ready_is_plain_json_with_fixed_point_decimals() -> None:
+    kline = Kline(1, Decimal("0E-8"), Decimal("2"), Decimal("1"), Decimal("1E+1"), Decimal("0"), 2,
+                  Decimal("0"), 3, Decimal("0"), Decimal("0"))  # fmt: skip
+    assert json_ready([kline])[0][:6] == [1, "0.00000000", "2", "1", "10", "0"]
+    prices = [TickerPrice("BTCUSDT", Decimal("0E-8")), TickerPrice("ETHBTC", Decimal("5E-5"))]
+    assert json_ready({"prices": prices}) == {
+        "prices": [{"symbol": "BTCUSDT", "price": "0.00000000"}, {"symbol": "ETHBTC", "price": "0.00005"}]
+    }
+    ready = json_ready(RESTING)
+    assert ready["executedQty"] == "0.00000000" and ready["cummulativeQuoteQty"] == "0.00000000"
+    assert json.loads(json.dumps(ready)) == ready  # nothing but JSON types
+    unknown = UnknownFilter(filter_type="NEW_ONE", data={"filterType": "NEW_ONE", "x": "1"})
+    assert json_ready(unknown) == {"filterType": "NEW_ONE", "data": {"filterType": "NEW_ONE", "x": "1"}}
+
+
+def test_json_ready_decodes_the_raw_json_a_model_keeps() -> None:
+    info = msgspec.json.decode(
+        b'{"timezone":"UTC","serverTime":1,"exchangeFilters":[],"symbols":[{"symbol":"BTCUSDT",'
+        b'"status":"TRADING","baseAsset":"BTC","quoteAsset":"USDT","baseAssetPrecision":8,'
+        b'"quoteAssetPrecision":8,"filters":[{"filterType":"LOT_SIZE","minQty":"0.00001000",'
+        b'"maxQty":"9000.00000000","stepSize":"0.00001000"}],"permissionSets":[["SPOT"]]}]}',
+        type=ExchangeInfo,
+    )
+    (symbol,) = json_ready(info)["symbols"]
+    assert symbol["filters"] == [
+        {
+            "filterType": "LOT_SIZE",
+            "minQty": "0.00001000",
+            "maxQty": "9000.00000000",
+            "stepSize": "0.00001000",
+        }
+    ]
+    assert symbol["permissionSets"] == [["SPOT"]]
