@@ -4,8 +4,9 @@ Values:
 
 * ``str``: sent as is, percent-encoded (UTF-8) where not in ``A-Z a-z 0-9 - _ . ~``; an empty string is
   refused (Binance would read it as absent). The value of a numeric parameter (``price``, ``quantity``,
-  ``orderId``, ``startTime`` ... see `is_numeric_name`) must be ASCII: ``"٣٣"`` (Arabic-Indic digits)
-  is 33 to Python's ``Decimal`` and ``int`` and to any parser that takes every Unicode digit.
+  ``orderId``, ``startTime`` ... see `is_numeric_name`) must be a plain decimal number in ASCII digits:
+  ``"٣٣"`` (Arabic-Indic digits) is 33 to Python's ``Decimal`` and ``int`` and to any parser that takes
+  every Unicode digit, and ``"1e-5"`` is -1100 at Binance.
 * ``bool``: ``true`` / ``false``.
 * ``int``: decimal digits.
 * ``Decimal``: fixed-point, never scientific notation: ``Decimal("1E-8")`` -> ``0.00000001``,
@@ -74,6 +75,23 @@ def check_recv_window(value: object, name: str = "recv_window") -> int:
 
 _NUMERIC_SUFFIXES = ("Qty", "Quantity", "Price", "Delta", "Time", "Window", "Value", "Id", "StrategyType")
 _NUMERIC_NAMES = frozenset({"price", "quantity", "limit", "timestamp", "strategyType"})
+_TEXT_IDS = ("ClientOrderId",)
+_TEXT_NAMES = frozenset({"quoteId"})  # the OAuth convert quote's id is a string
+
+
+class _NumericNames(dict[str, bool]):
+    """`is_numeric_name` by name, worked out once per name (``name in _NUMBERS``)."""
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        found = self.get(name)
+        if found is None:
+            found = self[name] = is_numeric_name(name)
+        return found
+
+
+_NUMBERS = _NumericNames()
 
 
 def is_numeric_name(name: str) -> bool:
@@ -83,14 +101,25 @@ def is_numeric_name(name: str) -> bool:
     ``orderId``, ``fromId``, ``startTime``, ``recvWindow``, ``pegOffsetValue``, ``strategyType``,
     ``limit`` ...; not ``*ClientOrderId``, ``symbol``, ``timeZone`` or the enum-valued names.
     """
-    return name in _NUMERIC_NAMES or (name.endswith(_NUMERIC_SUFFIXES) and not name.endswith("ClientOrderId"))
+    return name in _NUMERIC_NAMES or (
+        name.endswith(_NUMERIC_SUFFIXES) and not name.endswith(_TEXT_IDS) and name not in _TEXT_NAMES
+    )
 
 
 def _text(name: str, text: str) -> str:
-    """A str parameter value; a numeric one must be ASCII (``Decimal("٣٣")`` is 33)."""
-    if not text.isascii() and is_numeric_name(name):
-        raise ParameterError(f"parameter {name!r}: write numbers with the ASCII digits 0-9, got {text!r}")
+    """A str parameter value; a numeric one must be a plain decimal number in ASCII digits."""
+    if is_numeric_name(name) and _PLAIN_NUMBER.fullmatch(text) is None:
+        if not text.isascii():  # Decimal("٣٣") is 33
+            raise ParameterError(f"parameter {name!r}: write numbers with the ASCII digits 0-9, got {text!r}")
+        raise ParameterError(
+            f"parameter {name!r}: {text!r} is not a plain decimal number (Binance refuses scientific "
+            "notation, signs and spaces with -1100); pass a Decimal or an int to have it written out"
+        )
     return _quote(name, text)
+
+
+#: What Binance reads as a number: digits, an optional fraction, an optional minus (pegOffsetValue).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 
 
 def _quote(name: str, text: str) -> str:
@@ -211,8 +240,13 @@ def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
     for name, value in items:
         if value is None:
             continue
-        if type(value) is str and value.isalnum() and value.isascii():
-            text = value  # the common case, inlined: symbols and enum names need no quoting
+        if (
+            type(value) is str
+            and value.isalnum()
+            and value.isascii()
+            and (value.isdigit() or name not in _NUMBERS)
+        ):
+            text = value  # the common case, inlined: symbols, enum names and whole numbers need no quoting
         else:
             text = encode_value(name, value)
         parts.append(f"{_NAMES.get(name) or _encode_name(name)}={text}")

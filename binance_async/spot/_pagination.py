@@ -21,7 +21,7 @@ from .._endpoint import Endpoint
 from .._timerange import check_time_range
 from ..errors import InvalidRequestError
 from . import endpoints as E
-from ._common import SpotBase, check_limit
+from ._common import SpotBase, check_limit, check_symbol
 from .account_models import AccountTrade
 from .enums import KlineInterval, Timestamp
 from .models import AggTrade, Kline, Trade
@@ -55,6 +55,7 @@ class PaginationMixin(SpotBase):
         redundant or that Binance refuses together with it); `stop` ends the walk at the first item
         past the range.
         """
+        check_symbol(params.get("symbol"))  # before the first page: a lower-case symbol is -1100
         page_params = dict(params)
         previous: int | None = None
         while True:
@@ -138,6 +139,7 @@ class PaginationMixin(SpotBase):
         ``GET /api/v3/aggTrades`` (weight 4 a page). Binance takes a time range of at most an hour,
         so a time range is searched an hour at a time for its first trade, then walked by id.
         """
+        check_symbol(symbol)
         start, end = check_time_range(start_time, end_time)
         check_limit(limit, _MAX_PAGE)
         if from_id is not None and start is not None:

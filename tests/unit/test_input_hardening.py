@@ -261,3 +261,50 @@ async def test_a_noisy_float_order_is_refused_before_sending(mocked: aioresponse
                 "BTCUSDT", "BUY", "LIMIT", quantity=Decimal(1), price=0.1 + 0.2, time_in_force="GTC"
             )
     assert calls(mocked) == []
+
+
+# -- a numeric parameter given as text must be a plain decimal number --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["1e-5", "1E+2", "+3", " 1", "1 ", "0x10", "1_000", ".5", "5.", "inf", "NaN"]
+)
+def test_a_numeric_string_that_binance_would_refuse_is_refused_before_sending(text: str) -> None:
+    from binance_async._encoding import encode_params
+
+    with pytest.raises(ParameterError, match="plain decimal number"):
+        encode_params({"price": text})
+
+
+@pytest.mark.parametrize("text", ["0.00001", "100", "-5", "12.50"])
+def test_a_plain_decimal_string_is_sent_as_given(text: str) -> None:
+    from binance_async._encoding import encode_params
+
+    assert encode_params({"price": text, "pegOffsetValue": "-5"}) == f"price={text}&pegOffsetValue=-5"
+
+
+def test_text_ids_are_not_numbers() -> None:
+    from binance_async._encoding import encode_params
+
+    assert (
+        encode_params({"quoteId": "a1b2c3", "newClientOrderId": "x-1"})
+        == "quoteId=a1b2c3&newClientOrderId=x-1"
+    )
+
+
+@pytest.mark.parametrize("method", ["iter_klines", "iter_ui_klines", "iter_agg_trades"])
+async def test_the_iterators_refuse_a_lower_case_symbol_before_sending(method: str) -> None:
+    from binance_async import SpotClient
+
+    class Refuse:
+        async def send(self, request: object) -> object:
+            raise AssertionError("nothing may be sent")
+
+        async def aclose(self) -> None:
+            pass
+
+    async with SpotClient(transport=Refuse()) as client:  # type: ignore[arg-type]
+        args = ("btcusdt", "1h") if "klines" in method else ("btcusdt",)
+        with pytest.raises(ParameterError, match="upper case"):
+            async for _ in getattr(client, method)(*args):
+                pass
