@@ -4,6 +4,9 @@ A signer signs the exact percent-encoded ``query + body`` bytes that are sent an
 of the ``signature`` parameter, already safe to append (hex for HMAC; percent-encoded base64 for
 Ed25519 and RSA). Key material is prepared once: the HMAC object is built from the secret at
 construction and ``.copy()``-ed per request. No signer's repr shows its key.
+
+``cryptography`` is imported only when a PEM key is loaded: an HMAC client (and ``import
+binance_async``) never pays for it.
 """
 
 from __future__ import annotations
@@ -11,14 +14,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
-
 from .errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 __all__ = ["Ed25519Signer", "HmacSigner", "RsaSigner", "Signer", "load_signer"]
 
@@ -70,13 +72,18 @@ class RsaSigner:
     """RSASSA-PKCS1-v1_5 with SHA-256 over the payload, base64, percent-encoded."""
 
     kind = "RSA"
-    __slots__ = ("_key",)
+    __slots__ = ("_hash", "_key", "_padding")
 
     def __init__(self, key: rsa.RSAPrivateKey) -> None:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         self._key = key
+        self._padding = padding.PKCS1v15()
+        self._hash = hashes.SHA256()
 
     def sign(self, payload: bytes) -> str:
-        raw = self._key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+        raw = self._key.sign(payload, self._padding, self._hash)
         return quote(base64.b64encode(raw).decode(), safe="")
 
     def __repr__(self) -> str:
@@ -96,6 +103,10 @@ def _load_failure(exc: Exception) -> str:
 
 
 def _load_private_key(pem: str | bytes, password: str | bytes | None) -> Signer:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     data = pem.encode() if isinstance(pem, str) else pem
     secret = password.encode() if isinstance(password, str) else password
     try:

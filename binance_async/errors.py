@@ -7,10 +7,10 @@
     ├── InvalidRequestError (ValueError)      refused before anything was sent
     │   ├── ParameterError                    a value that cannot be encoded (NaN, inf, bad type)
     │   ├── OrderValidationError              an order breaks a symbol filter (.filter_type, .allowed)
-    │   ├── UnknownSymbolError                (binance_async.spot) not in exchangeInfo's symbols
+    │   ├── UnknownSymbolError                not in exchangeInfo's symbols (.symbol; symbol rules)
+    │   ├── RequestTooHeavyError              weight larger than a whole rate-limit window
     │   ├── OAuthScopeError                   the OAuth token lacks the scope an API needs
     │   └── OAuthNotAuthenticatedError        no OAuth token yet (log in first)
-    │   └── RequestTooHeavyError              weight larger than a whole rate-limit window
     ├── TransportError                        no HTTP response was received
     │   ├── ConnectionFailedError             could not connect: the request was never sent
     │   └── RequestTimeoutError               timed out waiting for the response
@@ -21,6 +21,7 @@
     ├── InvalidResponseError                  a 2xx body that could not be decoded, or an answer
     │                                         larger than max_response_bytes
     ├── OAuthCallbackError                    the authorization callback: an error, or a wrong state
+    ├── TokenStoreError                       an OAuth token store could not load, save or clear (.path)
     └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
         ├── RateLimitedError                  HTTP 429 (-1003, -1015); .retry_after
         │   └── RateLimitWaitError            held back locally past the call's timeout (not sent)
@@ -40,6 +41,9 @@
         └── OAuthError                        OAuth token endpoint or oauth-api error (.error, .oauth_code)
             ├── OAuthInvalidTokenError        HTTP 401: the access token is invalid or expired
             └── OAuthInsufficientScopeError   HTTP 403 from an oauth-api: scope not granted
+
+Every class above can be imported from here and from ``binance_async``
+(``from binance_async import ExecutionStatusUnknown``).
 
 `error_from_response` picks the class: the HTTP status first (429, 418, 403, 451, 5xx, 408), then the
 code table `_CODE_CLASSES`. No message carries the API key, the secret, a signature or a token: the
@@ -88,7 +92,9 @@ __all__ = [
     "SendStatusUnknownError",
     "SentRequest",
     "TimestampError",
+    "TokenStoreError",
     "TransportError",
+    "UnknownSymbolError",
     "WAFRejectedError",
     "error_from_response",
 ]
@@ -155,6 +161,18 @@ class OrderValidationError(InvalidRequestError):
         self.value = value
         self.allowed: Mapping[str, Any] = dict(allowed) if allowed is not None else {}
         self.leg = leg
+
+
+class UnknownSymbolError(InvalidRequestError):
+    """The symbol is not in the exchangeInfo response the rules were built from (`symbol` names it).
+
+    Raised by `SpotClient.symbol_rules` and `RulesCache`, and by ``validate=True`` orders; nothing was
+    sent. Also importable from ``binance_async.spot``.
+    """
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"unknown symbol {symbol!r}: not in exchangeInfo")
+        self.symbol = symbol
 
 
 class RequestTooHeavyError(InvalidRequestError):
@@ -430,6 +448,19 @@ class OAuthCallbackError(BinanceError):
         super().__init__(message)
         self.error = error
         self.description = description
+
+
+class TokenStoreError(BinanceError):
+    """A token store could not load, save or clear its token (unreadable, corrupt or unsafe file), or
+    `Token.from_dict` was given something that is not a stored token.
+
+    `path` is the file concerned, when there is one. The message never contains a token. Also
+    importable from ``binance_async.oauth``.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class ExecutionStatusUnknownError(BinanceAPIError, ExecutionStatusUnknown):

@@ -33,25 +33,13 @@ from pathlib import Path
 from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 from .._secret import Secret
-from ..errors import BinanceError, InvalidResponseError, ParameterError
+from ..errors import InvalidResponseError, ParameterError, TokenStoreError
 
 __all__ = ["JsonFileTokenStore", "MemoryTokenStore", "Token", "TokenStore", "TokenStoreError"]
 
 #: The largest token file `JsonFileTokenStore` reads; a token is a few hundred bytes.
 _MAX_FILE_BYTES = 64 * 1024
 _INVALID = object()
-
-
-class TokenStoreError(BinanceError):
-    """A token store could not load, save or clear its token (unreadable, corrupt or unsafe file), or
-    `Token.from_dict` was given something that is not a stored token.
-
-    `path` is the file concerned, when there is one. The message never contains a token.
-    """
-
-    def __init__(self, message: str, *, path: str | None = None) -> None:
-        super().__init__(message)
-        self.path = path
 
 
 def _split_scope(value: str) -> frozenset[str]:

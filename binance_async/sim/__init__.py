@@ -9,10 +9,33 @@
 
 See `app` for the request path, `config` for what can be configured, and `testing` for the pytest
 fixture ``binance_sim``. The simulator shares no code with the client.
+
+`Simulator` (and with it aiohttp's server, the matching engine and the rest) is imported on first
+use: the pytest plugin imports this package in every test run of a project that has binance-async
+installed, and must cost nothing until a test asks for ``binance_sim``.
 """
 
-from .app import Simulator
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .clock import SimClock
 from .config import ApiKey, LimitSpec, SimConfig, SymbolSpec
 
+if TYPE_CHECKING:
+    from .app import Simulator
+
 __all__ = ["ApiKey", "LimitSpec", "SimClock", "SimConfig", "Simulator", "SymbolSpec"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Simulator":
+        from .app import Simulator
+
+        globals()["Simulator"] = Simulator
+        return Simulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

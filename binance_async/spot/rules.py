@@ -33,7 +33,7 @@ from typing import Any, TypeAlias
 
 import msgspec
 
-from ..errors import InvalidRequestError, InvalidResponseError, OrderValidationError, ParameterError
+from ..errors import InvalidResponseError, OrderValidationError, ParameterError, UnknownSymbolError
 from .models import (
     ExchangeInfo,
     ExchangeMaxNumAlgoOrders,
@@ -73,14 +73,6 @@ ORDER_PARAMS = "ORDER_PARAMS"
 # Arithmetic here is exact: with unlimited precision, +, -, *, divmod and quantize never round.  Never
 # use true division (``/``) under this context: a non-terminating quotient would exhaust memory.
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-
-
-class UnknownSymbolError(InvalidRequestError):
-    """The symbol is not in the exchangeInfo response the rules were built from."""
-
-    def __init__(self, symbol: str) -> None:
-        super().__init__(f"unknown symbol {symbol!r}: not in exchangeInfo")
-        self.symbol = symbol
 
 
 # --------------------------------------------------------------------------------------------
