@@ -40,9 +40,10 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
     with ``private_key_password``) for Ed25519 or RSA keys. Public market data needs neither.
     ``base_url`` defaults to mainnet; see `binance_async.TESTNET`, `DEMO` and `MARKET_DATA`. Plain
     ``http://`` is accepted only for loopback hosts (the embedded simulator).
-    ``session`` shares a caller's ``aiohttp.ClientSession`` (left open on close; its silent resend of
-    requests after a dropped keep-alive connection is turned off, see `_transport`); ``proxy`` and
-    ``trust_env`` go to aiohttp. ``recv_window`` (ms, at most 60000) applies to signed requests.
+    ``session`` shares a caller's ``aiohttp.ClientSession`` (left open on close; the client turns off
+    aiohttp's silent resend of a request after a dropped keep-alive connection on it, for every user
+    of that session, so a cancel or an amend is never sent twice); ``proxy`` and ``trust_env`` go to
+    aiohttp. ``recv_window`` (ms, at most 60000) applies to signed requests.
 
     Orders: every order-placing method sends a client order id, generated as
     ``client_order_id_prefix`` + 22 random characters when the caller gives none.
