@@ -386,17 +386,7 @@ class RateLimiter:
         """Charge a request without waiting for room (the clock sync's time request): the windows
         may go over by it. Returns the server time (ms) like `acquire`."""
         now = self._now_ms()
-        if now >= self._period_until or now < self._period_from:
-            self._open_period(now)
-        room, pending = self._room, self._pending
-        room[0] -= weight
-        room[1] -= 1
-        room[2] -= orders
-        pending[0] += weight
-        pending[1] += 1
-        pending[2] += orders
-        self.admitted_weight += weight
-        self.admitted_orders += orders
+        self._admit(now, weight, orders, force=True)
         return now
 
     async def wait_pause(self, timeout: float | None = None) -> None:
@@ -430,12 +420,13 @@ class RateLimiter:
             status=self._pause_status if paused else 0,
         )
 
-    def _admit(self, now: int, weight: int, orders: int) -> bool:
-        """Charge the request if it fits what is left in this period (no suspension, no buckets)."""
+    def _admit(self, now: int, weight: int, orders: int, force: bool = False) -> bool:
+        """Charge the request if it fits what is left in this period (no suspension, no buckets);
+        with `force`, charge it whether it fits or not."""
         if now >= self._period_until or now < self._period_from:
             self._open_period(now)
         room = self._room
-        if weight > room[0] or room[1] < 1 or orders > room[2]:
+        if (weight > room[0] or room[1] < 1 or orders > room[2]) and not force:
             return False
         pending = self._pending
         room[0] -= weight
