@@ -54,172 +54,67 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple, TypeGuard
+from typing import NamedTuple
 
 from aiolimiter import AsyncLimiter
 
+from ._windows import (
+    DEFAULT_LIMITS,
+    ORDERS,
+    RAW,
+    WEIGHT,
+    Window,
+    WindowSpec,
+    WindowState,
+    parse_rate_limits,
+)
 from .errors import IPBanWaitError, RateLimitWaitError, RequestTooHeavyError
 
-__all__ = ["DEFAULT_LIMITS", "RateLimiter", "WindowSpec", "WindowState", "parse_rate_limits"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Admission",
+    "RateLimiter",
+    "ServerCount",
+    "WindowSpec",
+    "WindowState",
+    "parse_rate_limits",
+]
 
-REQUEST_WEIGHT = "REQUEST_WEIGHT"
-RAW_REQUESTS = "RAW_REQUESTS"
-ORDERS = "ORDERS"
-_KIND = {REQUEST_WEIGHT: 0, RAW_REQUESTS: 1, ORDERS: 2}
-_UNLIMITED = 1 << 62  # the room of a kind that no window limits
 #: Held-back requests are released in bursts of at most this share of a window's limit.
 RELEASE_BURST = 0.1
 #: The share of an IP window's limit admitted at once when the window opens (see the ramp above).
 OPENING_BURST = 0.5
-#: The ramp's allowance grows in this many even steps over a window.
-RAMP_STEPS = 100
 #: A server count above this many times the limit is not a count: it is ignored.
 MAX_COUNT_FACTOR = 10
 #: The longest pause a 429/418 can impose (Binance's longest ban is 3 days).
 MAX_PAUSE_SECONDS = 3 * 24 * 3600.0
 #: A clock seen going back by more than this (ms) moves the counts with it (see `rebase`).
 BACKWARD_STEP_MS = 1000
-
-_INTERVAL_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
-_HEADER_PREFIX = {REQUEST_WEIGHT: "X-MBX-USED-WEIGHT-", ORDERS: "X-MBX-ORDER-COUNT-"}
+_UNLIMITED = 1 << 62  # the room of a kind that no window limits
 
 
-class WindowSpec(NamedTuple):
-    """One rate limit, as in exchangeInfo's ``rateLimits``."""
+class Admission(NamedTuple):
+    """A request the limiter let through: give it back to `RateLimiter.reconcile` with the answer.
 
-    limit_type: str  # REQUEST_WEIGHT, RAW_REQUESTS or ORDERS
-    interval: str  # SECOND, MINUTE, HOUR or DAY
-    interval_num: int
-    limit: int
+    `at_ms` is the server time it was admitted at (the window it counts in); `weight_mark` and
+    `orders_mark` are everything this process had admitted by then, so that a server count taken
+    when this request arrived can be topped up with what this process sent after it.
+    """
 
-    @property
-    def length_ms(self) -> int:
-        return _INTERVAL_MS[self.interval] * self.interval_num
-
-    @property
-    def header(self) -> str | None:
-        """The response header carrying the server's count for this window, if Binance sends one."""
-        prefix = _HEADER_PREFIX.get(self.limit_type)
-        return f"{prefix}{self.interval_num}{self.interval[0]}" if prefix else None
+    at_ms: int
+    orders: int
+    weight_mark: int
+    orders_mark: int
 
 
-class WindowState(NamedTuple):
-    """A window's state as the limiter sees it now."""
+class ServerCount(NamedTuple):
+    """A count the server reported for one window (a response header, or a WebSocket API answer's
+    ``rateLimits`` entry)."""
 
     limit_type: str
     interval: str
     interval_num: int
-    limit: int
     used: int
-    resets_at_ms: int  # server time (ms) of the next boundary
-
-
-#: The documented defaults, used until exchangeInfo's ``rateLimits`` are loaded.
-DEFAULT_LIMITS: tuple[WindowSpec, ...] = (
-    WindowSpec(REQUEST_WEIGHT, "MINUTE", 1, 6000),
-    WindowSpec(RAW_REQUESTS, "MINUTE", 5, 300_000),
-    WindowSpec(ORDERS, "SECOND", 10, 50),
-    WindowSpec(ORDERS, "DAY", 1, 160_000),
-)
-
-
-def parse_rate_limits(entries: Iterable[Any]) -> list[WindowSpec]:
-    """The usable entries of exchangeInfo's ``rateLimits`` (dicts or objects); odd ones are skipped."""
-    specs: list[WindowSpec] = []
-    for entry in entries:
-        get = entry.get if isinstance(entry, Mapping) else lambda key, e=entry: getattr(e, key, None)
-        fields = (
-            get("rateLimitType") or get("rate_limit_type"),
-            get("interval"),
-            get("intervalNum") or get("interval_num"),
-            get("limit"),
-        )
-        kind, interval, num, limit = fields
-        if (
-            kind in (REQUEST_WEIGHT, RAW_REQUESTS, ORDERS)
-            and isinstance(interval, str)
-            and interval in _INTERVAL_MS
-            and _positive_int(num)
-            and _positive_int(limit)
-        ):
-            specs.append(WindowSpec(kind, interval, num, limit))
-    return specs
-
-
-def _positive_int(value: object) -> TypeGuard[int]:
-    return type(value) is int and value > 0  # JSON true/false are not counts
-
-
-class _Window:
-    """Counts for one fixed window, by window index (at most a few indices are kept)."""
-
-    __slots__ = (
-        "bucket",
-        "burst",
-        "counts",
-        "header",
-        "hi",
-        "kind",
-        "length",
-        "limit",
-        "lo",
-        "margin",
-        "ramp_from",
-        "reserved",
-        "spec",
-    )
-
-    def __init__(
-        self, spec: WindowSpec, smooth: bool, margin_ms: int, share: float = 1.0, burst: float = 1.0
-    ) -> None:
-        self.spec = spec
-        self.kind = _KIND[spec.limit_type]
-        self.length = spec.length_ms
-        self.margin = min(margin_ms, self.length // 10)  # a second-long window gets 100 ms
-        self.limit = max(1, int(spec.limit * share))
-        self.burst = self.limit
-        self.ramp_from = 0  # the first window index the ramp applies to
-        self.set_burst(burst)
-        self.reserved = spec.limit - self.limit  # left to the other processes sharing the limit
-        self.header = spec.header
-        self.counts: dict[int, int] = {}
-        self.lo = self.hi = 0  # window indices a request is charged to in the current period
-        self.bucket: AsyncLimiter | None = None
-        if smooth:
-            burst = max(1.0, self.limit * RELEASE_BURST)
-            self.bucket = AsyncLimiter(burst, self.length / 1000.0 * burst / self.limit)
-
-    def set_burst(self, burst: float) -> None:
-        """What may go out at once when the window opens (ORDERS windows: the whole limit, no ramp)."""
-        self.burst = self.limit if self.kind == 2 else max(1, min(self.limit, int(self.limit * burst)))
-
-    def amount(self, weight: int, orders: int) -> int:
-        kind = self.kind  # _admit inlines this on the fast path
-        return weight if kind == 0 else orders if kind == 2 else 1
-
-    def allowance(self, now: int) -> tuple[int, int]:
-        """What the ramp allows in the current window by `now`, and until when (ms) that holds."""
-        index, elapsed = divmod(now, self.length)
-        step = elapsed * RAMP_STEPS // self.length
-        allowed = max(self.burst, self.limit * (step + 1) // RAMP_STEPS)
-        if allowed >= self.limit:
-            return self.limit, (index + 1) * self.length
-        return allowed, index * self.length + -(-(step + 1) * self.length // RAMP_STEPS)
-
-    def fits(self, lo: int, hi: int, amount: int) -> bool:
-        counts = self.counts
-        if counts.get(lo, 0) + amount > self.limit:
-            return False
-        return hi == lo or counts.get(hi, 0) + amount <= self.limit
-
-    def charge(self, lo: int, hi: int, amount: int) -> None:
-        counts = self.counts
-        if lo not in counts and len(counts) > 1:
-            for index in [i for i in counts if i < lo]:
-                del counts[index]
-        counts[lo] = counts.get(lo, 0) + amount
-        if hi != lo:
-            counts[hi] = counts.get(hi, 0) + amount
 
 
 class RateLimiter:
@@ -248,9 +143,9 @@ class RateLimiter:
             burst = OPENING_BURST if share < 1.0 else 1.0
         self.burst = burst
         self.margin_ms = margin_ms
-        self._windows: list[_Window] = []
-        self._reported: list[tuple[str, _Window]] = []  # windows whose count the server reports
-        self._reported_weight: list[tuple[str, _Window]] = []
+        self._windows: list[Window] = []
+        self._reported: list[tuple[str, Window]] = []  # windows whose count the server reports
+        self._reported_weight: list[tuple[str, Window]] = []
         self._gate = asyncio.Lock()
         self._queued = 0
         self._paused_until_ms = 0
@@ -269,7 +164,7 @@ class RateLimiter:
         self.admitted_orders = 0
         # The last response's headers: a window created later (exchangeInfo's limits arrive in a
         # response that already carries the server's count for them) starts from that count.
-        self._last_seen: tuple[Mapping[str, str], int, int] | None = None
+        self._last_seen: tuple[Mapping[str, str], Admission] | None = None
         #: Counts adopted from the server (headers), and server counts ignored as absurd.
         self.adopted_counts = 0
         self.ignored_counts = 0
@@ -285,14 +180,17 @@ class RateLimiter:
         old = {(w.spec.limit_type, w.length): w for w in self._windows}
         windows = []
         for spec in limits:
-            window = _Window(spec, self._smooth, self.margin_ms, self.share, self.burst)
+            window = Window(spec, self.margin_ms, self.share, self.burst)
+            if self._smooth:
+                burst = max(1.0, window.limit * RELEASE_BURST)
+                window.bucket = AsyncLimiter(burst, window.length / 1000.0 * burst / window.limit)
             previous = old.get((spec.limit_type, spec.length_ms))
             if previous is not None:
                 window.counts = dict(previous.counts)
             windows.append(window)
         self._windows = windows
         self._reported = [(w.header, w) for w in windows if w.header is not None]
-        self._reported_weight = [(h, w) for h, w in self._reported if w.kind == 0]
+        self._reported_weight = [(h, w) for h, w in self._reported if w.kind == WEIGHT]
         self._period_until = 0
         if self._last_seen is not None:
             self.reconcile(*self._last_seen)
@@ -339,8 +237,8 @@ class RateLimiter:
 
     # -- admission ---------------------------------------------------------------------------------
 
-    def try_acquire(self, weight: int, orders: int = 0) -> int | None:
-        """Charge the request and return the server time (ms) if it fits now, else None.
+    def try_acquire(self, weight: int, orders: int = 0) -> Admission | None:
+        """Charge the request and return its `Admission` if it fits now, else None.
 
         The fast path: synchronous, never suspends, never touches the buckets. When it returns None,
         ``await acquire(...)`` queues the request.
@@ -350,18 +248,18 @@ class RateLimiter:
         now = self._now_ms()
         if now < self._paused_until_ms or not self._admit(now, weight, orders):
             return None
-        return now
+        return Admission(now, orders, self.admitted_weight, self.admitted_orders)
 
-    async def acquire(self, weight: int, orders: int = 0, *, timeout: float | None = None) -> int:
-        """Wait until the request fits every window, charge it, and return the server time (ms).
+    async def acquire(self, weight: int, orders: int = 0, *, timeout: float | None = None) -> Admission:
+        """Wait until the request fits every window, charge it, and return its `Admission`.
 
-        Pass the returned time to `reconcile` with the response headers. With a `timeout`, a request
+        Give it back to `reconcile` with the answer's headers. With a `timeout`, a request
         that would be held back longer raises `RateLimitWaitError` (nothing is charged); a pause
         that outlasts the timeout raises at once.
         """
-        now = self.try_acquire(weight, orders)
-        if now is not None:
-            return now
+        admitted = self.try_acquire(weight, orders)
+        if admitted is not None:
+            return admitted
         self._check_fits_at_all(weight, orders)
         if timeout is not None:
             self._check_pause(timeout)
@@ -369,25 +267,27 @@ class RateLimiter:
         try:
             if timeout is None:
                 async with self._gate:
-                    return await self._acquire_at_head(weight, orders, None)
+                    now = await self._acquire_at_head(weight, orders, None)
+                    return Admission(now, orders, self.admitted_weight, self.admitted_orders)
             deadline = asyncio.get_running_loop().time() + timeout
             try:
                 await asyncio.wait_for(self._gate.acquire(), timeout)
             except asyncio.TimeoutError:
                 raise self._wait_error(timeout) from None
             try:
-                return await self._acquire_at_head(weight, orders, (deadline, timeout))
+                now = await self._acquire_at_head(weight, orders, (deadline, timeout))
+                return Admission(now, orders, self.admitted_weight, self.admitted_orders)
             finally:
                 self._gate.release()
         finally:
             self._queued -= 1
 
-    def charge_now(self, weight: int, orders: int = 0) -> int:
+    def charge_now(self, weight: int, orders: int = 0) -> Admission:
         """Charge a request without waiting for room (the clock sync's time request): the windows
-        may go over by it. Returns the server time (ms) like `acquire`."""
+        may go over by it. Returns its `Admission` like `acquire`."""
         now = self._now_ms()
         self._admit(now, weight, orders, force=True)
-        return now
+        return Admission(now, orders, self.admitted_weight, self.admitted_orders)
 
     async def wait_pause(self, timeout: float | None = None) -> None:
         """Wait until a pause after a 429/418 is over; raise as `acquire` does if it outlasts `timeout`."""
@@ -426,15 +326,15 @@ class RateLimiter:
         if now >= self._period_until or now < self._period_from:
             self._open_period(now)
         room = self._room
-        if (weight > room[0] or room[1] < 1 or orders > room[2]) and not force:
+        if (weight > room[WEIGHT] or room[RAW] < 1 or orders > room[ORDERS]) and not force:
             return False
         pending = self._pending
-        room[0] -= weight
-        room[1] -= 1
-        room[2] -= orders
-        pending[0] += weight
-        pending[1] += 1
-        pending[2] += orders
+        room[WEIGHT] -= weight
+        room[RAW] -= 1
+        room[ORDERS] -= orders
+        pending[WEIGHT] += weight
+        pending[RAW] += 1
+        pending[ORDERS] += orders
         self.admitted_weight += weight
         self.admitted_orders += orders
         return True
@@ -469,7 +369,7 @@ class RateLimiter:
     def _settle(self) -> None:
         """Add the charges pending in this period to the windows' counts."""
         pending = self._pending
-        if pending[0] or pending[1] or pending[2]:
+        if pending[WEIGHT] or pending[RAW] or pending[ORDERS]:
             for window in self._windows:
                 amount = pending[window.kind]
                 if amount:
@@ -517,25 +417,9 @@ class RateLimiter:
                 return now
 
     def _blocked_for_ms(self, now: int, weight: int, orders: int) -> int:
-        """0 if the fixed windows admit the request now, else how long until one boundary passes."""
+        """0 if the fixed windows admit the request now, else how long until they may."""
         self._settle()
-        wait = 0
-        for window in self._windows:
-            amount = window.amount(weight, orders)
-            if not amount:
-                continue
-            length = window.length
-            margin = window.margin
-            lo, hi = (now - margin) // length, (now + margin) // length
-            if not window.fits(lo, hi, amount):
-                # Admitted once the blocking index has passed by more than the margin.
-                blocking = lo if window.counts.get(lo, 0) + amount > window.limit else hi
-                wait = max(wait, (blocking + 1) * length + margin - now + 1)
-            elif window.burst < window.limit and now // length >= window.ramp_from:
-                allowed, allowed_until = window.allowance(now)
-                if window.counts.get(now // length, 0) + amount > allowed:
-                    wait = max(wait, allowed_until - now)
-        return wait
+        return max((w.blocked_for_ms(now, w.amount(weight, orders)) for w in self._windows), default=0)
 
     async def _sleep_ms(self, delay_ms: int, deadline: tuple[float, float] | None = None) -> None:
         loop = asyncio.get_running_loop()
@@ -557,49 +441,52 @@ class RateLimiter:
 
     # -- feedback from responses ---------------------------------------------------------------------
 
-    def reconcile(
-        self,
-        headers: Mapping[str, str],
-        sent_at_ms: int,
-        orders: int = 0,
-        weight_mark: int | None = None,
-        orders_mark: int | None = None,
-    ) -> None:
-        """Take the server's counts from the response headers where they are higher than ours.
-
-        A count is applied to the window the request was sent in (by our clock): a response that
-        arrives after a boundary counts for the window before it. `weight_mark` and `orders_mark`
-        are `admitted_weight` and `admitted_orders` read right after the request was admitted: what
-        this process admitted since then is added to the server's count, which cannot include it
-        yet. Without marks, nothing is added.
-        """
-        self._last_seen = (headers, sent_at_ms, orders)
-        since_weight = 0 if weight_mark is None else self.admitted_weight - weight_mark
-        since_orders = 0 if orders_mark is None else self.admitted_orders - orders_mark
+    def reconcile(self, headers: Mapping[str, str], admission: Admission) -> None:
+        """Take the server's counts from an answer's headers (``X-MBX-USED-WEIGHT-(n)(u)``,
+        ``X-MBX-ORDER-COUNT-(n)(u)``) where they are higher than ours; see `observe`."""
+        self._last_seen = (headers, admission)
         # Binance reports order counts only on order placements: look for them only then.
-        for header, window in self._reported if orders else self._reported_weight:
+        for header, window in self._reported if admission.orders else self._reported_weight:
             value = headers.get(header)
-            if value is None:
-                continue
-            # The window the request was sent in. Just after a boundary, the server may have counted it
-            # in the previous one: then we only hold back a little more than needed.
-            index = sent_at_ms // window.length
-            if not (value.isdigit() and value.isascii()) or len(value) > 12:
-                self.ignored_counts += 1  # "1e26", "-5", "٣": not a count
-                continue
-            raw = int(value)
-            if raw > window.spec.limit * MAX_COUNT_FACTOR:
-                self.ignored_counts += 1
-                continue
-            count = raw - window.reserved  # the other processes' share is theirs
-            count += since_weight if window.kind == 0 else since_orders
-            if count > window.counts.get(index, 0) + self._pending[window.kind]:
-                self._settle()
-                window.counts[index] = count
-                self.adopted_counts += 1
-                self._period_until = 0  # the room per kind must be worked out again
-                if self._auto_ramp and window.kind != 2 and self.burst >= 1.0:
-                    self._ramp_on(sent_at_ms)  # someone else sends on this IP: ramp the next windows
+            if value is not None:
+                if not (value.isdigit() and value.isascii()) or len(value) > 12:
+                    self.ignored_counts += 1  # "1e26", "-5", "٣": not a count
+                    continue
+                self._adopt(window, int(value), admission)
+
+    def observe(self, counts: Iterable[ServerCount], admission: Admission) -> None:
+        """Take counts the server reported for the request of `admission` (a WebSocket API answer's
+        ``rateLimits``) where they are higher than ours.
+
+        A count is applied to the window the request was admitted in (by our clock): an answer that
+        arrives after a boundary counts for the window before it. What this process admitted after
+        the request (its `Admission` marks) is added: the server's count cannot include it yet.
+        """
+        by_spec = {(w.spec.limit_type, w.length): w for w in self._windows}
+        for count in counts:
+            window = by_spec.get((count.limit_type, WindowSpec(*count[:3], 1).length_ms))
+            if window is not None and type(count.used) is int and count.used >= 0:
+                self._adopt(window, count.used, admission)
+
+    def _adopt(self, window: Window, raw: int, admission: Admission) -> None:
+        if raw > window.spec.limit * MAX_COUNT_FACTOR:
+            self.ignored_counts += 1  # not a count any window can reach
+            return
+        count = raw - window.reserved  # the other processes' share is theirs
+        if window.kind == ORDERS:
+            count += self.admitted_orders - admission.orders_mark
+        else:
+            count += self.admitted_weight - admission.weight_mark
+        # The window the request was sent in. Just after a boundary, the server may have counted it
+        # in the previous one: then we only hold back a little more than needed.
+        index = admission.at_ms // window.length
+        if count > window.counts.get(index, 0) + self._pending[window.kind]:
+            self._settle()
+            window.counts[index] = count
+            self.adopted_counts += 1
+            self._period_until = 0  # the room per kind must be worked out again
+            if self._auto_ramp and window.kind != ORDERS and self.burst >= 1.0:
+                self._ramp_on(admission.at_ms)  # someone else sends on this IP: ramp the next windows
 
     def pause(self, seconds: float, status: int = 429) -> None:
         """Hold every request back for `seconds` from now (never shortens a pause).
@@ -616,25 +503,14 @@ class RateLimiter:
             self._wake_head()
 
     def rebase(self, delta_ms: int) -> None:
-        """The clock behind ``now_ms`` jumped by `delta_ms`: move the counts and the pause with it.
-
-        A request charged at old-clock time t happened at new-clock time t + delta, so the count of
-        an old window goes to every new window that the shifted old window overlaps (at most two:
-        counting it twice is the safe side). A pause keeps the time it had left.
-        """
+        """The clock behind ``now_ms`` jumped by `delta_ms`: move the counts (`Window.shift`) and the
+        pause with it; a pause keeps the time it had left."""
         delta_ms = int(delta_ms)
         if not delta_ms:
             return
         self._settle()
         for window in self._windows:
-            length = window.length
-            moved: dict[int, int] = {}
-            for index, count in window.counts.items():
-                first = (index * length + delta_ms) // length
-                last = ((index + 1) * length - 1 + delta_ms) // length
-                for new_index in range(first, last + 1):
-                    moved[new_index] = moved.get(new_index, 0) + count
-            window.counts = moved
+            window.shift(delta_ms)
         if self._paused_until_ms:
             self._paused_until_ms += delta_ms
         self._period_until = 0

@@ -156,11 +156,9 @@ class Pipeline:
             if signed and not self.clock.synced:
                 await self.sync_clock()
             limiter = self.limiter
-            sent_at = limiter.try_acquire(weight, orders)
-            if sent_at is None:
-                sent_at = await limiter.acquire(weight, orders, timeout=self.timeout)
-            weight_mark = limiter.admitted_weight  # read before anything else can be admitted
-            orders_mark = limiter.admitted_orders
+            admission = limiter.try_acquire(weight, orders)
+            if admission is None:
+                admission = await limiter.acquire(weight, orders, timeout=self.timeout)
             request = self._build(method, path, encoded, params, signed)
             if headers:
                 request = request._replace(headers={**request.headers, **headers})
@@ -201,7 +199,7 @@ class Pipeline:
                     assert client_order_id is not None
                     self.outcomes._record(client_order_id, unknown.request, type(exc).__name__)
                 raise unknown from None
-            limiter.reconcile(response.headers, sent_at, orders, weight_mark, orders_mark)
+            limiter.reconcile(response.headers, admission)
             clock = self.clock
             if not clock.aligned:
                 clock.align(response.headers.get("Date"))
@@ -319,8 +317,7 @@ class Pipeline:
         while True:
             if limiter.paused_for():
                 await limiter.wait_pause(self.timeout)
-            sent_at = limiter.charge_now(endpoint.weight_for(_NO_PARAMS))
-            weight_mark = limiter.admitted_weight
+            admission = limiter.charge_now(endpoint.weight_for(_NO_PARAMS))
             request = self._build(endpoint.method, endpoint.path, "", _NO_PARAMS, False)
             start = clock.wall()
             try:
@@ -334,7 +331,7 @@ class Pipeline:
                 await asyncio.sleep(delay)
                 continue
             end = clock.wall()
-            limiter.reconcile(response.headers, sent_at, 0, weight_mark, None)
+            limiter.reconcile(response.headers, admission)
             if not 200 <= response.status < 300:
                 raise self._error(response, endpoint.method, endpoint.path, None)
             try:

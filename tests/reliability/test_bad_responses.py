@@ -541,5 +541,5 @@ def test_any_rate_limit_header_values_are_survived(headers: dict[str, str]) -> N
     )
     sent_at = limiter.try_acquire(1, 1)
     assert sent_at is not None
-    limiter.reconcile(CIMultiDictProxy(CIMultiDict(headers)), sent_at, 1)
+    limiter.reconcile(CIMultiDictProxy(CIMultiDict(headers)), sent_at)
     assert all(w.used >= 0 for w in limiter.state())

@@ -24,6 +24,7 @@ from multidict import CIMultiDict
 
 from binance_async._limits import (
     DEFAULT_LIMITS,
+    Admission,
     RateLimiter,
     WindowSpec,
     WindowState,
@@ -129,6 +130,11 @@ class ManualClock:
 # -- helpers -------------------------------------------------------------------------------------------------
 
 
+def at_ms(admission: Admission | None) -> int | None:
+    """When a request was admitted (server ms), or None if it was not."""
+    return None if admission is None else admission.at_ms
+
+
 def run_now(coro: Coroutine[Any, Any, T]) -> T:
     """Run `coro` to its end without giving it a chance to suspend; fail if it tries to."""
     try:
@@ -177,7 +183,7 @@ class Admissions:
 
     def start(self, tag: str, weight: int, orders: int = 0) -> asyncio.Task[int]:
         async def go() -> int:
-            at = await self.limiter.acquire(weight, orders)
+            at = (await self.limiter.acquire(weight, orders)).at_ms
             self.log.append((tag, weight, at))
             return at
 
@@ -185,7 +191,7 @@ class Admissions:
 
     def fast(self, tag: str, weight: int, orders: int = 0) -> int:
         """Admit on the fast path (fails if the request would have to wait)."""
-        at = run_now(self.limiter.acquire(weight, orders))
+        at = run_now(self.limiter.acquire(weight, orders)).at_ms
         self.log.append((tag, weight, at))
         return at
 
@@ -349,10 +355,10 @@ def test_parse_rate_limits_rejects_booleans(field: str) -> None:
 async def test_fast_path_completes_without_suspending() -> None:
     clock = ManualClock(BASE_MS + 1234)
     limiter = RateLimiter(burst=1.0, now_ms=clock)
-    assert run_now(limiter.acquire(10)) == BASE_MS + 1234
+    assert run_now(limiter.acquire(10)).at_ms == BASE_MS + 1234
     clock.now_ms += 7
-    assert run_now(limiter.acquire(40, 1)) == BASE_MS + 1241
-    assert run_now(limiter.acquire(0)) == BASE_MS + 1241
+    assert run_now(limiter.acquire(40, 1)).at_ms == BASE_MS + 1241
+    assert run_now(limiter.acquire(0)).at_ms == BASE_MS + 1241
     assert used(limiter, "REQUEST_WEIGHT") == 50
     assert used(limiter, "RAW_REQUESTS") == 3  # one per request, whatever its weight
     assert used(limiter, "ORDERS", 10_000) == 1
@@ -362,16 +368,16 @@ async def test_fast_path_completes_without_suspending() -> None:
 async def test_try_acquire_charges_only_when_the_request_fits_now() -> None:
     clock = ManualClock(BASE_MS + 100)
     limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=0)
-    assert limiter.try_acquire(6) == BASE_MS + 100
+    assert at_ms(limiter.try_acquire(6)) == BASE_MS + 100
     assert limiter.try_acquire(5) is None  # 6 + 5 > 10: not charged
     assert used(limiter) == 6
-    assert limiter.try_acquire(4) == BASE_MS + 100
+    assert at_ms(limiter.try_acquire(4)) == BASE_MS + 100
     assert used(limiter) == 10
     clock.now_ms = BASE_MS + 1100
     limiter.pause(1)
     assert limiter.try_acquire(1) is None  # paused
     clock.now_ms = BASE_MS + 2200
-    assert limiter.try_acquire(1) == BASE_MS + 2200
+    assert at_ms(limiter.try_acquire(1)) == BASE_MS + 2200
     assert used(limiter) == 1
 
 
@@ -385,7 +391,7 @@ async def test_try_acquire_does_not_jump_the_queue() -> None:
     assert used(limiter) == 5
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
-    assert limiter.try_acquire(1) == BASE_MS + 100
+    assert at_ms(limiter.try_acquire(1)) == BASE_MS + 100
 
 
 async def test_fast_path_as_a_task_is_done_after_one_loop_iteration() -> None:
@@ -393,7 +399,7 @@ async def test_fast_path_as_a_task_is_done_after_one_loop_iteration() -> None:
     task = asyncio.create_task(limiter.acquire(3))
     await asyncio.sleep(0)
     assert task.done()
-    assert task.result() == BASE_MS + 100
+    assert task.result().at_ms == BASE_MS + 100
 
 
 @pytest.mark.parametrize("smooth", [True, False])
@@ -452,7 +458,7 @@ async def test_too_heavy_weight_raises_at_once() -> None:
         run_now(limiter.acquire(11))
     assert issubclass(RequestTooHeavyError, InvalidRequestError)
     assert used(limiter) == 0
-    assert run_now(limiter.acquire(10)) == BASE_MS + 100  # exactly the limit fits an empty window
+    assert run_now(limiter.acquire(10)).at_ms == BASE_MS + 100  # exactly the limit fits an empty window
 
 
 async def test_too_heavy_raises_at_once_even_behind_a_queue_or_during_a_pause() -> None:
@@ -478,7 +484,7 @@ async def test_too_many_orders_raises_at_once() -> None:
         run_now(limiter.acquire(1, orders=51))
     with pytest.raises(RequestTooHeavyError):
         run_now(limiter.acquire(6001))
-    assert run_now(limiter.acquire(1, orders=50)) == BASE_MS + 1000
+    assert run_now(limiter.acquire(1, orders=50)).at_ms == BASE_MS + 1000
     assert used(limiter, "ORDERS", 10_000) == 50
     with pytest.raises(RequestTooHeavyError):  # still immediate while the window is full
         run_now(limiter.acquire(1, orders=51))
@@ -596,7 +602,7 @@ async def test_held_back_request_is_admitted_after_the_boundary_plus_margin(
     clock = vt.clock(BASE_MS + 300)
     limiter = RateLimiter([W10], burst=1.0, now_ms=clock, margin_ms=margin)
     run_now(limiter.acquire(10))
-    at = await limiter.acquire(4)
+    at = (await limiter.acquire(4)).at_ms
     assert BASE_MS + SECOND_MS + margin <= at <= BASE_MS + SECOND_MS + margin + 5
     assert used(limiter) == 4
 
@@ -608,7 +614,7 @@ async def test_full_next_window_blocks_a_request_inside_the_margin(vt: VirtualTi
     await sleep_until(clock, BASE_MS + 950)
     for _ in range(10):
         run_now(limiter.acquire(1))
-    at = await limiter.acquire(1)
+    at = (await limiter.acquire(1)).at_ms
     assert at >= BASE_MS + 2 * SECOND_MS  # not in the window after the boundary: it is full
 
 
@@ -623,12 +629,12 @@ async def test_server_count_is_applied_to_the_window_the_request_was_sent_in(vt:
     # ... but the old one is full, and a request inside the margin may still be counted there.
     assert limiter.try_acquire(1) is None
     sent = await limiter.acquire(1)
-    assert sent >= BASE_MS + SECOND_MS + 100  # once the margin has passed
+    assert sent.at_ms >= BASE_MS + SECOND_MS + 100  # once the margin has passed
     assert used(limiter) == 1
     limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "10"}, sent)  # sent and answered in this window: applied
     assert used(limiter) == 10
     assert limiter.try_acquire(1) is None
-    at = await limiter.acquire(1)
+    at = (await limiter.acquire(1)).at_ms
     assert at >= BASE_MS + 2 * SECOND_MS + 100
     assert used(limiter) == 1
 
@@ -760,7 +766,7 @@ async def test_fast_path_is_back_once_every_waiter_is_cancelled(vt: VirtualTime)
     await asyncio.gather(*tasks, return_exceptions=True)
     assert all(t.cancelled() for t in tasks)
     await sleep_until(clock, BASE_MS + 1050)
-    assert run_now(limiter.acquire(10)) == BASE_MS + 1050
+    assert run_now(limiter.acquire(10)).at_ms == BASE_MS + 1050
     assert used(limiter) == 10
 
 
@@ -776,7 +782,7 @@ async def test_pause_holds_every_request_on_the_real_clock() -> None:
     admitted: list[tuple[str, float, int]] = []
 
     async def go(tag: str) -> None:
-        at = await limiter.acquire(1)
+        at = (await limiter.acquire(1)).at_ms
         admitted.append((tag, loop.time(), at))
 
     paused_at_ms = clock()
@@ -825,7 +831,7 @@ async def test_pause_holds_requests_that_would_fit(vt: VirtualTime) -> None:
     assert record.order == ["r0", "r1", "r2"]
     assert all(at >= BASE_MS + 400 for _, _, at in record.log)
     assert record.at("r0") <= BASE_MS + 405  # released as soon as the pause ends
-    assert run_now(limiter.acquire(1)) == clock()  # the fast path is back
+    assert run_now(limiter.acquire(1)).at_ms == clock()  # the fast path is back
 
 
 async def test_pause_holds_a_head_that_is_being_paced(vt: VirtualTime) -> None:
@@ -854,7 +860,7 @@ async def test_pause_never_shortens_a_longer_pause(vt: VirtualTime) -> None:
     assert BASE_MS + 10_100 <= until <= BASE_MS + 10_101
     limiter.pause(1)
     assert limiter.paused_until_ms == until
-    at = await limiter.acquire(1)
+    at = (await limiter.acquire(1)).at_ms
     assert at >= BASE_MS + 10_100
 
 
@@ -926,16 +932,16 @@ async def test_reconcile_maps_order_count_headers_to_their_windows() -> None:
     clock = ManualClock(BASE_MS + 3000)
     limiter = reconcile_limiter(clock)
     sent = run_now(limiter.acquire(1, orders=1))
-    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "7", "X-MBX-ORDER-COUNT-1D": "1234"}, sent, orders=1)
+    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "7", "X-MBX-ORDER-COUNT-1D": "1234"}, sent)
     assert used(limiter, "ORDERS", 10_000) == 7
     assert used(limiter, "ORDERS", DAY_MS) == 1234
     assert used(limiter) == 1  # weight untouched
     clock.now_ms = BASE_MS + 9000
-    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "9"}, sent, orders=1)
+    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "9"}, sent)
     assert used(limiter, "ORDERS", 10_000) == 9
     assert used(limiter, "ORDERS", DAY_MS) == 1234
     clock.now_ms = BASE_MS + 10_500  # the 10 s window turned, the day did not
-    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "40", "X-MBX-ORDER-COUNT-1D": "2000"}, sent, orders=1)
+    limiter.reconcile({"X-MBX-ORDER-COUNT-10S": "40", "X-MBX-ORDER-COUNT-1D": "2000"}, sent)
     assert used(limiter, "ORDERS", 10_000) == 0
     assert used(limiter, "ORDERS", DAY_MS) == 2000
 
@@ -960,7 +966,7 @@ async def test_reconcile_ignores_odd_and_unknown_headers(junk: dict[str, str]) -
     limiter = reconcile_limiter(clock)
     sent = run_now(limiter.acquire(10, orders=1))
     before = limiter.state()
-    limiter.reconcile(junk, sent, orders=1)
+    limiter.reconcile(junk, sent)
     assert limiter.state() == before
 
 
@@ -977,7 +983,7 @@ async def test_reconcile_applies_good_headers_next_to_a_bad_one() -> None:
     clock = ManualClock(BASE_MS + 1000)
     limiter = reconcile_limiter(clock)
     sent = run_now(limiter.acquire(10, orders=1))
-    limiter.reconcile({"X-MBX-USED-WEIGHT-1M": "n/a", "X-MBX-ORDER-COUNT-10S": "5"}, sent, orders=1)
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1M": "n/a", "X-MBX-ORDER-COUNT-10S": "5"}, sent)
     assert used(limiter) == 10
     assert used(limiter, "ORDERS", 10_000) == 5
 
@@ -997,7 +1003,7 @@ async def test_reconcile_reads_case_insensitive_headers(names: tuple[str, str]) 
     headers: CIMultiDict[str] = CIMultiDict([("Content-Type", "application/json")])
     headers[names[0]] = "777"
     headers[names[1]] = "8"
-    limiter.reconcile(headers, sent, orders=1)
+    limiter.reconcile(headers, sent)
     assert used(limiter) == 777
     assert used(limiter, "ORDERS", 10_000) == 8
 
@@ -1011,7 +1017,7 @@ async def test_reconciled_count_over_the_limit_holds_requests_until_the_boundary
     headers: Mapping[str, str] = {"X-MBX-USED-WEIGHT-1M": "5995"}
     limiter.reconcile(headers, sent)
     assert used(limiter) == 5995
-    at = await limiter.acquire(10)
+    at = (await limiter.acquire(10)).at_ms
     assert at >= BASE_MS + MINUTE_MS + 500
     assert used(limiter) == 10
 
@@ -1154,7 +1160,7 @@ async def test_a_long_wait_costs_a_few_timers_not_a_polling_loop(vt: VirtualTime
     limiter = RateLimiter(burst=1.0, now_ms=clock)  # the defaults: 6000 per minute, 500 ms margin, smoothing
     run_now(limiter.acquire(6000))
     iterations, timers = vt.iterations, vt.timers
-    at = await limiter.acquire(250)  # held back for about a minute
+    at = (await limiter.acquire(250)).at_ms  # held back for about a minute
     assert at >= BASE_MS + MINUTE_MS + 500
     assert vt.timers - timers <= 5
     assert vt.iterations - iterations <= 10
@@ -1165,7 +1171,7 @@ async def test_a_long_pause_costs_a_few_timers_not_a_polling_loop(vt: VirtualTim
     limiter = RateLimiter(burst=1.0, now_ms=clock)
     limiter.pause(600)  # an IP ban's Retry-After
     iterations, timers = vt.iterations, vt.timers
-    at = await limiter.acquire(1)
+    at = (await limiter.acquire(1)).at_ms
     assert at >= BASE_MS + 601_000
     assert vt.timers - timers <= 5
     assert vt.iterations - iterations <= 10
@@ -1185,7 +1191,7 @@ async def test_many_waiters_cost_per_waiter_not_per_unit_of_time(vt: VirtualTime
     order = asyncio.create_task(limiter.acquire(1, orders=1))  # waits for the next UTC day
     tasks.append(order)
     await finish(tasks, timeout=2 * 86_400)
-    assert order.result() >= BASE_MS + DAY_MS
+    assert order.result().at_ms >= BASE_MS + DAY_MS
     assert vt.timers - timers <= 5 * 51 + 10
     assert vt.iterations - iterations <= 10 * 51 + 20
 
@@ -1322,8 +1328,8 @@ async def test_a_held_back_request_waits_for_the_allowance_not_the_boundary(vt: 
     clock = vt.clock(BASE_MS)
     limiter = RateLimiter([W100], now_ms=clock, margin_ms=0, smooth=False, burst=0.5)
     assert admit_all(limiter, 10) == 50
-    assert await limiter.acquire(10) == BASE_MS + 590  # 60 by the 60th hundredth
-    assert await limiter.acquire(10) == BASE_MS + 690
+    assert (await limiter.acquire(10)).at_ms == BASE_MS + 590  # 60 by the 60th hundredth
+    assert (await limiter.acquire(10)).at_ms == BASE_MS + 690
 
 
 # -- header sync counts this process's requests still in flight ---------------------------------------------
@@ -1333,22 +1339,22 @@ def test_an_adopted_count_adds_what_this_process_admitted_after_the_request() ->
     limiter = RateLimiter([W100], now_ms=ManualClock(BASE_MS + 500), burst=1.0, margin_ms=0)
     sent = limiter.try_acquire(2)
     assert sent is not None
-    marks = limiter.admitted_weight, limiter.admitted_orders
     for _ in range(5):  # in flight when the server counted the first request
         assert limiter.try_acquire(3) is not None
     # The server saw our first request (2) and 40 of another process's, not the 15 sent after it.
-    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "42"}, sent, 0, *marks)
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "42"}, sent)
     assert used(limiter) == 42 + 15
     assert admit_all(limiter, 1) == 100 - 57
 
 
-def test_without_marks_the_server_count_is_adopted_as_it_is() -> None:
+def test_a_count_taken_after_everything_we_sent_is_adopted_as_it_is() -> None:
     limiter = RateLimiter([W100], now_ms=ManualClock(BASE_MS + 500), burst=1.0, margin_ms=0)
     sent = limiter.try_acquire(2)
     assert sent is not None
     for _ in range(5):
         assert limiter.try_acquire(3) is not None
-    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "42"}, sent)
+    late = Admission(sent.at_ms, 0, limiter.admitted_weight, limiter.admitted_orders)
+    limiter.reconcile({"X-MBX-USED-WEIGHT-1S": "42"}, late)
     assert used(limiter) == 42
 
 
@@ -1357,9 +1363,8 @@ def test_order_counts_add_the_orders_admitted_after_the_request() -> None:
     limiter = RateLimiter([W100, orders_10s], now_ms=ManualClock(BASE_MS + 500), margin_ms=0)
     sent = limiter.try_acquire(1, orders=1)
     assert sent is not None
-    marks = limiter.admitted_weight, limiter.admitted_orders
     assert limiter.try_acquire(1, orders=1) is not None and limiter.try_acquire(1, orders=1) is not None
     headers = {"X-MBX-USED-WEIGHT-1S": "3", "X-MBX-ORDER-COUNT-10S": "10"}
-    limiter.reconcile(headers, sent, 1, *marks)
+    limiter.reconcile(headers, sent)
     assert used(limiter, "ORDERS") == 12  # the server's 10, and our two sent after
     assert used(limiter) == 5  # weight: 3 on the server, 2 of ours since

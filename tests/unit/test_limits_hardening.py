@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from binance_async import IPBanWaitError, RateLimitWaitError
-from binance_async._limits import MAX_PAUSE_SECONDS, RateLimiter, WindowSpec
+from binance_async._limits import MAX_PAUSE_SECONDS, Admission, RateLimiter, WindowSpec
 from binance_async.errors import parse_retry_after
 
 from .test_limits import BASE_MS, SECOND_MS, W10, ManualClock, VirtualTime, finish, used, vt
@@ -212,8 +212,8 @@ async def test_a_queue_wait_longer_than_the_timeout_raises_and_charges_nothing(v
     assert vt.time() - start < 0.01  # the wait is known to outlast the timeout: raised at once
     assert info.value.status == 0 and info.value.retry_after is not None
     assert used(limiter) == 10
-    assert await limiter.acquire(1, timeout=120.0) >= BASE_MS + 60_000  # still served later
+    assert (await limiter.acquire(1, timeout=120.0)).at_ms >= BASE_MS + 60_000  # still served later
 
 
-def asyncio_task(coro: Coroutine[Any, Any, int]) -> asyncio.Task[int]:
+def asyncio_task(coro: Coroutine[Any, Any, Admission]) -> asyncio.Task[Admission]:
     return asyncio.ensure_future(coro)
