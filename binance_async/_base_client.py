@@ -4,23 +4,46 @@ from __future__ import annotations
 
 import warnings
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import aiohttp
 
 from ._clock import ServerClock
+from ._constants import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RECV_WINDOW_MS, DEFAULT_TIMEOUT
 from ._endpoint import Endpoint
 from ._limits import RateLimiter
 from ._pipeline import ErrorMapper, Pipeline
 from ._retry import RetryPolicy
 from ._signing import Signer, load_signer
-from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AiohttpTransport, Transport
+from ._transport import AiohttpTransport, Transport
 from ._urls import check_base_url
 from .errors import error_from_response
 
-__all__ = ["BaseClient"]
+__all__ = ["BaseClient", "ClientOptions"]
 
 _C = TypeVar("_C", bound="BaseClient")
+
+
+class ClientOptions(TypedDict, total=False):
+    """The connection options every client takes as keywords (see `BaseClient`).
+
+    ``session`` a caller's ``aiohttp.ClientSession`` (left open on close); ``proxy`` / ``trust_env`` for
+    aiohttp; ``timeout`` (s) for each request and every wait in the rate limiter; ``recv_window`` (ms)
+    for signed requests; ``limiter`` a `RateLimiter` to share; ``retry`` the `RetryPolicy` of reads;
+    ``transport`` the test seam; ``limit_share`` this client's part of the rate limits;
+    ``max_response_bytes`` the largest answer read.
+    """
+
+    session: aiohttp.ClientSession | None
+    proxy: str | None
+    trust_env: bool
+    timeout: float | None
+    recv_window: int
+    limiter: RateLimiter | None
+    retry: RetryPolicy | None
+    transport: Transport | None
+    limit_share: float
+    max_response_bytes: int | None
 
 
 class BaseClient:
@@ -37,8 +60,8 @@ class BaseClient:
         session: aiohttp.ClientSession | None = None,
         proxy: str | None = None,
         trust_env: bool = False,
-        timeout: float | None = 10.0,
-        recv_window: int = 5000,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        recv_window: int = DEFAULT_RECV_WINDOW_MS,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+from ._constants import MAX_RECV_WINDOW_MS
 from .errors import ParameterError
 
 __all__ = [
@@ -53,7 +54,7 @@ _MAX_NAMES = 4096
 
 
 #: Binance's ceiling for recvWindow, in milliseconds.
-MAX_RECV_WINDOW = 60_000
+MAX_RECV_WINDOW = MAX_RECV_WINDOW_MS
 #: The most decimals a float may show (its shortest repr): Binance amounts have at most 8.
 MAX_FLOAT_DECIMALS = 8
 

@@ -58,6 +58,7 @@ from typing import NamedTuple
 
 from aiolimiter import AsyncLimiter
 
+from ._constants import MAX_RETRY_AFTER
 from ._windows import (
     DEFAULT_LIMITS,
     ORDERS,
@@ -87,7 +88,7 @@ OPENING_BURST = 0.5
 #: A server count above this many times the limit is not a count: it is ignored.
 MAX_COUNT_FACTOR = 10
 #: The longest pause a 429/418 can impose (Binance's longest ban is 3 days).
-MAX_PAUSE_SECONDS = 3 * 24 * 3600.0
+MAX_PAUSE_SECONDS = MAX_RETRY_AFTER
 #: A clock seen going back by more than this (ms) moves the counts with it (see `rebase`).
 BACKWARD_STEP_MS = 1000
 _UNLIMITED = 1 << 62  # the room of a kind that no window limits

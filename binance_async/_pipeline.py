@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 import msgspec
 
 from ._clock import ClockSample, ServerClock
+from ._constants import DEFAULT_BAN_SECONDS, DEFAULT_RECV_WINDOW_MS, RATE_WINDOW_MS
 from ._encoding import check_recv_window, encode_params
 from ._endpoint import Endpoint
 from ._limits import RateLimiter
@@ -71,10 +72,6 @@ _NO_PARAMS: Mapping[str, Any] = {}
 _FORM = "application/x-www-form-urlencoded"
 _NO_HEADERS: dict[str, str] = {}
 _FORM_HEADERS = {"Content-Type": _FORM}
-#: How long everything waits after a 418 that carried no (readable) Retry-After: Binance's shortest ban.
-DEFAULT_BAN_SECONDS = 120.0
-#: After a 429 with no (readable) Retry-After: until this boundary (the minute weight window) passes.
-RATE_WINDOW_MS = 60_000
 
 
 class _HasServerTime(Protocol):
@@ -94,7 +91,7 @@ class Pipeline:
         *,
         api_key: str | None = None,
         signer: Signer | None = None,
-        recv_window: int = 5000,
+        recv_window: int = DEFAULT_RECV_WINDOW_MS,
         retry: RetryPolicy | None = None,
         time_endpoint: Endpoint[_HasServerTime] | None = None,
         errors: ErrorMapper = error_from_response,

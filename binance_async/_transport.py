@@ -1,5 +1,8 @@
 """The transport seam: one method, ``send(request) -> response``, that tests can replace.
 
+`Transport`, `Request` and `Response` are public (``from binance_async import Transport``);
+`binance_async.testing` builds test transports on them.
+
 `AiohttpTransport` owns (or borrows) one ``aiohttp.ClientSession``, created lazily inside the running
 event loop on the first request. It sends the URL and body exactly as built (the URL is marked as
 already encoded, so nothing re-quotes the bytes that were signed) and reads the whole body, up to
@@ -24,6 +27,7 @@ import aiohttp
 from aiohttp.hdrs import CONTENT_ENCODING, CONTENT_LENGTH
 from yarl import URL
 
+from ._constants import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
 from ._deadlines import Deadlines
 from .errors import (
     BinanceError,
@@ -36,20 +40,23 @@ from .errors import (
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "AiohttpTransport", "Request", "Response", "Transport"]
 
-#: The largest answer read by default: 64 MiB. Binance's largest answer is the full mainnet
-#: exchangeInfo, ~7.5 MB uncompressed for ~3000 symbols and growing with every listing: 64 MiB leaves
-#: it 8x room, while bounding what a broken proxy or a hostile server can make the client hold (an
-#: answer that streams in is held twice, as chunks and joined, so ~128 MiB at worst).
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
 #: Passed with every request: aiohttp sets no timers of its own (`Deadlines` enforces the timeout).
 _NO_AIOHTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_read=None, sock_connect=None)
 
 
 class Request(NamedTuple):
+    """One HTTP request, exactly as the client sends it (signed, encoded): what a `Transport` gets.
+
+    `url` is the whole URL, fully percent-encoded, query string (and signature) included; `path` is
+    the URL's path alone (``/api/v3/order``), for logs and errors, which never show the query string.
+    `headers` are the request's own (the API key, ``Content-Type`` of a form); `body` is the
+    url-encoded form of a ``POST``, ``PUT`` or ``DELETE`` with parameters, else None. The repr shows
+    the method and path only (the URL and the headers carry secrets).
+    """
+
     method: str
-    url: str  # fully percent-encoded
-    path: str  # for logs and errors: never the query string
+    url: str
+    path: str
     headers: Mapping[str, str]
     body: bytes | None = None
 
@@ -58,18 +65,40 @@ class Request(NamedTuple):
 
 
 class Response(NamedTuple):
+    """One HTTP answer, read whole: what a `Transport` returns.
+
+    `headers` must look names up case-insensitively (the client reads ``Retry-After``, ``Date`` and
+    Binance's ``X-MBX-USED-WEIGHT-*`` counts): aiohttp's are a `multidict.CIMultiDictProxy`, and
+    `binance_async.testing.json_response` builds one. `body` is the raw bytes (it may hold tokens: the
+    repr shows its length only).
+    """
+
     status: int
-    headers: Mapping[str, str]  # case-insensitive
-    body: bytes  # may hold tokens (the OAuth token endpoint's answer): never in the repr
+    headers: Mapping[str, str]
+    body: bytes
 
     def __repr__(self) -> str:
         return f"Response({self.status}, {len(self.body)} bytes)"
 
 
 class Transport(Protocol):
-    async def send(self, request: Request) -> Response: ...
+    """What sends a client's requests: ``SpotClient(transport=...)`` replaces the aiohttp one.
 
-    async def aclose(self) -> None: ...
+    ``send`` sends one `Request` and returns its `Response`, whatever its status. A failure of the
+    network is raised as a `TransportError`: `ConnectionFailedError` if the request never left (the
+    client may safely send it again), `RequestTimeoutError` if no answer came in time, `TransportError`
+    itself if the connection failed after sending (an order may then have been executed). The client
+    retries reads on these and never resends an order. ``aclose`` releases what the transport holds;
+    the client calls it when it is closed. `binance_async.testing` has transports for tests.
+    """
+
+    async def send(self, request: Request) -> Response:
+        """Send `request`; return its answer, or raise a `TransportError`."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the transport's resources (the client is being closed)."""
+        ...
 
 
 def _no_silent_resend(session: aiohttp.ClientSession) -> None:
@@ -93,7 +122,7 @@ class AiohttpTransport:
         *,
         proxy: str | None = None,
         trust_env: bool = False,
-        timeout: float | None = 10.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if max_response_bytes is not None and (

@@ -57,6 +57,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from ._constants import ERROR_EXCERPT, MAX_RETRY_AFTER
+
 __all__ = [
     "APIKeyError",
     "BinanceAPIError",
@@ -504,8 +506,6 @@ _CODE_CLASSES: dict[int, type[BinanceAPIError]] = {
     -2022: CancelReplaceError,
 }
 
-_EXCERPT = 200
-
 
 def parse_error_body(body: bytes) -> tuple[int, str, Any]:
     """Binance's `{"code": -1121, "msg": "...", "data": ...}` as (code, msg, data), or
@@ -516,7 +516,7 @@ def parse_error_body(body: bytes) -> tuple[int, str, Any]:
         data = None
     if isinstance(data, dict) and type(data.get("code")) is int:
         return data["code"], str(data.get("msg", "")), data.get("data")
-    text = body[:_EXCERPT].decode("utf-8", "replace").strip()
+    text = body[:ERROR_EXCERPT].decode("utf-8", "replace").strip()
     return 0, text or "(empty body)", None
 
 
@@ -533,9 +533,6 @@ def error_from_response(
     if data is not None:
         error.data = data
     return error
-
-
-MAX_RETRY_AFTER = 3 * 24 * 3600.0  # Binance's longest ban
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, get_args
 
 from .. import __version__
+from .._constants import DEFAULT_TIMEOUT
 from ..errors import ParameterError
 from ..spot._common import check_client_order_id
 from ..spot.enums import KlineInterval, OrderType, TimeInForce
@@ -275,7 +276,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, sub: bool) -> None:
         "--timeout",
         type=positive_float,
         metavar="SECONDS",
-        default=default(10.0),
+        default=default(DEFAULT_TIMEOUT),
         help="per-request timeout (default 10)",
     )
     group.add_argument(

@@ -7,13 +7,9 @@ the shared pipeline does the rest. Docstrings carry the endpoint and its weight 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
-from .._limits import RateLimiter
-from .._retry import RetryPolicy
-from .._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
+from .._base_client import ClientOptions
 from .._urls import MAINNET
 from ..errors import InvalidRequestError
 from . import endpoints as E
@@ -24,6 +20,9 @@ from ._order_lists import OrderListMixin
 from ._pagination import PaginationMixin
 from ._trading import TradingMixin
 from .enums import KlineInterval, SymbolStatus, TickerType
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["KlineInterval", "SpotClient", "SymbolStatus", "TickerType"]
 
@@ -40,6 +39,10 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
     with ``private_key_password``) for Ed25519 or RSA keys. Public market data needs neither.
     ``base_url`` defaults to mainnet; see `binance_async.TESTNET`, `DEMO` and `MARKET_DATA`. Plain
     ``http://`` is accepted only for loopback hosts (the embedded simulator).
+
+    Connection options (keywords, `ClientOptions`, shared with `binance_async.oauth.OAuthClient`):
+    ``session``, ``proxy``, ``trust_env``, ``timeout`` (10 s), ``recv_window`` (5000 ms), ``limiter``,
+    ``retry``, ``transport``, ``limit_share`` (1.0) and ``max_response_bytes`` (64 MiB).
     ``session`` shares a caller's ``aiohttp.ClientSession`` (left open on close; the client turns off
     aiohttp's silent resend of a request after a dropped keep-alive connection on it, for every user
     of that session, so a cancel or an amend is never sent twice); ``proxy`` and ``trust_env`` go to
@@ -70,19 +73,10 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
         private_key: str | bytes | None = None,
         private_key_password: str | bytes | None = None,
         base_url: str = MAINNET,
-        session: aiohttp.ClientSession | None = None,
-        proxy: str | None = None,
-        trust_env: bool = False,
-        timeout: float | None = 10.0,
-        recv_window: int = 5000,
-        limiter: RateLimiter | None = None,
-        retry: RetryPolicy | None = None,
-        transport: Transport | None = None,
         validate_orders: bool = False,
         client_order_id_prefix: str = "",
         rules_ttl: float = 300.0,
-        limit_share: float = 1.0,
-        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if client_order_id_prefix:
             check_client_order_id(client_order_id_prefix, "client_order_id_prefix")
@@ -102,16 +96,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
             api_secret=api_secret,
             private_key=private_key,
             private_key_password=private_key_password,
-            session=session,
-            proxy=proxy,
-            trust_env=trust_env,
-            timeout=timeout,
-            recv_window=recv_window,
-            limiter=limiter,
-            retry=retry,
-            transport=transport,
-            limit_share=limit_share,
-            max_response_bytes=max_response_bytes,
+            **options,
         )
 
     _time_endpoint = E.SERVER_TIME
