@@ -34,10 +34,14 @@ Where to start:
 - Hosts: ``MAINNET`` (the default), ``TESTNET``, ``DEMO``, ``MARKET_DATA`` (public data only).
 - ``UnknownOutcomes`` and ``SentRequest``: what ``unknown_outcomes`` holds. ``Secret``: a ``str``
   whose repr is masked, as keys and tokens are held.
+- ``Transport``, ``Request``, ``Response``: the seam every request goes through
+  (``SpotClient(transport=...)``). ``binance_async.testing`` has ``MockTransport``, ``Router`` and
+  response builders to test code that uses a client without a network.
 
 ``import binance_async`` loads only the errors and these small pieces; ``SpotClient`` (aiohttp,
 msgspec), ``RateLimiter`` (aiolimiter) and ``OAuthClient`` are imported on first use, and
-``cryptography`` only when an Ed25519 or RSA key is loaded.
+``cryptography`` only when an Ed25519 or RSA key is loaded (``Transport``, ``Request`` and
+``Response`` load aiohttp, as ``SpotClient`` does).
 """
 
 from __future__ import annotations
@@ -92,6 +96,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from ._limits import RateLimiter, WindowSpec, WindowState
+    from ._transport import Request, Response, Transport
     from .oauth import OAuthClient
     from .spot import SpotClient
 
@@ -132,8 +137,10 @@ __all__ = [
     "RateLimitWaitError",
     "RateLimitedError",
     "RateLimiter",
+    "Request",
     "RequestTimeoutError",
     "RequestTooHeavyError",
+    "Response",
     "RestrictedLocationError",
     "RetryPolicy",
     "Secret",
@@ -142,6 +149,7 @@ __all__ = [
     "SpotClient",
     "TimestampError",
     "TokenStoreError",
+    "Transport",
     "TransportError",
     "UnknownOutcomes",
     "UnknownSymbolError",
@@ -158,9 +166,12 @@ _LAZY = {
     "RateLimiter": "._limits",
     "WindowSpec": "._limits",
     "WindowState": "._limits",
+    "Transport": "._transport",
+    "Request": "._transport",
+    "Response": "._transport",
 }
 # Subpackages that ``binance_async.<name>`` reaches without importing them first.
-_SUBPACKAGES = frozenset({"spot", "oauth", "sim"})
+_SUBPACKAGES = frozenset({"spot", "oauth", "sim", "testing"})
 
 
 def __getattr__(name: str) -> Any:

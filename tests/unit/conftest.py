@@ -1,37 +1,57 @@
-"""Fixtures shared by the unit tests: Binance mocked with aioresponses, and a signed client."""
+"""Fixtures shared by the unit tests: Binance answered through the transport seam, and a signed client.
+
+`router` is a `binance_async.testing.Router` (empty: a test adds the answers it needs),
+`router_with_time` the same router also answering the clock sync, `transport` the `MockTransport`
+over it (its ``requests`` are what the client sent), and `client` a `SpotClient` on that transport.
+
+`mocked` (aioresponses, patching aiohttp itself) remains for the OAuth tests that still use it.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aioresponses import aioresponses
 
 from binance_async import SpotClient
-from tests.unit.helpers import FAST_RETRY, KEY, SECRET, TIME
+from binance_async.testing import MockTransport, Router, server_time
+from tests.unit.helpers import FAST_RETRY, KEY, SECRET
+
+
+@pytest.fixture
+def router() -> Router:
+    """What answers the client's requests: only what a test adds is served (anything else fails it)."""
+    return Router()
+
+
+@pytest.fixture
+def router_with_time(router: Router) -> Router:
+    """`router`, also answering ``GET /api/v3/time`` with the local clock as often as asked.
+
+    A signed call first syncs the clock; with this, a test adds only the call it is about. It is the
+    same router as `router`.
+    """
+    router.get("/api/v3/time", server_time, times=None)
+    return router
+
+
+@pytest.fixture
+def transport(router: Router) -> MockTransport:
+    """The transport of `client`: answers with `router` and keeps every request sent."""
+    return MockTransport(router)
+
+
+@pytest.fixture
+async def client(transport: MockTransport) -> AsyncIterator[SpotClient]:
+    """A client with the documented HMAC key on `transport`, retrying like the default policy but
+    without waiting."""
+    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY, transport=transport) as c:
+        yield c
 
 
 @pytest.fixture
 def mocked() -> Iterator[aioresponses]:
-    """Every HTTP request answered by aioresponses: only what a test mocks is served."""
+    """Every aiohttp request answered by aioresponses: only what a test mocks is served."""
     with aioresponses() as m:
         yield m
-
-
-@pytest.fixture
-def mocked_with_time(mocked: aioresponses) -> aioresponses:
-    """`mocked`, with ``GET /api/v3/time`` answering the local clock as often as asked.
-
-    A signed call first syncs the clock; with this, a test mocks only the call it is about. It is the
-    same aioresponses instance as `mocked`.
-    """
-    mocked.get(TIME, payload={"serverTime": int(time.time() * 1000)}, repeat=True)
-    return mocked
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[SpotClient]:
-    """A client with the documented HMAC key, retrying like the default policy but without waiting."""
-    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as c:
-        yield c

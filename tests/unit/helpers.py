@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from aioresponses import aioresponses
 
-from binance_async import RetryPolicy
+from binance_async import Request, RetryPolicy
+from binance_async.testing import RecordingTransport, params
 
 BASE = "https://api.binance.com"
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -21,7 +22,7 @@ CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
 
 
 def route(path: str) -> re.Pattern[str]:
-    """Match `path` on the mainnet base URL with any query string."""
+    """Match `path` on the mainnet base URL with any query string (for aioresponses)."""
     return re.compile(re.escape(BASE + path) + r"(\?.*)?$")
 
 
@@ -29,9 +30,13 @@ TIME = route("/api/v3/time")
 
 
 def calls(
-    mocked: aioresponses, method: str | None = None, path: str | None = None
+    mocked: aioresponses | RecordingTransport, method: str | None = None, path: str | None = None
 ) -> list[tuple[str, str, Any]]:
-    """Every request aioresponses saw, in order: (method, url, kwargs)."""
+    """Every request sent, in order: (method, url, kwargs), where kwargs["data"] is the body.
+
+    From a `RecordingTransport` (`MockTransport`), or from aioresponses (the OAuth tests)."""
+    if isinstance(mocked, RecordingTransport):
+        return [(r.method, r.url, {"data": r.body, "headers": r.headers}) for r in mocked.find(method, path)]
     seen: list[tuple[str, str, Any]] = []
     for (m, url), requests in mocked.requests.items():
         for request in requests:
@@ -43,13 +48,19 @@ def calls(
     ]
 
 
-def sent(mocked: aioresponses, method: str = "POST", path: str | None = None) -> list[list[tuple[str, str]]]:
+def requests(
+    transport: RecordingTransport, method: str | None = None, path: str | None = None
+) -> list[Request]:
+    """The requests `transport` sent with this method and to this path, in order."""
+    return transport.find(method, path)
+
+
+def sent(
+    transport: RecordingTransport, method: str = "POST", path: str | None = None
+) -> list[list[tuple[str, str]]]:
     """The form fields (POST, PUT, DELETE) or query (GET) of every `method` request (to `path`), in
     order, signature and timestamp included."""
-    out = []
-    for _, url, kwargs in calls(mocked, method, path):
-        out.append(form(kwargs.get("data")) if method != "GET" else list(query(url).items()))
-    return out
+    return [params(request) for request in transport.find(method, path)]
 
 
 def query(url: str) -> dict[str, str]:

@@ -15,7 +15,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import InvalidRequestError, ParameterError, RateLimiter, SpotClient
 from binance_async._endpoint import Endpoint
@@ -35,8 +34,9 @@ from binance_async.spot.account_models import (
 )
 from binance_async.spot.models import ExchangeMaxNumOrders, MaxAsset, MaxNumOrderLists, UnknownFilter
 from binance_async.spot.order_models import Order
+from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes
-from tests.unit.helpers import KEY, SECRET, calls, query, route
+from tests.unit.helpers import KEY, SECRET, calls, query
 
 NOW_MS = 1_800_000_000_000
 START = datetime(2027, 1, 15, 8, tzinfo=timezone.utc)
@@ -60,11 +60,11 @@ EXAMPLE_OF = {
 
 
 @pytest.fixture
-async def client(mocked_with_time: aioresponses) -> AsyncIterator[SpotClient]:
+async def client(router_with_time: Router, transport: MockTransport) -> AsyncIterator[SpotClient]:
     """Unlike the shared `client`: the clock synced already, and the limiter's clock frozen."""
     # A frozen limiter clock: no window boundary can fall between two readings of the weight used.
     limiter = RateLimiter(now_ms=lambda: NOW_MS, smooth=False)
-    async with SpotClient(api_key=KEY, api_secret=SECRET, limiter=limiter) as c:
+    async with SpotClient(api_key=KEY, api_secret=SECRET, limiter=limiter, transport=transport) as c:
         await c._pipeline.sync_clock()  # the one GET /api/v3/time, out of the way of the weights
         yield c
 
@@ -73,9 +73,9 @@ def used_weight(client: SpotClient) -> int:
     return next(s.used for s in client.limiter.state() if s.limit_type == "REQUEST_WEIGHT")
 
 
-def sent_requests(mocked: aioresponses) -> list[tuple[str, str, Any]]:
+def sent_requests(transport: MockTransport) -> list[tuple[str, str, Any]]:
     """Every request but the clock sync."""
-    return [c for c in calls(mocked) if not c[1].split("?")[0].endswith("/api/v3/time")]
+    return [c for c in calls(transport) if not c[1].split("?")[0].endswith("/api/v3/time")]
 
 
 # -- weights ------------------------------------------------------------------------------------------
@@ -205,7 +205,8 @@ def test_documented_weights(endpoint: Endpoint[Any], params: dict[str, Any], wei
 )
 async def test_wire_params_and_weight(
     client: SpotClient,
-    mocked: aioresponses,
+    router: Router,
+    transport: MockTransport,
     name: str,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
@@ -213,11 +214,11 @@ async def test_wire_params_and_weight(
     weight: int,
 ) -> None:
     endpoint = E.ENDPOINTS[name]
-    mocked.get(route(endpoint.path), body=example_bytes(EXAMPLE_OF[name]))
+    router.get(endpoint.path, body=example_bytes(EXAMPLE_OF[name]))
     before = used_weight(client)
     await getattr(client, name)(*args, **kwargs)
     assert used_weight(client) - before == weight
-    [(method, url, request)] = sent_requests(mocked)
+    [(method, url, request)] = sent_requests(transport)
     assert method == "GET"
     assert request["headers"]["X-MBX-APIKEY"] == KEY
     sent = query(url)
@@ -227,10 +228,8 @@ async def test_wire_params_and_weight(
     assert sent == {k: v for k, v in wire.items() if k != "recvWindow"}
 
 
-async def test_request_escape_hatch_charges_the_table_weight(
-    client: SpotClient, mocked: aioresponses
-) -> None:
-    mocked.get(route("/api/v3/openOrders"), payload=[], repeat=True)
+async def test_request_escape_hatch_charges_the_table_weight(client: SpotClient, router: Router) -> None:
+    router.get("/api/v3/openOrders", json=[], times=None)
     before = used_weight(client)
     await client.request("GET", "/api/v3/openOrders", signed=True)
     await client.request("GET", "/api/v3/openOrders", {"symbol": "BTCUSDT"}, signed=True)
@@ -279,12 +278,12 @@ NAIVE = datetime(2027, 1, 15, 8)
     ],
 )
 async def test_bad_input_is_refused_before_sending(
-    client: SpotClient, mocked: aioresponses, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    client: SpotClient, transport: MockTransport, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> None:
     before = used_weight(client)
     with pytest.raises(InvalidRequestError):
         await getattr(client, name)(*args, **kwargs)
-    assert sent_requests(mocked) == []
+    assert sent_requests(transport) == []
     assert used_weight(client) == before
 
 
@@ -296,10 +295,10 @@ async def test_naive_datetimes_are_a_parameter_error(client: SpotClient) -> None
 # -- decoding the official examples ----------------------------------------------------------------------
 
 
-async def test_every_method_decodes_its_official_example(client: SpotClient, mocked: aioresponses) -> None:
+async def test_every_method_decodes_its_official_example(client: SpotClient, router: Router) -> None:
     assert set(EXAMPLE_OF) == {endpoint.name for endpoint in E.ACCOUNT_ENDPOINTS}
     for name, file in EXAMPLE_OF.items():
-        mocked.get(route(E.ENDPOINTS[name].path), body=example_bytes(file))
+        router.get(E.ENDPOINTS[name].path, body=example_bytes(file))
 
     account = await client.account()
     assert isinstance(account, AccountInfo)

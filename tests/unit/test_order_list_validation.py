@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any, get_args
 
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import OrderValidationError, SpotClient
 from binance_async.spot import endpoints as E
 from binance_async.spot.enums import OrderType
+from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes
-from tests.unit.helpers import FAST_RETRY, KEY, SECRET, calls, route, sent
+from tests.unit.helpers import FAST_RETRY, KEY, SECRET, calls, sent
 from tests.unit.test_order_lists import (
     CALLS,
     OPO_PENDING,
@@ -30,27 +30,27 @@ from tests.unit.test_order_lists import (
 )
 from tests.unit.test_trading import _exchange_info
 
-pytestmark = pytest.mark.usefixtures("mocked_with_time")
+pytestmark = pytest.mark.usefixtures("router_with_time")
 
 ORDER_TYPES = list(get_args(OrderType))
-EXCHANGE_INFO = route("/api/v3/exchangeInfo")
-AVG_PRICE = route("/api/v3/avgPrice")
+EXCHANGE_INFO = "/api/v3/exchangeInfo"
+AVG_PRICE = "/api/v3/avgPrice"
 
 
-def rules_served(mocked: aioresponses, avg_price: str = "65000.00") -> None:
+def rules_served(router: Router, avg_price: str = "65000.00") -> None:
     """exchangeInfo (every order type allowed), avgPrice, and every list endpoint answering its example."""
     info = _exchange_info()
     info["symbols"][0]["orderTypes"] = ORDER_TYPES
-    mocked.get(EXCHANGE_INFO, payload=info, repeat=True)
-    mocked.get(AVG_PRICE, payload={"mins": 5, "price": avg_price, "closeTime": 1}, repeat=True)
+    router.get(EXCHANGE_INFO, json=info, times=None)
+    router.get(AVG_PRICE, json={"mins": 5, "price": avg_price, "closeTime": 1}, times=None)
     for name, _, _, example, _ in CALLS:
-        mocked.post(route(E.ENDPOINTS[name].path), body=example_bytes(example), repeat=True)
+        router.post(E.ENDPOINTS[name].path, body=example_bytes(example), times=None)
 
 
 @pytest.fixture
-async def validating() -> AsyncIterator[SpotClient]:
-    """A client with ``validate_orders=True``."""
-    async with SpotClient(KEY, SECRET, retry=FAST_RETRY, validate_orders=True) as c:
+async def validating(transport: MockTransport) -> AsyncIterator[SpotClient]:
+    """A client with ``validate_orders=True``, on the same transport as `client`."""
+    async with SpotClient(KEY, SECRET, retry=FAST_RETRY, validate_orders=True, transport=transport) as c:
         yield c
 
 
@@ -131,45 +131,46 @@ BAD: list[tuple[str, dict[str, Any], str, str, str | None]] = [
 @pytest.mark.parametrize(("name", "changes", "leg", "filter_type", "field"), BAD)
 async def test_an_order_breaking_a_filter_is_named_and_nothing_is_sent(
     validating: SpotClient,
-    mocked: aioresponses,
+    router: Router,
+    transport: MockTransport,
     name: str,
     changes: dict[str, Any],
     leg: str,
     filter_type: str,
     field: str | None,
 ) -> None:
-    rules_served(mocked)
+    rules_served(router)
     with pytest.raises(OrderValidationError, match=f"^{leg} order: {filter_type}: ") as caught:
         await place_changed(validating, name, changes)
     error = caught.value
     assert error.filter_type == filter_type and error.allowed and error.leg == leg
     if field is not None:
         assert error.field == field and error.value == Decimal(next(iter(changes.values())))
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
 
 
 async def test_the_first_bad_order_of_the_list_is_reported(
-    validating: SpotClient, mocked: aioresponses
+    validating: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    rules_served(mocked)
+    rules_served(router)
     bad = {**SELL_OCO, "above_price": "66000.001", "below_price": "63900.001"}
     with pytest.raises(OrderValidationError, match=r"^above order: "):
         await validating.new_oco("BTCUSDT", "SELL", "0.01", **bad)
     with pytest.raises(OrderValidationError, match=r"^below order: ") as caught:
         await validating.new_oco("BTCUSDT", "SELL", "0.01", **{**bad, "above_price": "66000"})
     assert (caught.value.field, caught.value.value) == ("price", Decimal("63900.001"))
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
 
 
 async def test_an_order_type_the_symbol_does_not_allow_names_the_order(
-    validating: SpotClient, mocked: aioresponses
+    validating: SpotClient, router: Router, transport: MockTransport
 ) -> None:
     info = _exchange_info()  # LIMIT, MARKET and LIMIT_MAKER only
-    mocked.get(EXCHANGE_INFO, payload=info)
+    router.get(EXCHANGE_INFO, json=info)
     with pytest.raises(OrderValidationError, match=r"^below order: ORDER_TYPE: ") as caught:
         await validating.new_oco("BTCUSDT", "SELL", "0.01", **SELL_OCO)
     assert caught.value.value == "STOP_LOSS_LIMIT"
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
 
 
 # -- valid lists are sent unchanged --------------------------------------------------------------------------
@@ -177,22 +178,29 @@ async def test_an_order_type_the_symbol_does_not_allow_names_the_order(
 IGNORED = re.compile(r".*ClientOrderId$|timestamp|signature")
 
 
-def _fields(mocked: aioresponses, path: str) -> list[list[tuple[str, str]]]:
+def _fields(transport: MockTransport, path: str) -> list[list[tuple[str, str]]]:
     """The fields of every POST to `path`, without the generated ids, timestamp and signature."""
-    return [[(k, v) for k, v in fields if not IGNORED.fullmatch(k)] for fields in sent(mocked, "POST", path)]
+    return [
+        [(k, v) for k, v in fields if not IGNORED.fullmatch(k)] for fields in sent(transport, "POST", path)
+    ]
 
 
 @pytest.mark.parametrize(("name", "args", "kwargs"), [call[:3] for call in CALLS])
 async def test_a_valid_list_is_sent_as_it_would_be_without_validation(
-    validating: SpotClient, mocked: aioresponses, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    validating: SpotClient,
+    router: Router,
+    transport: MockTransport,
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> None:
-    rules_served(mocked)
+    rules_served(router)
     await place(validating, name, args, kwargs)  # validate=None: the client's validate_orders
     await place(validating, name, args, {**kwargs, "validate": True})
     await place(validating, name, args, {**kwargs, "validate": False})
-    with_check, explicit, without = _fields(mocked, E.ENDPOINTS[name].path)
+    with_check, explicit, without = _fields(transport, E.ENDPOINTS[name].path)
     assert with_check == explicit == without
-    assert len(calls(mocked, "GET", "/api/v3/exchangeInfo")) == 1  # one lookup, then cached
+    assert len(calls(transport, "GET", "/api/v3/exchangeInfo")) == 1  # one lookup, then cached
 
 
 # -- validate=None follows validate_orders -------------------------------------------------------------------
@@ -201,35 +209,35 @@ BAD_OCO = {**SELL_OCO, "above_price": "66000.005"}
 
 
 async def test_validate_none_follows_the_client_default(
-    client: SpotClient, validating: SpotClient, mocked: aioresponses
+    client: SpotClient, validating: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    rules_served(mocked)
+    rules_served(router)
     with pytest.raises(OrderValidationError):
         await validating.new_oco("BTCUSDT", "SELL", "0.01", **BAD_OCO)
     with pytest.raises(OrderValidationError):
         await validating.new_otoco("BTCUSDT", **{**OTOCO, "working_price": "60000.001"})
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
     await validating.new_oco("BTCUSDT", "SELL", "0.01", validate=False, **BAD_OCO)  # turned off for one call
     await client.new_oco("BTCUSDT", "SELL", "0.01", **BAD_OCO)  # validate_orders defaults to False
-    assert len(calls(mocked, "POST")) == 2
-    assert len(calls(mocked, "GET", "/api/v3/exchangeInfo")) == 1  # the default client never looked
+    assert len(calls(transport, "POST")) == 2
+    assert len(calls(transport, "GET", "/api/v3/exchangeInfo")) == 1  # the default client never looked
     with pytest.raises(OrderValidationError, match=r"^above order: "):
         await client.new_oco("BTCUSDT", "SELL", "0.01", validate=True, **BAD_OCO)
-    assert len(calls(mocked, "POST")) == 2
+    assert len(calls(transport, "POST")) == 2
 
 
 # -- the reference price -------------------------------------------------------------------------------------
 
 
 async def test_avg_price_is_fetched_once_and_only_when_an_order_needs_it(
-    validating: SpotClient, mocked: aioresponses
+    validating: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    rules_served(mocked)
+    rules_served(router)
     await validating.new_oco("BTCUSDT", "SELL", "0.01", **SELL_OCO)  # LIMIT_MAKER and STOP_LOSS_LIMIT: priced
     await validating.new_oto("BTCUSDT", **OTO)  # LIMIT and LIMIT_MAKER
-    assert calls(mocked, "GET", "/api/v3/avgPrice") == []
+    assert calls(transport, "GET", "/api/v3/avgPrice") == []
     await validating.new_otoco("BTCUSDT", **OTOCO)  # the pending STOP_LOSS is a market order
-    assert len(calls(mocked, "GET", "/api/v3/avgPrice")) == 1
+    assert len(calls(transport, "GET", "/api/v3/avgPrice")) == 1
     await validating.new_oco(  # two market orders, one avgPrice
         "BTCUSDT",
         "BUY",
@@ -239,14 +247,14 @@ async def test_avg_price_is_fetched_once_and_only_when_an_order_needs_it(
         below_type="TAKE_PROFIT",
         below_stop_price="64000",
     )
-    assert len(calls(mocked, "GET", "/api/v3/avgPrice")) == 2
-    assert len(calls(mocked, "POST")) == 4
+    assert len(calls(transport, "GET", "/api/v3/avgPrice")) == 2
+    assert len(calls(transport, "POST")) == 4
 
 
 async def test_a_market_order_of_a_list_is_priced_at_the_average_price(
-    validating: SpotClient, mocked: aioresponses
+    validating: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    rules_served(mocked, avg_price="40000.00")
+    rules_served(router, avg_price="40000.00")
     buy_oco: dict[str, Any] = {
         "above_type": "STOP_LOSS",
         "above_stop_price": "66000",
@@ -256,6 +264,6 @@ async def test_a_market_order_of_a_list_is_priced_at_the_average_price(
     with pytest.raises(OrderValidationError, match=r"^above order: NOTIONAL: .*refPrice 40000") as caught:
         await validating.new_oco("BTCUSDT", "BUY", "0.0001", **buy_oco)  # 0.0001 * 40000 = 4 USDT
     assert caught.value.filter_type == "NOTIONAL"
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
     await validating.new_oco("BTCUSDT", "BUY", "0.00013", **buy_oco)  # 5.2 USDT
-    assert len(calls(mocked, "POST")) == 1
+    assert len(calls(transport, "POST")) == 1

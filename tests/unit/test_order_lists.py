@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import (
     CancelRejectedError,
@@ -33,11 +32,12 @@ from binance_async.spot.list_models import (
 )
 from binance_async.spot.order_models import OrderAck, OrderListStatus
 from binance_async.spot.order_params import camel
+from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes
-from tests.unit.helpers import CLIENT_ID, KEY, SECRET, calls, route, sent
+from tests.unit.helpers import CLIENT_ID, KEY, SECRET, calls, sent
 
 # Signed calls sync the clock first: GET /api/v3/time is answered in every test (tests/unit/conftest.py).
-pytestmark = pytest.mark.usefixtures("mocked_with_time")
+pytestmark = pytest.mark.usefixtures("router_with_time")
 
 # One valid call of each placing method: positional arguments, options, the example it answers with,
 # and the client-id parameters it must send.
@@ -130,11 +130,13 @@ async def place(client: SpotClient, name: str, args: tuple[Any, ...], kwargs: di
 # -- wire params and client ids ------------------------------------------------------------------------------
 
 
-async def test_oco_sends_params_in_order_with_generated_ids(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.post(route("/api/v3/orderList/oco"), body=example_bytes("POST_api_v3_orderList_oco"))
+async def test_oco_sends_params_in_order_with_generated_ids(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.post("/api/v3/orderList/oco", body=example_bytes("POST_api_v3_orderList_oco"))
     result = await client.new_oco("BTCUSDT", "SELL", Decimal("1E-2"), recv_window=7000, **SELL_OCO)
     assert isinstance(result, OrderListFull)
-    (fields,) = sent(mocked, "POST", "/api/v3/orderList/oco")
+    (fields,) = sent(transport, "POST", "/api/v3/orderList/oco")
     assert [name for name, _ in fields] == [
         "symbol",
         "side",
@@ -163,7 +165,8 @@ async def test_oco_sends_params_in_order_with_generated_ids(client: SpotClient, 
 @pytest.mark.parametrize(("name", "args", "kwargs", "example", "id_params"), CALLS)
 async def test_every_placing_method_sends_a_client_id_for_the_list_and_each_order(
     client: SpotClient,
-    mocked: aioresponses,
+    router: Router,
+    transport: MockTransport,
     name: str,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
@@ -171,10 +174,10 @@ async def test_every_placing_method_sends_a_client_id_for_the_list_and_each_orde
     id_params: tuple[str, ...],
 ) -> None:
     path = E.ENDPOINTS[name].path
-    mocked.post(route(path), body=example_bytes(example))
+    router.post(path, body=example_bytes(example))
     result = await place(client, name, args, kwargs)
     assert isinstance(result, OrderListFull)
-    (fields,) = sent(mocked, "POST", path)
+    (fields,) = sent(transport, "POST", path)
     values = dict(fields)
     assert len(values) == len(fields)  # no parameter twice
     ids = [values[p] for p in id_params]
@@ -185,9 +188,11 @@ async def test_every_placing_method_sends_a_client_id_for_the_list_and_each_orde
         assert values[camel(option)] == value
 
 
-async def test_given_ids_are_sent_as_is_and_only_missing_ones_generated(mocked: aioresponses) -> None:
-    mocked.post(route("/api/v3/orderList/otoco"), body=example_bytes("POST_api_v3_orderList_otoco"))
-    async with SpotClient(KEY, SECRET, client_order_id_prefix="bot7-") as client:
+async def test_given_ids_are_sent_as_is_and_only_missing_ones_generated(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post("/api/v3/orderList/otoco", body=example_bytes("POST_api_v3_orderList_otoco"))
+    async with SpotClient(KEY, SECRET, client_order_id_prefix="bot7-", transport=transport) as client:
         await client.new_otoco(
             "BTCUSDT",
             list_client_order_id="my-list",
@@ -195,8 +200,8 @@ async def test_given_ids_are_sent_as_is_and_only_missing_ones_generated(mocked: 
             pending_quantity="0.01",
             **{**WORKING_BUY, **PENDING_PAIR},
         )
-    names = [name for name, _ in sent(mocked, "POST", "/api/v3/orderList/otoco")[0]]
-    values = dict(sent(mocked, "POST", "/api/v3/orderList/otoco")[0])
+    names = [name for name, _ in sent(transport, "POST", "/api/v3/orderList/otoco")[0]]
+    values = dict(sent(transport, "POST", "/api/v3/orderList/otoco")[0])
     assert values["listClientOrderId"] == "my-list" and values["pendingAboveClientOrderId"] == "tp_1"
     assert names.index("listClientOrderId") < names.index("workingType")  # kept where it was given
     for generated in ("workingClientOrderId", "pendingBelowClientOrderId"):
@@ -204,12 +209,12 @@ async def test_given_ids_are_sent_as_is_and_only_missing_ones_generated(mocked: 
 
 
 async def test_otoco_without_a_below_order_sends_no_below_id(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    mocked.post(route("/api/v3/orderList/otoco"), body=example_bytes("POST_api_v3_orderList_otoco"))
+    router.post("/api/v3/orderList/otoco", body=example_bytes("POST_api_v3_orderList_otoco"))
     pair = {k: v for k, v in PENDING_PAIR.items() if not k.startswith("pending_below")}
     await client.new_otoco("BTCUSDT", pending_quantity="0.01", **WORKING_BUY, **pair)
-    values = dict(sent(mocked, "POST", "/api/v3/orderList/otoco")[0])
+    values = dict(sent(transport, "POST", "/api/v3/orderList/otoco")[0])
     assert "pendingBelowClientOrderId" not in values and "pendingBelowType" not in values
     assert CLIENT_ID.fullmatch(values["pendingAboveClientOrderId"])
 
@@ -222,26 +227,26 @@ async def test_otoco_without_a_below_order_sends_no_below_id(
     ],
 )
 async def test_bad_given_ids_are_refused(
-    client: SpotClient, mocked: aioresponses, given: dict[str, Any], message: str
+    client: SpotClient, router: Router, transport: MockTransport, given: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InvalidRequestError, match=message):
         await client.new_oco("BTCUSDT", "SELL", "0.01", **{**SELL_OCO, **given})
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
 
 
 async def test_unknown_outcome_carries_the_list_id_and_is_never_resent(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    mocked.post(route("/api/v3/orderList/oto"), status=503, body="Service Unavailable", repeat=True)
+    router.post("/api/v3/orderList/oto", status=503, body="Service Unavailable", times=None)
     with pytest.raises(ExecutionStatusUnknownError) as caught:
         await client.new_oto(
             "BTCUSDT", pending_type="MARKET", pending_side="SELL", pending_quantity="0.01", **WORKING_BUY
         )
-    values = dict(sent(mocked, "POST", "/api/v3/orderList/oto")[0])
+    values = dict(sent(transport, "POST", "/api/v3/orderList/oto")[0])
     assert caught.value.client_order_id == values["listClientOrderId"]
     assert caught.value.request is not None
     assert caught.value.request.params["workingClientOrderId"] == values["workingClientOrderId"]
-    assert len(calls(mocked, "POST")) == 1
+    assert len(calls(transport, "POST")) == 1
 
 
 # -- responses -----------------------------------------------------------------------------------------------
@@ -250,7 +255,7 @@ async def test_unknown_outcome_carries_the_list_id_and_is_never_resent(
 @pytest.mark.parametrize(("name", "args", "kwargs", "example", "id_params"), CALLS)
 async def test_official_examples_decode_into_the_full_struct(
     client: SpotClient,
-    mocked: aioresponses,
+    router: Router,
     name: str,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
@@ -259,7 +264,7 @@ async def test_official_examples_decode_into_the_full_struct(
 ) -> None:
     body = example_bytes(example)
     raw = json.loads(body)
-    mocked.post(route(E.ENDPOINTS[name].path), body=body)
+    router.post(E.ENDPOINTS[name].path, body=body)
     result = await place(client, name, args, kwargs)
     assert isinstance(result, OrderListFull)
     assert result.order_list_id == raw["orderListId"] and result.contingency_type == raw["contingencyType"]
@@ -273,8 +278,8 @@ async def test_official_examples_decode_into_the_full_struct(
         assert report.stop_price == (Decimal(expected["stopPrice"]) if "stopPrice" in expected else None)
 
 
-async def test_opo_pending_report_has_no_quantity_yet(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.post(route("/api/v3/orderList/opo"), body=example_bytes("POST_api_v3_orderList_opo"))
+async def test_opo_pending_report_has_no_quantity_yet(client: SpotClient, router: Router) -> None:
+    router.post("/api/v3/orderList/opo", body=example_bytes("POST_api_v3_orderList_opo"))
     result = await client.new_opo(
         "BTCUSDT", new_order_resp_type="RESULT", pending_type="MARKET", pending_side="SELL", **WORKING_BUY
     )
@@ -301,10 +306,10 @@ def _ack_body() -> bytes:
     ],
 )
 async def test_response_type_is_sent_and_chooses_the_struct(
-    client: SpotClient, mocked: aioresponses, resp_type: str, struct: type, report: type
+    client: SpotClient, router: Router, transport: MockTransport, resp_type: str, struct: type, report: type
 ) -> None:
     body = _ack_body() if resp_type == "ACK" else example_bytes("POST_api_v3_orderList_oco")
-    mocked.post(route("/api/v3/orderList/oco"), body=body)
+    router.post("/api/v3/orderList/oco", body=body)
     result: Any = await client.new_oco(
         "BTCUSDT",
         "SELL",
@@ -315,13 +320,13 @@ async def test_response_type_is_sent_and_chooses_the_struct(
     reports = result.order_reports
     assert type(result) is struct and len(reports) == 2
     assert all(type(r) is report for r in reports)
-    assert dict(sent(mocked, "POST", "/api/v3/orderList/oco")[0])["newOrderRespType"] == resp_type
+    assert dict(sent(transport, "POST", "/api/v3/orderList/oco")[0])["newOrderRespType"] == resp_type
 
 
-async def test_ack_without_order_reports_decodes(client: SpotClient, mocked: aioresponses) -> None:
+async def test_ack_without_order_reports_decodes(client: SpotClient, router: Router) -> None:
     raw = json.loads(example_bytes("POST_api_v3_orderList_oco"))
     del raw["orderReports"]
-    mocked.post(route("/api/v3/orderList/oco"), payload=raw)
+    router.post("/api/v3/orderList/oco", json=raw)
     result = await client.new_oco("BTCUSDT", "SELL", "0.01", new_order_resp_type="ACK", **SELL_OCO)
     assert isinstance(result, OrderListAck) and result.order_reports == () and len(result.orders) == 2
 
@@ -330,9 +335,9 @@ async def test_ack_without_order_reports_decodes(client: SpotClient, mocked: aio
 
 
 async def test_cancel_order_list_sends_its_params_and_decodes_the_example(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    mocked.delete(route("/api/v3/orderList"), body=example_bytes("DELETE_api_v3_orderList"))
+    router.delete("/api/v3/orderList", body=example_bytes("DELETE_api_v3_orderList"))
     canceled = await client.cancel_order_list("LTCBTC", order_list_id=0, new_client_order_id="undo-1")
     assert isinstance(canceled, CanceledOrderList) and canceled.list_order_status == "ALL_DONE"
     assert [r.status for r in canceled.order_reports] == ["CANCELED", "CANCELED"]
@@ -340,44 +345,46 @@ async def test_cancel_order_list_sends_its_params_and_decodes_the_example(
         o.client_order_id for o in canceled.orders
     ]
     assert canceled.order_reports[0].orig_qty == Decimal(10)
-    fields = sent(mocked, "DELETE", "/api/v3/orderList")[0]
+    fields = sent(transport, "DELETE", "/api/v3/orderList")[0]
     assert [name for name, _ in fields][:3] == ["symbol", "orderListId", "newClientOrderId"]
     assert dict(fields)["orderListId"] == "0" and "listClientOrderId" not in dict(fields)
 
 
-async def test_a_rejected_cancel_carries_the_list_client_id(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.delete(
-        route("/api/v3/orderList"), status=400, payload={"code": -2011, "msg": "Unknown order list sent."}
-    )
+async def test_a_rejected_cancel_carries_the_list_client_id(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.delete("/api/v3/orderList", status=400, json={"code": -2011, "msg": "Unknown order list sent."})
     with pytest.raises(CancelRejectedError) as caught:
         await client.cancel_order_list("BTCUSDT", list_client_order_id="my-list")
     assert caught.value.client_order_id == "my-list"
-    assert dict(sent(mocked, "DELETE", "/api/v3/orderList")[0])["listClientOrderId"] == "my-list"
+    assert dict(sent(transport, "DELETE", "/api/v3/orderList")[0])["listClientOrderId"] == "my-list"
 
 
-async def test_get_order_list_by_client_id(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/orderList"), body=example_bytes("GET_api_v3_orderList"))
+async def test_get_order_list_by_client_id(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get("/api/v3/orderList", body=example_bytes("GET_api_v3_orderList"))
     found = await client.get_order_list(orig_client_order_id="h2USkA5YQpaXHPIrkd96xE")
     assert type(found) is OrderListStatus and found.order_list_id == 27 and len(found.orders) == 2
-    params = dict(sent(mocked, "GET", "/api/v3/orderList")[0])
+    params = dict(sent(transport, "GET", "/api/v3/orderList")[0])
     assert params["origClientOrderId"] == "h2USkA5YQpaXHPIrkd96xE" and "orderListId" not in params
 
 
-async def test_an_unknown_list_raises_no_such_order(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(
-        route("/api/v3/orderList"), status=400, payload={"code": -2013, "msg": "Order list does not exist."}
-    )
+async def test_an_unknown_list_raises_no_such_order(client: SpotClient, router: Router) -> None:
+    router.get("/api/v3/orderList", status=400, json={"code": -2013, "msg": "Order list does not exist."})
     with pytest.raises(NoSuchOrderError):
         await client.get_order_list(order_list_id=99)
 
 
-async def test_all_order_lists_sends_the_window_in_ms(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/allOrderList"), body=example_bytes("GET_api_v3_allOrderList"))
+async def test_all_order_lists_sends_the_window_in_ms(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get("/api/v3/allOrderList", body=example_bytes("GET_api_v3_allOrderList"))
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     lists = await client.all_order_lists(start_time=start, end_time=start + timedelta(hours=24), limit=1000)
     assert [lst.order_list_id for lst in lists] == [29, 28]
     assert all(type(lst) is OrderListStatus for lst in lists)
-    params = dict(sent(mocked, "GET", "/api/v3/allOrderList")[0])
+    params = dict(sent(transport, "GET", "/api/v3/allOrderList")[0])
     assert (params["startTime"], params["endTime"], params["limit"]) == (
         "1704067200000",
         "1704153600000",
@@ -385,11 +392,13 @@ async def test_all_order_lists_sends_the_window_in_ms(client: SpotClient, mocked
     )
 
 
-async def test_open_order_lists_decodes_the_example(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/openOrderList"), body=example_bytes("GET_api_v3_openOrderList"))
+async def test_open_order_lists_decodes_the_example(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get("/api/v3/openOrderList", body=example_bytes("GET_api_v3_openOrderList"))
     lists = await client.open_order_lists(recv_window=3000)
     assert [(lst.order_list_id, lst.list_status_type) for lst in lists] == [(31, "EXEC_STARTED")]
-    assert dict(sent(mocked, "GET", "/api/v3/openOrderList")[0])["recvWindow"] == "3000"
+    assert dict(sent(transport, "GET", "/api/v3/openOrderList")[0])["recvWindow"] == "3000"
 
 
 # -- refused before sending ----------------------------------------------------------------------------------
@@ -504,7 +513,8 @@ OPO_PENDING = {"pending_type": "LIMIT_MAKER", "pending_side": "SELL", "pending_p
 )
 async def test_bad_input_is_refused_before_sending(
     client: SpotClient,
-    mocked: aioresponses,
+    router: Router,
+    transport: MockTransport,
     name: str,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
@@ -514,4 +524,4 @@ async def test_bad_input_is_refused_before_sending(
     warns = pytest.warns(DeprecationWarning, match="new_oco") if legacy else contextlib.nullcontext()
     with warns, pytest.raises(InvalidRequestError, match=re.escape(message)):
         await getattr(client, name)(*args, **kwargs)
-    assert calls(mocked) == []  # not even the clock was synced
+    assert calls(transport) == []  # not even the clock was synced

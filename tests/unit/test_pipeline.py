@@ -1,4 +1,9 @@
-"""The request pipeline through the real aiohttp transport, with aioresponses as the server."""
+"""The request pipeline, with Binance answered through the transport seam (`binance_async.testing`).
+
+Network failures are raised as the real transport raises them (`ConnectionFailedError`,
+`RequestTimeoutError`, `TransportError`); how aiohttp's errors become those is tested against a real
+server in test_transport*.py.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,8 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from unittest.mock import Mock
 
-import aiohttp
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import (
     APIKeyError,
@@ -39,33 +41,36 @@ from binance_async import (
     WAFRejectedError,
     WindowSpec,
 )
-from tests.unit.helpers import BASE, FAST_RETRY, KEY, SECRET, TIME, calls, form, iter_strings, query, route
+from binance_async.testing import MockTransport, Router
+from tests.unit.helpers import BASE, FAST_RETRY, KEY, SECRET, calls, form, iter_strings, query
 
-ORDER_TEST = route("/api/v3/order/test")
-PRICE = route("/api/v3/ticker/price")
+ORDER_TEST = "/api/v3/order/test"
+PRICE = "/api/v3/ticker/price"
 
 
-def _connector_error() -> aiohttp.ClientConnectorError:
-    key = Mock(host="api.binance.com", port=443, ssl=True)
-    return aiohttp.ClientConnectorError(key, OSError(111, "Connection refused"))
+TIME = "/api/v3/time"
+
+
+def _connector_error() -> ConnectionFailedError:
+    return ConnectionFailedError("cannot connect (ClientConnectorError)")
 
 
 # -- signing and the clock ---------------------------------------------------------------------------
 
 
 async def test_signed_post_signs_exact_body_with_synced_timestamp(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
     server_ms = 1_700_000_000_000
-    mocked.get(TIME, payload={"serverTime": server_ms})
-    mocked.post(ORDER_TEST, payload={})
+    router.get(TIME, json={"serverTime": server_ms})
+    router.post(ORDER_TEST, json={})
 
     result = await client.request(
         "POST", "/api/v3/order/test", {"symbol": "１２３４５６", "side": "BUY", "quantity": "1"}, signed=True
     )
 
     assert result == {}
-    (_, url, kwargs) = calls(mocked, "POST")[0]
+    (_, url, kwargs) = calls(transport, "POST")[0]
     assert url == BASE + "/api/v3/order/test"  # nothing in the query string
     body: bytes = kwargs["data"]
     payload, _, signature = body.decode().rpartition("&signature=")
@@ -83,52 +88,60 @@ async def test_signed_post_signs_exact_body_with_synced_timestamp(
 
 
 async def test_clock_syncs_once_for_concurrent_signed_requests(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    mocked.get(TIME, payload={"serverTime": 1}, repeat=True)
-    mocked.post(ORDER_TEST, payload={}, repeat=True)
+    router.get(TIME, json={"serverTime": 1}, times=None)
+    router.post(ORDER_TEST, json={}, times=None)
     await asyncio.gather(*(client.request("POST", "/api/v3/order/test", {}, signed=True) for _ in range(10)))
-    assert len(calls(mocked, "GET", "/api/v3/time")) == 1
-    assert len(calls(mocked, "POST")) == 10
+    assert len(calls(transport, "GET", "/api/v3/time")) == 1
+    assert len(calls(transport, "POST")) == 10
 
 
-async def test_unsigned_requests_do_not_send_the_api_key(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"})
+async def test_unsigned_requests_do_not_send_the_api_key(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "1"})
     await client.ticker_price("BTCUSDT")
-    (_, _, kwargs) = calls(mocked)[0]
+    (_, _, kwargs) = calls(transport)[0]
     assert "X-MBX-APIKEY" not in (kwargs.get("headers") or {})
 
 
-async def test_minus_1021_resyncs_and_retries_once(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(TIME, payload={"serverTime": 1}, repeat=True)
+async def test_minus_1021_resyncs_and_retries_once(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(TIME, json={"serverTime": 1}, times=None)
     stale = {"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}
-    mocked.post(ORDER_TEST, status=400, payload=stale)
-    mocked.post(ORDER_TEST, payload={"ok": True})
+    router.post(ORDER_TEST, status=400, json=stale)
+    router.post(ORDER_TEST, json={"ok": True})
     assert await client.request("POST", "/api/v3/order/test", {}, signed=True) == {"ok": True}
-    assert len(calls(mocked, "GET", "/api/v3/time")) == 2
-    assert len(calls(mocked, "POST")) == 2
+    assert len(calls(transport, "GET", "/api/v3/time")) == 2
+    assert len(calls(transport, "POST")) == 2
 
 
-async def test_minus_1021_twice_raises_timestamp_error(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(TIME, payload={"serverTime": 1}, repeat=True)
+async def test_minus_1021_twice_raises_timestamp_error(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(TIME, json={"serverTime": 1}, times=None)
     stale = {"code": -1021, "msg": "Timestamp for this request was 1000ms ahead of the server's time."}
-    mocked.post(ORDER_TEST, status=400, payload=stale, repeat=True)
+    router.post(ORDER_TEST, status=400, json=stale, times=None)
     with pytest.raises(TimestampError) as info:
         await client.request("POST", "/api/v3/order/test", {}, signed=True)
     assert info.value.code == -1021
-    assert len(calls(mocked, "POST")) == 2
+    assert len(calls(transport, "POST")) == 2
 
 
 # -- rate limits -----------------------------------------------------------------------------------------
 
 
-async def test_429_pauses_every_request_until_retry_after(client: SpotClient, mocked: aioresponses) -> None:
+async def test_429_pauses_every_request_until_retry_after(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
     too_much = {
         "code": -1003,
         "msg": "Too much request weight used; current limit is 6000 request weight per 1 MINUTE.",
     }
-    mocked.get(PRICE, status=429, payload=too_much, headers={"Retry-After": "0.3"})
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"}, repeat=True)
+    router.get(PRICE, status=429, json=too_much, headers={"Retry-After": "0.3"})
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "1"}, times=None)
     loop = asyncio.get_running_loop()
 
     with pytest.raises(RateLimitedError) as info:
@@ -139,21 +152,21 @@ async def test_429_pauses_every_request_until_retry_after(client: SpotClient, mo
     started = loop.time()
     await asyncio.gather(client.ticker_price("BTCUSDT"), client.ticker_price("BTCUSDT"))
     assert loop.time() - started >= 0.25  # held back, not sent and rejected again
-    assert len(calls(mocked)) == 3
+    assert len(calls(transport)) == 3
 
 
-async def test_418_is_a_ban_with_retry_after(client: SpotClient, mocked: aioresponses) -> None:
+async def test_418_is_a_ban_with_retry_after(client: SpotClient, router: Router) -> None:
     banned = {"code": -1003, "msg": "Way too much request weight used; IP banned until 1700000000000."}
-    mocked.get(PRICE, status=418, payload=banned, headers={"Retry-After": "120"})
+    router.get(PRICE, status=418, json=banned, headers={"Retry-After": "120"})
     with pytest.raises(IPBannedError) as info:
         await client.ticker_price("BTCUSDT")
     assert info.value.retry_after == 120
     assert client.limiter.paused_until_ms >= client.clock.now_ms() + 119_000
 
 
-async def test_server_weight_header_wins_when_higher(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"}, headers={"X-MBX-USED-WEIGHT-1M": "4321"})
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"}, headers={"x-mbx-used-weight-1m": "3"})
+async def test_server_weight_header_wins_when_higher(client: SpotClient, router: Router) -> None:
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "1"}, headers={"X-MBX-USED-WEIGHT-1M": "4321"})
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "1"}, headers={"x-mbx-used-weight-1m": "3"})
     await client.ticker_price("BTCUSDT")
     weight = next(s for s in client.limiter.state() if s.limit_type == "REQUEST_WEIGHT")
     assert weight.used == 4321
@@ -162,113 +175,129 @@ async def test_server_weight_header_wins_when_higher(client: SpotClient, mocked:
     assert weight.used == 4323  # ours (4321 + 2) is higher than the server's 3
 
 
-async def test_weight_from_the_table_is_charged(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/depth"), payload={"lastUpdateId": 1, "bids": [], "asks": []}, repeat=True)
+async def test_weight_from_the_table_is_charged(client: SpotClient, router: Router) -> None:
+    router.get("/api/v3/depth", json={"lastUpdateId": 1, "bids": [], "asks": []}, times=None)
     await client.depth("BTCUSDT", limit=5000)
     await client.request("GET", "/api/v3/depth", {"symbol": "BTCUSDT", "limit": 500})
     weight = next(s for s in client.limiter.state() if s.limit_type == "REQUEST_WEIGHT")
     assert weight.used == 250 + 25
 
 
-async def test_request_heavier_than_a_window_fails_fast_without_sending(mocked: aioresponses) -> None:
+async def test_request_heavier_than_a_window_fails_fast_without_sending(
+    router: Router, transport: MockTransport
+) -> None:
     limiter = RateLimiter([WindowSpec("REQUEST_WEIGHT", "MINUTE", 1, 100)])
-    async with SpotClient(limiter=limiter) as c:
+    async with SpotClient(limiter=limiter, transport=transport) as c:
         with pytest.raises(RequestTooHeavyError):
             await c.depth("BTCUSDT", limit=5000)
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
 # -- retries --------------------------------------------------------------------------------------------
 
 
-async def test_get_retried_after_5xx_then_succeeds(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, status=503, body="<html>Service Unavailable</html>", content_type="text/html")
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "2.5"})
+async def test_get_retried_after_5xx_then_succeeds(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(PRICE, status=503, body="<html>Service Unavailable</html>")
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "2.5"})
     price = await client.ticker_price("BTCUSDT")
     assert str(price.price) == "2.5"
-    assert len(calls(mocked)) == 2
+    assert len(calls(transport)) == 2
 
 
-async def test_get_retry_budget_is_exact(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, status=502, body="<html>Bad Gateway</html>", content_type="text/html", repeat=True)
+async def test_get_retry_budget_is_exact(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(PRICE, status=502, body="<html>Bad Gateway</html>", times=None)
     with pytest.raises(ExecutionStatusUnknownError) as info:
         await client.ticker_price("BTCUSDT")
-    assert len(calls(mocked)) == 1 + FAST_RETRY.max_retries
+    assert len(calls(transport)) == 1 + FAST_RETRY.max_retries
     assert info.value.status == 502 and info.value.code == 0
     assert "Bad Gateway" in info.value.msg
 
 
-async def test_get_retried_after_transport_errors(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, exception=_connector_error())
-    mocked.get(PRICE, exception=aiohttp.ServerDisconnectedError())
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"})
+async def test_get_retried_after_transport_errors(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(PRICE, _connector_error())
+    router.get(PRICE, TransportError("ServerDisconnectedError"))
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "1"})
     await client.ticker_price("BTCUSDT")
-    assert len(calls(mocked)) == 3
+    assert len(calls(transport)) == 3
 
 
-async def test_get_transport_error_after_budget(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, exception=asyncio.TimeoutError(), repeat=True)
+async def test_get_transport_error_after_budget(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(PRICE, RequestTimeoutError("no response within 10.0 s"), times=None)
     with pytest.raises(RequestTimeoutError):
         await client.ticker_price("BTCUSDT")
-    assert len(calls(mocked)) == 3
+    assert len(calls(transport)) == 3
 
 
-async def test_retry_after_on_5xx_is_honoured(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, status=503, payload={"code": -1008, "msg": "busy"}, headers={"Retry-After": "0.2"})
-    mocked.get(PRICE, payload={"symbol": "BTCUSDT", "price": "1"})
+async def test_retry_after_on_5xx_is_honoured(client: SpotClient, router: Router) -> None:
+    router.get(PRICE, status=503, json={"code": -1008, "msg": "busy"}, headers={"Retry-After": "0.2"})
+    router.get(PRICE, json={"symbol": "BTCUSDT", "price": "1"})
     loop = asyncio.get_running_loop()
     started = loop.time()
     await client.ticker_price("BTCUSDT")
     assert loop.time() - started >= 0.19
 
 
-async def test_retry_after_beyond_policy_gives_up_at_once(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, status=503, payload={"code": -1008, "msg": "busy"}, headers={"Retry-After": "3600"})
+async def test_retry_after_beyond_policy_gives_up_at_once(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(PRICE, status=503, json={"code": -1008, "msg": "busy"}, headers={"Retry-After": "3600"})
     with pytest.raises(ExecutionStatusUnknownError):
         await client.ticker_price("BTCUSDT")
-    assert len(calls(mocked)) == 1
+    assert len(calls(transport)) == 1
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
 async def test_writes_are_never_resent_after_5xx(
-    client: SpotClient, mocked: aioresponses, method: str
+    client: SpotClient, router: Router, transport: MockTransport, method: str
 ) -> None:
-    mocked.get(TIME, payload={"serverTime": 1})
-    mocked.add(route("/api/v3/order"), method, status=500, body="Internal error", repeat=True)
+    router.get(TIME, json={"serverTime": 1})
+    router.add(method, "/api/v3/order", status=500, body="Internal error", times=None)
     with pytest.raises(ExecutionStatusUnknownError) as info:
         await client.request(method, "/api/v3/order", {"symbol": "BTCUSDT"}, signed=True)
     assert isinstance(info.value, ExecutionStatusUnknown)
-    assert len(calls(mocked, method)) == 1
+    assert len(calls(transport, method)) == 1
 
 
 @pytest.mark.parametrize("code", [-1006, -1007])
-async def test_unknown_execution_codes_on_writes(client: SpotClient, mocked: aioresponses, code: int) -> None:
-    mocked.get(TIME, payload={"serverTime": 1})
+async def test_unknown_execution_codes_on_writes(
+    client: SpotClient, router: Router, transport: MockTransport, code: int
+) -> None:
+    router.get(TIME, json={"serverTime": 1})
     msg = "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
-    mocked.post(route("/api/v3/order"), status=408, payload={"code": code, "msg": msg}, repeat=True)
+    router.post("/api/v3/order", status=408, json={"code": code, "msg": msg}, times=None)
     with pytest.raises(ExecutionStatusUnknownError):
         await client.request("POST", "/api/v3/order", {"symbol": "BTCUSDT"}, signed=True)
-    assert len(calls(mocked, "POST")) == 1
+    assert len(calls(transport, "POST")) == 1
 
 
 async def test_write_timeout_is_status_unknown_and_not_resent(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    mocked.get(TIME, payload={"serverTime": 1})
-    mocked.post(route("/api/v3/order"), exception=asyncio.TimeoutError(), repeat=True)
+    router.get(TIME, json={"serverTime": 1})
+    router.post("/api/v3/order", RequestTimeoutError("no response within 10.0 s"), times=None)
     with pytest.raises(SendStatusUnknownError) as info:
         await client.request("POST", "/api/v3/order", {"symbol": "BTCUSDT"}, signed=True)
     assert isinstance(info.value, TransportError) and isinstance(info.value, ExecutionStatusUnknown)
-    assert len(calls(mocked, "POST")) == 1
+    assert len(calls(transport, "POST")) == 1
 
 
-async def test_write_connect_failure_is_known_not_sent(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(TIME, payload={"serverTime": 1})
-    mocked.post(route("/api/v3/order"), exception=_connector_error(), repeat=True)
+async def test_write_connect_failure_is_known_not_sent(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
+    router.get(TIME, json={"serverTime": 1})
+    router.post("/api/v3/order", _connector_error(), times=None)
     with pytest.raises(ConnectionFailedError) as info:
         await client.request("POST", "/api/v3/order", {"symbol": "BTCUSDT"}, signed=True)
     assert not isinstance(info.value, ExecutionStatusUnknown)
-    assert len(calls(mocked, "POST")) == 1
+    assert len(calls(transport, "POST")) == 1
 
 
 # -- error mapping ------------------------------------------------------------------------------------
@@ -292,10 +321,10 @@ async def test_write_connect_failure_is_known_not_sent(client: SpotClient, mocke
     ],
 )
 async def test_error_codes_map_to_classes(
-    mocked: aioresponses, status: int, code: int, cls: type[BinanceAPIError]
+    router: Router, transport: MockTransport, status: int, code: int, cls: type[BinanceAPIError]
 ) -> None:
-    mocked.get(PRICE, status=status, payload={"code": code, "msg": "Filter failure: LOT_SIZE"})
-    async with SpotClient(retry=RetryPolicy(max_retries=0)) as c:
+    router.get(PRICE, status=status, json={"code": code, "msg": "Filter failure: LOT_SIZE"})
+    async with SpotClient(retry=RetryPolicy(max_retries=0), transport=transport) as c:
         with pytest.raises(BinanceAPIError) as info:
             await c.ticker_price("BTCUSDT")
     assert type(info.value) is cls
@@ -303,8 +332,8 @@ async def test_error_codes_map_to_classes(
     assert "GET /api/v3/ticker/price" in str(info.value)
 
 
-async def test_filter_failure_names_the_filter(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, status=400, payload={"code": -1013, "msg": "Filter failure: PRICE_FILTER"})
+async def test_filter_failure_names_the_filter(client: SpotClient, router: Router) -> None:
+    router.get(PRICE, status=400, json={"code": -1013, "msg": "Filter failure: PRICE_FILTER"})
     with pytest.raises(FilterFailureError) as info:
         await client.ticker_price("BTCUSDT")
     assert info.value.filter_type == "PRICE_FILTER"
@@ -319,17 +348,17 @@ async def test_filter_failure_names_the_filter(client: SpotClient, mocked: aiore
     ],
 )
 async def test_non_json_error_bodies_become_typed_errors(
-    client: SpotClient, mocked: aioresponses, status: int, body: str, cls: type[BinanceAPIError]
+    client: SpotClient, router: Router, status: int, body: str, cls: type[BinanceAPIError]
 ) -> None:
-    mocked.get(PRICE, status=status, body=body, content_type="text/html")
+    router.get(PRICE, status=status, body=body)
     with pytest.raises(cls) as info:
         await client.ticker_price("BTCUSDT")
     assert info.value.code == 0
     assert info.value.msg == (body[:200] or "(empty body)")
 
 
-async def test_undecodable_success_body_is_invalid_response(client: SpotClient, mocked: aioresponses) -> None:
-    mocked.get(PRICE, body='{"symbol": "BTCUSDT", "pri', content_type="application/json")
+async def test_undecodable_success_body_is_invalid_response(client: SpotClient, router: Router) -> None:
+    router.get(PRICE, body='{"symbol": "BTCUSDT", "pri')
     with pytest.raises(InvalidResponseError) as info:
         await client.ticker_price("BTCUSDT")
     assert info.value.body.startswith(b'{"symbol"')
@@ -339,23 +368,25 @@ async def test_undecodable_success_body_is_invalid_response(client: SpotClient, 
 
 
 async def test_no_secret_in_logs_reprs_or_errors(
-    mocked: aioresponses, caplog: pytest.LogCaptureFixture
+    router: Router, transport: MockTransport, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="binance_async")
-    mocked.get(TIME, payload={"serverTime": 1}, repeat=True)
-    mocked.post(ORDER_TEST, payload={})
-    mocked.post(
-        ORDER_TEST, status=400, payload={"code": -1022, "msg": "Signature for this request is not valid."}
+    router.get(TIME, json={"serverTime": 1}, times=None)
+    router.post(ORDER_TEST, json={})
+    router.post(
+        ORDER_TEST, status=400, json={"code": -1022, "msg": "Signature for this request is not valid."}
     )
-    mocked.post(ORDER_TEST, exception=asyncio.TimeoutError())
-    mocked.get(
-        route("/api/v3/account"),
+    router.post(ORDER_TEST, RequestTimeoutError("no response within 10.0 s"))
+    router.get(
+        "/api/v3/account",
         status=429,
-        payload={"code": -1003, "msg": "x"},
+        json={"code": -1003, "msg": "x"},
         headers={"Retry-After": "0"},
     )
     errors: list[BaseException] = []
-    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=RetryPolicy(max_retries=0)) as c:
+    async with SpotClient(
+        api_key=KEY, api_secret=SECRET, retry=RetryPolicy(max_retries=0), transport=transport
+    ) as c:
         await c.request("POST", "/api/v3/order/test", {"symbol": "BTCUSDT"}, signed=True)
         for method, path in [("POST", "/api/v3/order/test")] * 2 + [("GET", "/api/v3/account")]:
             try:
@@ -365,7 +396,7 @@ async def test_no_secret_in_logs_reprs_or_errors(
         texts = [repr(c), str(c), repr(c._pipeline), repr(c._pipeline.signer)]
     signatures = [
         dict(form(kwargs.get("data"))).get("signature") or query(url).get("signature") or ""
-        for _, url, kwargs in calls(mocked)
+        for _, url, kwargs in calls(transport)
         if "time" not in url
     ]
     assert len(errors) == 3 and all(s for s in signatures)
