@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import SpotClient
 from binance_async.cli import main
@@ -18,6 +17,7 @@ from binance_async.cli._parser import check_order_flags, iso_time, parse, timest
 from binance_async.cli._trading import _unknown_outcome
 from binance_async.errors import ExecutionStatusUnknownError, ParameterError
 from binance_async.spot._common import check_enum, check_symbol
+from binance_async.testing import MockTransport, Router
 from tests.unit.helpers import KEY, SECRET, calls
 
 HOUR = 3_600_000
@@ -250,22 +250,23 @@ def test_the_hint_never_carries_a_key_or_secret(monkeypatch: pytest.MonkeyPatch)
     ],
 )  # fmt: skip
 async def test_a_wrong_case_is_refused_with_the_spelling_to_send(
-    call: Any, message: str, mocked: aioresponses
+    call: Any, message: str, router: Router, transport: MockTransport
 ) -> None:
     """Before: sent, and answered -1100 / -1117 / -1121 by Binance after spending weight."""
-    async with SpotClient(KEY, SECRET) as client:
+    async with SpotClient(KEY, SECRET, transport=transport) as client:
         with pytest.raises(ParameterError) as refused:
             await call(client)
     assert message in str(refused.value)
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
-async def test_raw_requests_are_sent_as_given(mocked: aioresponses) -> None:
+async def test_raw_requests_are_sent_as_given(router: Router, transport: MockTransport) -> None:
     """`request()` is the way to send anything (Binance's signing example uses full-width digits)."""
-    mocked.get("https://api.binance.com/api/v3/ticker/price?symbol=btcusdt", payload={"code": -1100})
-    async with SpotClient() as client:
+    router.get("/api/v3/ticker/price", json={"code": -1100})
+    async with SpotClient(transport=transport) as client:
         await client.request("GET", "/api/v3/ticker/price", {"symbol": "btcusdt"})
-    assert len(calls(mocked)) == 1
+    [(_, url, _)] = calls(transport)
+    assert url == "https://api.binance.com/api/v3/ticker/price?symbol=btcusdt"
 
 
 @pytest.mark.parametrize("symbol", ["BTCUSDT", "BTC-USD_1.5", "１２３４５６", "币安人生USDT"])

@@ -25,6 +25,7 @@ from binance_async import (
 from binance_async._endpoint import Endpoint
 from binance_async.spot import endpoints as E
 from binance_async.spot.models import Depth, Kline, TickerPrice, TickerStats
+from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes, spot_rows
 from tests.unit.helpers import BASE, KEY, SECRET, calls, query, route
 
@@ -82,7 +83,7 @@ def test_documented_weights(endpoint: Endpoint[Any], params: dict[str, Any], wei
 # -- calls: kwargs to Binance's names, typed results -------------------------------------------------------
 
 
-async def test_kwargs_become_binance_parameters(mocked: aioresponses) -> None:
+async def test_kwargs_become_binance_parameters(router: Router, transport: MockTransport) -> None:
     trade = {
         "id": 1,
         "price": "1",
@@ -92,17 +93,15 @@ async def test_kwargs_become_binance_parameters(mocked: aioresponses) -> None:
         "isBuyerMaker": True,
         "isBestMatch": True,
     }
-    mocked.get(route("/api/v3/historicalTrades"), payload=[trade])
-    mocked.get(
-        route("/api/v3/klines"), payload=[[1, "1", "2", "0.5", "1.5", "10", 2, "15", 3, "4", "6", "0"]]
-    )
+    router.get("/api/v3/historicalTrades", json=[trade])
+    router.get("/api/v3/klines", json=[[1, "1", "2", "0.5", "1.5", "10", 2, "15", 3, "4", "6", "0"]])
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    async with SpotClient() as client:
+    async with SpotClient(transport=transport) as client:
         trades = await client.historical_trades("BTCUSDT", limit=10, from_id=5)
         candles = await client.klines("ETHBTC", "1h", start_time=start, end_time=start + timedelta(hours=2))
     assert trades[0].is_buyer_maker is True
     assert isinstance(candles[0], Kline) and candles[0].trades == 3
-    (_, trades_url, _), (_, klines_url, _) = calls(mocked)
+    (_, trades_url, _), (_, klines_url, _) = calls(transport)
     assert query(trades_url) == {"symbol": "BTCUSDT", "limit": "10", "fromId": "5"}
     assert query(klines_url) == {
         "symbol": "ETHBTC",
@@ -112,21 +111,23 @@ async def test_kwargs_become_binance_parameters(mocked: aioresponses) -> None:
     }
 
 
-async def test_one_symbol_or_many(mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/ticker/price"), payload={"symbol": "BTCUSDT", "price": "42000.10"})
-    mocked.get(
-        route("/api/v3/ticker/price"),
-        payload=[{"symbol": "BTCUSDT", "price": "1"}, {"symbol": "ETHBTC", "price": "0.05"}],
+async def test_one_symbol_or_many(router: Router, transport: MockTransport) -> None:
+    router.get("/api/v3/ticker/price", json={"symbol": "BTCUSDT", "price": "42000.10"})
+    router.get(
+        "/api/v3/ticker/price",
+        json=[{"symbol": "BTCUSDT", "price": "1"}, {"symbol": "ETHBTC", "price": "0.05"}],
     )
-    async with SpotClient() as client:
+    async with SpotClient(transport=transport) as client:
         one = await client.ticker_price("BTCUSDT")
         many = await client.ticker_price(symbols=["BTCUSDT", "ETHBTC"])
     assert isinstance(one, TickerPrice) and str(one.price) == "42000.10"
     assert [t.symbol for t in many] == ["BTCUSDT", "ETHBTC"]
-    assert query(calls(mocked)[1][1])["symbols"] == '["BTCUSDT","ETHBTC"]'
+    assert query(calls(transport)[1][1])["symbols"] == '["BTCUSDT","ETHBTC"]'
 
 
-async def test_every_public_method_decodes_the_official_example(mocked: aioresponses) -> None:
+async def test_every_public_method_decodes_the_official_example(
+    router: Router, transport: MockTransport
+) -> None:
     cases: list[tuple[str, str, dict[str, Any]]] = [
         ("ping", "GET_api_v3_ping", {}),
         ("server_time", "GET_api_v3_time", {}),
@@ -157,10 +158,10 @@ async def test_every_public_method_decodes_the_official_example(mocked: aiorespo
         ),
     ]
     assert {name for name, _, _ in cases} == {row["python_name"] for row in _public_rows()}
-    async with SpotClient() as client:
+    async with SpotClient(transport=transport) as client:
         for name, example, kwargs in cases:
             body = example_bytes(example)
-            mocked.get(route(E.ENDPOINTS[name].path), body=body)
+            router.get(E.ENDPOINTS[name].path, body=body)
             result = await getattr(client, name)(**kwargs)
             raw = json.loads(body)
             if name == "ping":
@@ -171,18 +172,20 @@ async def test_every_public_method_decodes_the_official_example(mocked: aiorespo
                 assert isinstance(result, list) and len(result) == len(raw)
             else:
                 assert not isinstance(result, (dict, list))
-    ticker = result_of_type = await _decode_24hr(mocked)
+    ticker = result_of_type = await _decode_24hr(router)
     assert isinstance(result_of_type, TickerStats) and ticker.prev_close_price is not None
 
 
-async def _decode_24hr(mocked: aioresponses) -> TickerStats:
+async def _decode_24hr(router: Router) -> TickerStats:
     body = example_bytes("GET_api_v3_ticker_24hr__FULL_symbol")
-    mocked.get(route("/api/v3/ticker/24hr"), body=body)
-    async with SpotClient() as client:
+    router.get("/api/v3/ticker/24hr", body=body)
+    async with SpotClient(transport=MockTransport(router)) as client:  # a transport serves one client
         return await client.ticker_24hr("BNBBTC")
 
 
-async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aioresponses) -> None:
+async def test_exchange_info_loads_rate_limits_into_the_limiter(
+    router: Router, transport: MockTransport
+) -> None:
     info = {
         "timezone": "UTC",
         "serverTime": 1,
@@ -195,8 +198,8 @@ async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aiorespo
         "exchangeFilters": [],
         "symbols": [],
     }
-    mocked.get(route("/api/v3/exchangeInfo"), payload=info)
-    async with SpotClient() as client:
+    router.get("/api/v3/exchangeInfo", json=info)
+    async with SpotClient(transport=transport) as client:
         await client.exchange_info()
         state = {
             (s.limit_type, s.interval, s.interval_num): (s.limit, s.used) for s in client.limiter.state()
@@ -204,10 +207,10 @@ async def test_exchange_info_loads_rate_limits_into_the_limiter(mocked: aiorespo
     assert state == {("REQUEST_WEIGHT", "MINUTE", 1): (1200, 20), ("ORDERS", "SECOND", 10): (100, 0)}
 
 
-async def test_odd_only_rate_limits_keep_the_defaults(mocked: aioresponses) -> None:
+async def test_odd_only_rate_limits_keep_the_defaults(router: Router, transport: MockTransport) -> None:
     body = example_bytes("GET_api_v3_exchangeInfo")
-    mocked.get(route("/api/v3/exchangeInfo"), body=body)
-    async with SpotClient() as client:
+    router.get("/api/v3/exchangeInfo", body=body)
+    async with SpotClient(transport=transport) as client:
         before = [(s.limit_type, s.limit) for s in client.limiter.state()]
         info = await client.exchange_info()
         assert [(s.limit_type, s.limit) for s in client.limiter.state()] == before
@@ -231,17 +234,17 @@ async def test_odd_only_rate_limits_keep_the_defaults(mocked: aioresponses) -> N
     ],
 )
 async def test_bad_input_is_refused_before_sending(
-    mocked: aioresponses, call: str, kwargs: dict[str, Any]
+    router: Router, transport: MockTransport, call: str, kwargs: dict[str, Any]
 ) -> None:
-    async with SpotClient() as client:
+    async with SpotClient(transport=transport) as client:
         with pytest.raises(InvalidRequestError):
             await getattr(client, call)(**kwargs)
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
-async def test_escape_hatch_returns_decoded_json(mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/somethingNew"), payload={"a": [1, "2"]})
-    async with SpotClient() as client:
+async def test_escape_hatch_returns_decoded_json(router: Router, transport: MockTransport) -> None:
+    router.get("/api/v3/somethingNew", json={"a": [1, "2"]})
+    async with SpotClient(transport=transport) as client:
         assert await client.request("get", "/api/v3/somethingNew", {"x": 1}) == {"a": [1, "2"]}
         used = next(s.used for s in client.limiter.state() if s.limit_type == "REQUEST_WEIGHT")
     assert used == 1
@@ -295,6 +298,10 @@ def test_created_outside_any_event_loop() -> None:
         client = SpotClient(api_key=KEY, api_secret=SECRET)
     assert "vmPUZE" not in repr(client) and SECRET not in repr(client)
     assert repr(client) == "SpotClient(base_url='https://api.binance.com', api_key=<set>, signer=HMAC)"
+
+
+# The aiohttp transport's own life cycle (its session, the unclosed warning, proxy and trust_env) is
+# tested on aiohttp itself, answered by aioresponses.
 
 
 async def test_unclosed_client_warns(mocked: aioresponses) -> None:

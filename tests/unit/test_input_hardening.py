@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import msgspec
 import pytest
-from aioresponses import aioresponses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from binance_async._encoding import check_recv_window, encode_params, encode_val
 from binance_async.spot.models import SymbolInfo
 from binance_async.spot.order_params import check_recv_window as check_optional_recv_window
 from binance_async.spot.rules import SymbolRules
+from binance_async.testing import MockTransport, Router
 from tests.unit.helpers import KEY, SECRET, calls
 
 # -- recv_window ---------------------------------------------------------------------------------------------
@@ -76,11 +76,13 @@ def test_recv_window_check_names_the_setting() -> None:
 
 
 @pytest.mark.parametrize("value", [2.5, True, Decimal(5000)], ids=repr)
-async def test_a_per_call_recv_window_is_refused_before_sending(mocked: aioresponses, value: object) -> None:
-    async with SpotClient(api_key=KEY, api_secret=SECRET) as client:
+async def test_a_per_call_recv_window_is_refused_before_sending(
+    router: Router, transport: MockTransport, value: object
+) -> None:
+    async with SpotClient(api_key=KEY, api_secret=SECRET, transport=transport) as client:
         with pytest.raises(ParameterError, match="recv_window"):
             await client.account(recv_window=value)  # type: ignore[arg-type]
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
 @pytest.mark.parametrize("value", [2.5, True, Decimal(5000), "5000"], ids=repr)
@@ -106,11 +108,11 @@ def test_a_numeric_parameter_in_non_ascii_characters_is_refused(name: str, text:
         encode_params({"symbol": "BTCUSDT", name: text})
 
 
-async def test_the_raw_escape_hatch_refuses_them_too(mocked: aioresponses) -> None:
-    async with SpotClient() as client:
+async def test_the_raw_escape_hatch_refuses_them_too(router: Router, transport: MockTransport) -> None:
+    async with SpotClient(transport=transport) as client:
         with pytest.raises(ParameterError, match="limit"):
             await client.request("GET", "/api/v3/trades", {"symbol": "BTCUSDT", "limit": "٥"})
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
 def test_text_parameters_may_hold_non_ascii_digits() -> None:
@@ -252,15 +254,17 @@ def test_a_float_rounded_to_8_decimals_or_fewer_is_accepted(value: float, places
     assert Decimal(encode_value("price", rounded)) == Decimal(repr(rounded))
 
 
-async def test_a_noisy_float_order_is_refused_before_sending(mocked: aioresponses) -> None:
-    async with SpotClient(api_key=KEY, api_secret=SECRET) as client:
+async def test_a_noisy_float_order_is_refused_before_sending(
+    router: Router, transport: MockTransport
+) -> None:
+    async with SpotClient(api_key=KEY, api_secret=SECRET, transport=transport) as client:
         with pytest.raises(ParameterError, match="quantity"):
             await client.new_order("BTCUSDT", "BUY", "MARKET", quantity=0.1 + 0.2)
         with pytest.raises(ParameterError, match="price"):
             await client.new_order(
                 "BTCUSDT", "BUY", "LIMIT", quantity=Decimal(1), price=0.1 + 0.2, time_in_force="GTC"
             )
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
 # -- a numeric parameter given as text must be a plain decimal number --------------------------------------
@@ -296,15 +300,10 @@ def test_text_ids_are_not_numbers() -> None:
 async def test_the_iterators_refuse_a_lower_case_symbol_before_sending(method: str) -> None:
     from binance_async import SpotClient
 
-    class Refuse:
-        async def send(self, request: object) -> object:
-            raise AssertionError("nothing may be sent")
-
-        async def aclose(self) -> None:
-            pass
-
-    async with SpotClient(transport=Refuse()) as client:  # type: ignore[arg-type]
+    transport = MockTransport(Router())  # no route: anything sent fails the test
+    async with SpotClient(transport=transport) as client:
         args = ("btcusdt", "1h") if "klines" in method else ("btcusdt",)
         with pytest.raises(ParameterError, match="upper case"):
             async for _ in getattr(client, method)(*args):
                 pass
+    assert transport.requests == []

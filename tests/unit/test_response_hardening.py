@@ -18,7 +18,6 @@ from typing import Any, get_type_hints
 
 import msgspec
 import pytest
-from aioresponses import aioresponses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,8 +39,8 @@ from binance_async.spot.models import (
     decode_filters,
 )
 from binance_async.spot.order_models import Fill, OrderFull
+from binance_async.testing import MockTransport, Router
 from tests.reference import EXAMPLES, example_files
-from tests.unit.helpers import route
 
 NON_FINITE = [
     "NaN",
@@ -112,9 +111,11 @@ def _body(value: Any) -> bytes:
 
 
 @pytest.mark.parametrize("text", NON_FINITE)
-async def test_a_non_finite_price_is_an_invalid_response(mocked: aioresponses, text: str) -> None:
-    mocked.get(route("/api/v3/ticker/price"), body=_body({"symbol": "BTCUSDT", "price": text}))
-    async with SpotClient() as client:
+async def test_a_non_finite_price_is_an_invalid_response(
+    router: Router, transport: MockTransport, text: str
+) -> None:
+    router.get("/api/v3/ticker/price", body=_body({"symbol": "BTCUSDT", "price": text}))
+    async with SpotClient(transport=transport) as client:
         with pytest.raises(InvalidResponseError, match="finite"):
             await client.ticker_price("BTCUSDT")
 
@@ -150,10 +151,10 @@ async def test_a_non_finite_price_is_an_invalid_response(mocked: aioresponses, t
     ],
 )
 async def test_non_finite_numbers_in_any_market_answer(
-    mocked: aioresponses, method: str, args: tuple[Any, ...], path: str, payload: Any
+    router: Router, transport: MockTransport, method: str, args: tuple[Any, ...], path: str, payload: Any
 ) -> None:
-    mocked.get(route(path), body=_body(payload))
-    async with SpotClient() as client:
+    router.get(path, body=_body(payload))
+    async with SpotClient(transport=transport) as client:
         with pytest.raises(InvalidResponseError) as caught:
             await getattr(client, method)(*args)
     assert caught.value.status == 200 and caught.value.body == _body(payload)
@@ -309,9 +310,11 @@ def test_msgspec_reads_non_ascii_digits_into_decimals_and_refuses_them_for_ints(
 
 
 @pytest.mark.parametrize("text", NON_ASCII_NUMBERS)
-async def test_a_price_in_non_ascii_digits_is_an_invalid_response(mocked: aioresponses, text: str) -> None:
-    mocked.get(route("/api/v3/ticker/price"), body=_body({"symbol": "BTCUSDT", "price": text}))
-    async with SpotClient() as client:
+async def test_a_price_in_non_ascii_digits_is_an_invalid_response(
+    router: Router, transport: MockTransport, text: str
+) -> None:
+    router.get("/api/v3/ticker/price", body=_body({"symbol": "BTCUSDT", "price": text}))
+    async with SpotClient(transport=transport) as client:
         with pytest.raises(InvalidResponseError, match="ASCII"):
             await client.ticker_price("BTCUSDT")
 
@@ -531,23 +534,29 @@ ONE_SYMBOL = [
 @pytest.mark.parametrize("body", [[], "one in a list"], ids=["empty", "one-in-a-list"])
 @pytest.mark.parametrize(("method", "path", "one", "model"), ONE_SYMBOL, ids=[row[0] for row in ONE_SYMBOL])
 async def test_a_single_symbol_ticker_answered_with_a_list_is_an_invalid_response(
-    mocked: aioresponses, method: str, path: str, one: dict[str, Any], model: type, body: Any
+    router: Router,
+    transport: MockTransport,
+    method: str,
+    path: str,
+    one: dict[str, Any],
+    model: type,
+    body: Any,
 ) -> None:
     payload = [one] if body == "one in a list" else body
-    mocked.get(route(path), body=_body(payload))
-    async with SpotClient() as client:
+    router.get(path, body=_body(payload))
+    async with SpotClient(transport=transport) as client:
         with pytest.raises(InvalidResponseError):
             await getattr(client, method)("BTCUSDT")
 
 
 @pytest.mark.parametrize(("method", "path", "one", "model"), ONE_SYMBOL, ids=[row[0] for row in ONE_SYMBOL])
 async def test_single_and_several_symbol_tickers_keep_their_shapes(
-    mocked: aioresponses, method: str, path: str, one: dict[str, Any], model: type
+    router: Router, transport: MockTransport, method: str, path: str, one: dict[str, Any], model: type
 ) -> None:
-    mocked.get(route(path), body=_body(one))
-    mocked.get(route(path), body=_body([one, one]))
-    mocked.get(route(path), body=_body(one))  # an object where a list was asked for
-    async with SpotClient() as client:
+    router.get(path, body=_body(one))
+    router.get(path, body=_body([one, one]))
+    router.get(path, body=_body(one))  # an object where a list was asked for
+    async with SpotClient(transport=transport) as client:
         single = await getattr(client, method)("BTCUSDT")
         several = await getattr(client, method)(symbols=["BTCUSDT", "ETHUSDT"])
         assert isinstance(single, model)
