@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .._secret import Secret
-from ..errors import BinanceError, OAuthCallbackError, ParameterError
+from ..errors import BinanceError, InvalidRequestError, OAuthCallbackError, ParameterError
 
 __all__ = [
     "AuthorizationRequest",
@@ -57,6 +57,8 @@ _PARAMS = (
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 #: Longest callback ``error`` / ``error_description`` quoted in a message.
 _MAX_QUOTED = 200
+#: How many unfinished authorization requests (their PKCE verifiers) a client remembers.
+MAX_PENDING = 32
 
 
 def new_code_verifier() -> str:
@@ -117,6 +119,54 @@ class AuthorizationRequest:
             f"AuthorizationRequest(redirect_uri={self.redirect_uri!r}, scopes={self.scopes!r}, "
             f"pkce={self.pkce})"
         )
+
+
+class PendingAuthorizations:
+    """The authorization requests a client waits on (by state) and the codes their callbacks gave.
+
+    What lets ``exchange_code(code)`` find the PKCE verifier by itself: `add` remembers a request
+    (`OAuthClient.authorization_url`), `add_code` the state a code came back with
+    (`OAuthClient.parse_callback`), and `take` finds the request a code answers and forgets it. Each
+    keeps the `limit` newest entries. The repr shows neither states, codes nor verifiers.
+    """
+
+    __slots__ = ("_code_states", "_limit", "_requests")
+
+    def __init__(self, limit: int = MAX_PENDING) -> None:
+        self._limit = limit
+        self._requests: dict[str, AuthorizationRequest] = {}  # state -> request, oldest first
+        self._code_states: dict[str, str] = {}  # code -> state, from parse_callback
+
+    def add(self, request: AuthorizationRequest) -> None:
+        """Remember `request` by its state (replacing one with the same state)."""
+        self._requests.pop(request.state, None)
+        self._requests[request.state] = request
+        while len(self._requests) > self._limit:
+            del self._requests[next(iter(self._requests))]
+
+    def add_code(self, code: str, state: str) -> None:
+        """Remember that the callback of `state` gave `code`."""
+        self._code_states[code] = state
+        while len(self._code_states) > self._limit:
+            del self._code_states[next(iter(self._code_states))]
+
+    def take(self, code: str, state: str | None, verifier: str | None) -> AuthorizationRequest | None:
+        """The request `code` answers, forgotten: by `state`, by the callback that gave `code`, or the
+        only one pending (none is needed when the caller gives the `verifier`). Raises
+        `InvalidRequestError` when several are pending and nothing tells which."""
+        state = state if state is not None else self._code_states.pop(code, None)
+        if state is not None:
+            return self._requests.pop(state, None)
+        if verifier is not None:
+            return None
+        if len(self._requests) > 1:
+            raise InvalidRequestError(
+                "several authorization requests are pending: pass state= (or code_verifier=) to exchange_code"
+            )
+        return self._requests.popitem()[1] if self._requests else None
+
+    def __repr__(self) -> str:
+        return f"PendingAuthorizations(requests={len(self._requests)}, codes={len(self._code_states)})"
 
 
 def _is_loopback(host: str) -> bool:

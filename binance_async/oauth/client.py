@@ -1,5 +1,9 @@
 """`OAuthClient`: Binance Login (OAuth 2.0) and its user APIs, on the same pipeline as Spot.
 
+The client has three parts: the authorization requests it waits on (`PendingAuthorizations`: the
+PKCE verifiers by state), the token's lifecycle (`TokenLifecycle`: the code exchange, refreshes,
+the revoke, the token store) and the user APIs, here, each an endpoint and its parameters.
+
 Two pipelines share one transport (session), rate limiter and clock: one for the accounts host
 (the token endpoint; the authorization page is only linked to) and one for the api host (the
 oauth-api user APIs). Every user API goes through `OAuthClient._call`, which
@@ -13,10 +17,10 @@ oauth-api user APIs). Every user API goes through `OAuthClient._call`, which
    are safe to resend then),
 5. unwraps the envelope: a ``success: false`` answer raises like an HTTP error would (`_errors`).
 
-Concurrent callers share one refresh: the first starts it as a task, the others await the same task.
-A revoke (or a new login) discards every refresh started before it: its answer is neither kept nor
-stored, so a logout stays a logout. Only reads (GETs) are retried on 5xx and connection errors (the
-pipeline's rule); a 5xx on ``ocbs/confirm`` raises `ExecutionStatusUnknownError` and is never resent.
+Concurrent callers share one refresh, and a revoke (or a new login) discards every refresh started
+before it (`TokenLifecycle`), so a logout stays a logout. Only reads (GETs) are retried on 5xx and
+connection errors (the pipeline's rule); a 5xx on ``ocbs/confirm`` raises
+`ExecutionStatusUnknownError` and is never resent.
 
 Secrets (the client secret, the tokens, the authorization code, the PKCE verifier and the bearer
 header) are held as `Secret`, whose repr is masked, so that an error reporter capturing frame locals
@@ -27,7 +31,6 @@ decoder's or the transport's frames hold the answer or the request).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -41,13 +44,12 @@ from .._base_client import BaseClient
 from .._limits import RateLimiter
 from .._pipeline import Pipeline
 from .._retry import RetryPolicy
-from .._secret import MASK, Secret, mask
+from .._secret import Secret, mask
 from .._timerange import check_time_range
 from .._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from .._urls import check_base_url
 from ..errors import (
     BinanceError,
-    ExecutionStatusUnknown,
     InvalidRequestError,
     InvalidResponseError,
     OAuthError,
@@ -57,8 +59,14 @@ from ..errors import (
 )
 from . import endpoints as E
 from ._errors import error_from_envelope, oauth_error_from_response
-from .authorization import AuthorizationRequest, _callback_code, build_authorization_request
+from .authorization import (
+    AuthorizationRequest,
+    PendingAuthorizations,
+    _callback_code,
+    build_authorization_request,
+)
 from .endpoints import OAuthEndpoint, documents
+from .lifecycle import TokenLifecycle
 from .models import (
     AssetBalance,
     ChargeAddress,
@@ -84,13 +92,8 @@ ACCOUNTS_BASE_URL = "https://accounts.binance.com"
 API_BASE_URL = "https://www.binanceapis.com"
 #: The largest page of `OAuthClient.convert_history` (from the legacy API list; not verified).
 MAX_HISTORY_ROWS = 2000
-#: How many unfinished authorization requests (their PKCE verifiers) a client remembers.
-MAX_PENDING = 32
 
 Timestamp = int | datetime
-
-#: Token-endpoint parameters masked in errors that describe the request.
-_SECRET_PARAMS = frozenset({"client_secret", "code", "code_verifier", "refresh_token"})
 
 
 def _text(name: str, value: object, *, secret: bool = False) -> str:
@@ -216,22 +219,18 @@ class OAuthClient(BaseClient):
         )
         self._pipelines: dict[str, Pipeline] = {"accounts": accounts, "api": api}
         self._endpoints = endpoints
-        self.client_id = client_id
-        self._client_secret = mask(client_secret)
         self.redirect_uri = redirect_uri
-        self.refresh_margin = float(refresh_margin)
         self.scope_check = scope_check
-        self._store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
-        self._now = clock
-        self._token: Token | None = None
-        self._loaded = False
-        self._refreshing: asyncio.Future[Token] | None = None
-        # Bumped by a revoke (or a forgotten token) and by a login: a refresh started before keeps
-        # nothing. The lock keeps store writes in the order their tokens were kept.
-        self._generation = 0
-        self._store_lock = asyncio.Lock()
-        self._pending: dict[str, AuthorizationRequest] = {}  # state -> request, oldest first
-        self._code_states: dict[str, str] = {}  # code -> state, from parse_callback
+        self._tokens = TokenLifecycle(
+            accounts,
+            endpoints["token"],
+            client_id=client_id,
+            client_secret=mask(client_secret),
+            store=token_store if token_store is not None else MemoryTokenStore(),
+            refresh_margin=float(refresh_margin),
+            clock=clock,
+        )
+        self._authorizations = PendingAuthorizations()
 
     # -- properties ---------------------------------------------------------------------------------
 
@@ -251,20 +250,38 @@ class OAuthClient(BaseClient):
         return self._endpoints
 
     @property
+    def client_id(self) -> str:
+        """The client (application) id Binance gave."""
+        return self._tokens.client_id
+
+    @client_id.setter
+    def client_id(self, value: str) -> None:
+        self._tokens.client_id = value
+
+    @property
+    def refresh_margin(self) -> float:
+        """Seconds before its expiry the access token is refreshed (at most half its lifetime)."""
+        return self._tokens.refresh_margin
+
+    @refresh_margin.setter
+    def refresh_margin(self, value: float) -> None:
+        self._tokens.refresh_margin = value
+
+    @property
     def token(self) -> Token | None:
         """The current token, or None (before `load_token` or the first call, it is not loaded yet)."""
-        return self._token
+        return self._tokens.token
 
     @property
     def token_store(self) -> TokenStore:
         """Where the token is kept."""
-        return self._store
+        return self._tokens.store
 
     def __repr__(self) -> str:
-        secret = "set" if self._client_secret is not None else "none"
+        secret = "set" if self._tokens.client_secret is not None else "none"
         return (
             f"OAuthClient(client_id={self.client_id!r}, accounts={self.accounts_base_url!r}, "
-            f"api={self.api_base_url!r}, client_secret=<{secret}>, token={self._token!r})"
+            f"api={self.api_base_url!r}, client_secret=<{secret}>, token={self.token!r})"
         )
 
     # -- authorization ------------------------------------------------------------------------------
@@ -293,10 +310,7 @@ class OAuthClient(BaseClient):
             state=state,
             pkce=pkce,
         )
-        self._pending.pop(request.state, None)
-        self._pending[request.state] = request
-        while len(self._pending) > MAX_PENDING:
-            del self._pending[next(iter(self._pending))]
+        self._authorizations.add(request)
         return request
 
     def parse_callback(self, url_or_query: str | Mapping[str, str], expected_state: str) -> str:
@@ -311,26 +325,8 @@ class OAuthClient(BaseClient):
         del url_or_query  # it holds the code: not in this frame's locals when the error is raised
         if isinstance(code, BinanceError):
             raise code
-        self._code_states[code] = expected_state
-        while len(self._code_states) > MAX_PENDING:
-            del self._code_states[next(iter(self._code_states))]
+        self._authorizations.add_code(code, expected_state)
         return code
-
-    def _pending_request(
-        self, code: str, state: str | None, verifier: str | None
-    ) -> AuthorizationRequest | None:
-        """The authorization request `code` answers: by `state`, by the callback that gave `code`, or
-        the only one pending (none is needed when the caller gives the `verifier`)."""
-        state = state if state is not None else self._code_states.pop(code, None)
-        if state is not None:
-            return self._pending.pop(state, None)
-        if verifier is not None:
-            return None
-        if len(self._pending) > 1:
-            raise InvalidRequestError(
-                "several authorization requests are pending: pass state= (or code_verifier=) to exchange_code"
-            )
-        return self._pending.popitem()[1] if self._pending else None
 
     @documents(E.TOKEN)
     async def exchange_code(
@@ -348,86 +344,17 @@ class OAuthClient(BaseClient):
         code_verifier = mask(code_verifier) if isinstance(code_verifier, str) else code_verifier
         if state is not None and not isinstance(state, str):  # a list would be unhashable
             raise InvalidRequestError(f"state must be a string, got a {type(state).__name__}")
-        request = self._pending_request(code, state, code_verifier)
+        request = self._authorizations.take(code, state, code_verifier)
         if code_verifier is None and request is not None:
             code_verifier = mask(request.code_verifier)
-        params = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
-            "redirect_uri": request.redirect_uri if request is not None else self._redirect_uri(),
-            "code_verifier": code_verifier,
-        }
-        token = await self._token_request(params)
-        log.debug("OAuth token obtained; expires in %.0f s", token.expires_in(self._now()))
-        return token
+        redirect_uri = request.redirect_uri if request is not None else self._redirect_uri()
+        return await self._tokens.exchange_code(code, code_verifier, redirect_uri)
 
     # -- tokens -------------------------------------------------------------------------------------
 
     async def load_token(self) -> Token | None:
         """Return the current token, loading it from the store on first use."""
-        if not self._loaded:
-            stored = await self._store.load()
-            if not self._loaded:  # nothing set a token while the store was read
-                self._token = stored
-                self._loaded = True
-        return self._token
-
-    async def _token_request(
-        self, params: Mapping[str, Any], previous: Token | None = None, *, generation: int | None = None
-    ) -> Token:
-        """POST the token endpoint, keep the token it answers, and return it.
-
-        A login (no `generation`) discards the refreshes in flight. A refresh passes the `generation`
-        it started in: when a revoke or a login happened since, its answer is neither kept nor
-        stored, and it returns the token of that login, or raises `OAuthNotAuthenticatedError`.
-
-        The error of a request whose outcome is unknown describes what was sent (`SentRequest`): the
-        secret, the code, the verifier and the refresh token are masked there, and an undecodable
-        answer's body is dropped (it may hold tokens). No error carries a ``__context__``: the
-        decoder's frames hold the answer, the transport's the form body.
-        """
-        try:
-            data = await self._pipelines["accounts"].call(self._endpoints["token"], params)
-        except BinanceError as exc:
-            if isinstance(exc, ExecutionStatusUnknown) and exc.request is not None:
-                masked = {k: MASK if k in _SECRET_PARAMS else v for k, v in exc.request.params.items()}
-                exc.request = exc.request._replace(params=masked)
-            if isinstance(exc, InvalidResponseError):
-                exc.body = b""
-            exc.__context__ = None
-            raise
-        try:
-            token = Token.from_response(data, now=self._now(), previous=previous)
-        finally:
-            del data  # the answer holds the tokens: not in this frame's locals if that raised
-        if generation is None:
-            self._supersede()
-        elif generation != self._generation:
-            log.debug("OAuth refresh answered after a revoke or a login: its token is dropped")
-            return self._superseded()
-        await self._keep(token)
-        return token
-
-    def _superseded(self) -> Token:
-        """What a refresh started before a revoke or a login gives: the login's token, or an error."""
-        if self._token is None:
-            raise OAuthNotAuthenticatedError(
-                "the OAuth token was revoked while it was being refreshed: log in again"
-            )
-        return self._token
-
-    def _supersede(self) -> None:
-        """Discard every refresh started so far (a revoke or a login happened)."""
-        self._generation += 1
-        self._refreshing = None  # its waiters still get its outcome; new callers start afresh
-
-    async def _keep(self, token: Token) -> None:
-        self._token = token
-        self._loaded = True
-        async with self._store_lock:
-            await self._store.save(token)
+        return await self._tokens.load()
 
     @documents(E.TOKEN)
     async def refresh(self) -> Token:
@@ -438,67 +365,39 @@ class OAuthClient(BaseClient):
         `OAuthNotAuthenticatedError` without a token (or when the token is revoked while the refresh is
         in flight: its answer is then dropped), `InvalidRequestError` without a refresh token.
         """
-        token = await self.load_token()
-        if token is None:
-            raise OAuthNotAuthenticatedError("no OAuth token to refresh: log in first")
-        if token.refresh_token is None and self._refreshing is None:
-            raise InvalidRequestError("the OAuth token has no refresh token: log in again")
-        return await self._refresh_shared(token)
+        return await self._tokens.refresh()
 
-    async def _refresh_shared(self, stale: Token) -> Token:
-        """A token newer than `stale`: the refresh in flight, a token another caller already got, or
-        a new refresh (which every concurrent caller then awaits)."""
-        task = self._refreshing
-        if task is None:
-            current = self._token
-            if current is None:
-                raise OAuthNotAuthenticatedError("the OAuth token was cleared (revoked): log in again")
-            if current is not stale:
-                return current
-            refresh = self._refresh_now(current, self._generation)  # the generation it started in
-            task = self._refreshing = asyncio.ensure_future(refresh)
-            task.add_done_callback(self._refresh_done)
-        return await asyncio.shield(task)
+    @documents(E.REVOKE_TOKEN)
+    async def revoke_token(self) -> bool:
+        """Revoke the access token (and its grant, refresh token included) and clear it from the store.
 
-    def _refresh_done(self, task: asyncio.Future[Token]) -> None:
-        if self._refreshing is task:
-            self._refreshing = None
-        if not task.cancelled():
-            task.exception()  # retrieved: no "never retrieved" warning when every waiter was cancelled
+        Returns Binance's ``data`` (True: the token was cleared). The token is also cleared locally when
+        Binance answers that it is dead already (the access token invalid and the refresh token, if
+        any, refused: the error is raised then); after this, user-API calls raise
+        `OAuthNotAuthenticatedError` without sending anything. A refresh in flight is discarded: its
+        answer is neither kept nor stored, and its callers get `OAuthNotAuthenticatedError`.
+        """
+        try:
+            revoked = await self._call(E.REVOKE_TOKEN)
+        except OAuthError as exc:
+            if isinstance(exc, OAuthInvalidTokenError) or exc.error == "invalid_grant":
+                await self._tokens.forget()
+            raise
+        await self._tokens.forget()
+        return revoked
 
-    async def _refresh_now(self, token: Token, generation: int) -> Token:
-        if generation != self._generation:  # revoked (or logged in again) before this task started
-            return self._superseded()
-        params = {
-            "grant_type": "refresh_token",
-            "refresh_token": token.refresh_token,
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
-        }
-        new = await self._token_request(params, previous=token, generation=generation)
-        log.debug("OAuth access token refreshed; expires in %.0f s", new.expires_in(self._now()))
-        return new
+    # -- the call every user API makes --------------------------------------------------------------
 
     async def _token_for(self, endpoint: OAuthEndpoint[Any]) -> Token:
         """The token to send to `endpoint`: loaded, scope-checked, and refreshed when about to expire."""
-        token = await self.load_token()
+        token = await self._tokens.load()
         if token is None:
             raise OAuthNotAuthenticatedError(
                 f"{endpoint.name}: no OAuth token; log in first (authorization_url, then exchange_code)"
             )
         if self.scope_check:
             _check_scope(endpoint, token)
-        if token.refresh_token is not None and token.expires_within(self._margin(token), self._now()):
-            token = await self._refresh_shared(token)
-        return token
-
-    def _margin(self, token: Token) -> float:
-        """How long before its expiry `token` is refreshed: `refresh_margin`, but at most half the
-        token's lifetime when that is known (else every call would refresh a short-lived token)."""
-        lifetime = token.lifetime
-        if lifetime is None:
-            return self.refresh_margin
-        return min(self.refresh_margin, max(lifetime, 0.0) / 2)
+        return await self._tokens.fresh(token)
 
     async def _call(self, default: OAuthEndpoint[Envelope[T]], params: Mapping[str, Any] | None = None) -> T:
         """Send one user-API call (see the module docstring) and return the envelope's ``data``."""
@@ -515,47 +414,9 @@ class OAuthClient(BaseClient):
                     raise
                 retried = True
                 log.debug("%s %s: access token rejected, refreshing once", endpoint.method, endpoint.path)
-                token = await self._refresh_shared(token)
+                token = await self._tokens.refreshed(token)
                 continue
-            if not envelope.ok:
-                raise error_from_envelope(
-                    200, envelope.code, envelope.message, method=endpoint.method, path=endpoint.path
-                )
-            if envelope.data is None:
-                raise InvalidResponseError(
-                    f"{endpoint.method} {endpoint.path}: the answer has no data",
-                    status=200,
-                    body=b"",
-                    method=endpoint.method,
-                    path=endpoint.path,
-                )
-            return envelope.data
-
-    @documents(E.REVOKE_TOKEN)
-    async def revoke_token(self) -> bool:
-        """Revoke the access token (and its grant, refresh token included) and clear it from the store.
-
-        Returns Binance's ``data`` (True: the token was cleared). The token is also cleared locally when
-        Binance answers that it is dead already (the access token invalid and the refresh token, if
-        any, refused: the error is raised then); after this, user-API calls raise
-        `OAuthNotAuthenticatedError` without sending anything. A refresh in flight is discarded: its
-        answer is neither kept nor stored, and its callers get `OAuthNotAuthenticatedError`.
-        """
-        try:
-            revoked = await self._call(E.REVOKE_TOKEN)
-        except OAuthError as exc:
-            if isinstance(exc, OAuthInvalidTokenError) or exc.error == "invalid_grant":
-                await self._forget()
-            raise
-        await self._forget()
-        return revoked
-
-    async def _forget(self) -> None:
-        self._token = None
-        self._loaded = True
-        self._supersede()
-        async with self._store_lock:
-            await self._store.clear()
+            return _data(endpoint, envelope)
 
     # -- user APIs ----------------------------------------------------------------------------------
 
@@ -662,3 +523,20 @@ def _check_scope(endpoint: OAuthEndpoint[Any], token: Token) -> None:
         required=endpoint.scope or wanted,
         granted=granted,
     )
+
+
+def _data(endpoint: OAuthEndpoint[Envelope[T]], envelope: Envelope[T]) -> T:
+    """The envelope's ``data``: a ``success: false`` answer raises like an HTTP error would."""
+    if not envelope.ok:
+        raise error_from_envelope(
+            200, envelope.code, envelope.message, method=endpoint.method, path=endpoint.path
+        )
+    if envelope.data is None:
+        raise InvalidResponseError(
+            f"{endpoint.method} {endpoint.path}: the answer has no data",
+            status=200,
+            body=b"",
+            method=endpoint.method,
+            path=endpoint.path,
+        )
+    return envelope.data

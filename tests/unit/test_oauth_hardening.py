@@ -474,7 +474,7 @@ async def test_a_revoke_before_the_refresh_task_starts_stops_it_from_sending() -
         refreshing = asyncio.ensure_future(client.refresh())
         await asyncio.sleep(0)  # refresh() has created the refresh task, which has not run yet
         # What revoke_token does once Binance answered, here before the task's first step:
-        await client._forget()
+        await client._tokens.forget()
         with pytest.raises(OAuthNotAuthenticatedError):
             await refreshing
         assert client.token is None
