@@ -1,24 +1,22 @@
 """Bad answers from Binance (or from what stands in front of it) become typed errors, never anything else.
 
-Unit level, with aioresponses as the server: truncated JSON, WAF and proxy HTML pages, empty bodies,
-wrong content types, unknown enum values and extra fields, and 2xx order answers that cannot be
-decoded, for depth, ticker_price, exchange_info, account, new_order and cancel_order. Each call
-either decodes (tolerantly) or raises a `BinanceError` subclass; an error on an order request carries
-the order's client order id. A property test then throws random statuses and bodies at the same
-calls through the transport seam.
+Unit level, with Binance answered through the transport seam (`binance_async.testing`): truncated
+JSON, WAF and proxy HTML pages, empty bodies, wrong content types, unknown enum values and extra
+fields, and 2xx order answers that cannot be decoded, for depth, ticker_price, exchange_info, account,
+new_order and cancel_order. Each call either decodes (tolerantly) or raises a `BinanceError` subclass;
+an error on an order request carries the order's client order id. A property test then throws random
+statuses and bodies at the same calls.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from aioresponses import aioresponses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -37,10 +35,18 @@ from binance_async import (
     WAFRejectedError,
     WindowSpec,
 )
-from binance_async._transport import Request, Response
 from binance_async.spot.models import Depth, ExchangeInfo, TickerPrice, UnknownFilter
 from binance_async.spot.order_models import CanceledOrder, OrderFull
-from tests.unit.helpers import FAST_RETRY, KEY, SECRET, TIME, calls, form, route
+from binance_async.testing import (
+    MockTransport,
+    Request,
+    Response,
+    Router,
+    bytes_response,
+    params,
+    server_time,
+)
+from tests.unit.helpers import FAST_RETRY, KEY, SECRET
 
 CID = "reliability-order-1"
 WAF_PAGE = (
@@ -170,20 +176,26 @@ ENDPOINTS: dict[str, tuple[str, str, bool, type]] = {
 
 
 @pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        m.get(TIME, payload={"serverTime": int(time.time() * 1000)}, repeat=True)
-        yield m
+def router() -> Router:
+    """Binance: the clock sync answered, and what a test adds."""
+    router = Router()
+    router.get("/api/v3/time", server_time, times=None)
+    return router
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[SpotClient]:
-    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as c:
+def transport(router: Router) -> MockTransport:
+    return MockTransport(router)
+
+
+@pytest.fixture
+async def client(transport: MockTransport) -> AsyncIterator[SpotClient]:
+    async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY, transport=transport) as c:
         yield c
 
 
 def answer(
-    mocked: aioresponses,
+    router: Router,
     name: str,
     status: int,
     body: bytes,
@@ -191,9 +203,8 @@ def answer(
     headers: dict[str, str] | None = None,
 ) -> None:
     method, path, _, _ = ENDPOINTS[name]
-    mocked.add(
-        route(path), method, status=status, body=body, content_type=content_type, headers=headers, repeat=True
-    )
+    given = {"Content-Type": content_type} if content_type else {}
+    router.add(method, path, body=body, status=status, headers={**given, **(headers or {})}, times=None)
 
 
 async def outcome(client: SpotClient, name: str) -> object:
@@ -204,9 +215,9 @@ async def outcome(client: SpotClient, name: str) -> object:
         return error
 
 
-def attempts(mocked: aioresponses, name: str) -> int:
+def attempts(transport: MockTransport, name: str) -> int:
     method, path, _, _ = ENDPOINTS[name]
-    return len(calls(mocked, method, path))
+    return len(transport.find(method, path))
 
 
 def check_order_error(name: str, error: BinanceError) -> None:
@@ -253,7 +264,8 @@ BAD: list[tuple[str, int, bytes, str, type[BinanceError]]] = [
 @pytest.mark.parametrize(("case", "status", "body", "content_type", "expected"), BAD, ids=[b[0] for b in BAD])
 async def test_bad_answers_raise_typed_errors(
     client: SpotClient,
-    mocked: aioresponses,
+    router: Router,
+    transport: MockTransport,
     name: str,
     case: str,
     status: int,
@@ -261,7 +273,7 @@ async def test_bad_answers_raise_typed_errors(
     content_type: str,
     expected: type[BinanceError],
 ) -> None:
-    answer(mocked, name, status, body, content_type)
+    answer(router, name, status, body, content_type)
     result = await outcome(client, name)
     assert type(result) is expected, (case, result)
     assert isinstance(result, BinanceError)
@@ -270,12 +282,12 @@ async def test_bad_answers_raise_typed_errors(
     if isinstance(result, ExecutionStatusUnknown):
         # Reads are retried (1 + max_retries attempts in all); an order request is sent once, and the
         # error tells what was sent (never the signature).
-        assert attempts(mocked, name) == (1 + FAST_RETRY.max_retries if is_read else 1)
+        assert attempts(transport, name) == (1 + FAST_RETRY.max_retries if is_read else 1)
         if not is_read:
             assert result.request is not None and result.request.params["symbol"] == "BTCUSDT"
             assert "signature" not in result.request.params
     else:
-        assert attempts(mocked, name) == 1
+        assert attempts(transport, name) == 1
     if isinstance(result, InvalidResponseError):
         assert result.body == body and result.status == 200
     if isinstance(result, BinanceAPIError):
@@ -285,23 +297,23 @@ async def test_bad_answers_raise_typed_errors(
 
 @pytest.mark.parametrize("name", list(ENDPOINTS))
 async def test_wrong_content_type_on_a_good_answer_is_decoded(
-    client: SpotClient, mocked: aioresponses, name: str
+    client: SpotClient, router: Router, transport: MockTransport, name: str
 ) -> None:
-    answer(mocked, name, 200, json.dumps(GOOD[name]).encode(), content_type="text/html; charset=iso-8859-1")
+    answer(router, name, 200, json.dumps(GOOD[name]).encode(), content_type="text/html; charset=iso-8859-1")
     result = await outcome(client, name)
     assert isinstance(result, ENDPOINTS[name][3]), result
 
 
 @pytest.mark.parametrize("name", list(ENDPOINTS))
 async def test_a_json_429_under_an_html_content_type_is_rate_limited(
-    client: SpotClient, mocked: aioresponses, name: str
+    client: SpotClient, router: Router, transport: MockTransport, name: str
 ) -> None:
     body = b'{"code": -1003, "msg": "Too much request weight used."}'
-    answer(mocked, name, 429, body, content_type="text/html", headers={"Retry-After": "7"})
+    answer(router, name, 429, body, content_type="text/html", headers={"Retry-After": "7"})
     result = await outcome(client, name)
     assert isinstance(result, RateLimitedError) and result.retry_after == 7.0
     check_order_error(name, result)
-    assert attempts(mocked, name) == 1  # a 429 is not retried
+    assert attempts(transport, name) == 1  # a 429 is not retried
     assert client.limiter.paused_until_ms > 0  # and everything else now waits
 
 
@@ -314,7 +326,9 @@ def with_unknowns(value: Any) -> Any:
     return value
 
 
-async def test_unknown_enum_values_and_extra_fields_decode(client: SpotClient, mocked: aioresponses) -> None:
+async def test_unknown_enum_values_and_extra_fields_decode(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
     info = with_unknowns(EXCHANGE_INFO)
     info["rateLimits"].append(
         {"rateLimitType": "CONNECTIONS", "interval": "FORTNIGHT", "intervalNum": 1, "limit": 5}
@@ -332,12 +346,12 @@ async def test_unknown_enum_values_and_extra_fields_decode(client: SpotClient, m
         "accountType": "QUANTUM",
         "permissions": ["SPOT", "TRD_GRP_777"],
     }
-    answer(mocked, "exchange_info", 200, json.dumps(info).encode())
-    answer(mocked, "new_order", 200, json.dumps(order).encode())
-    answer(mocked, "cancel_order", 200, json.dumps(canceled).encode())
-    answer(mocked, "account", 200, json.dumps(account).encode())
-    answer(mocked, "depth", 200, json.dumps(with_unknowns(GOOD["depth"])).encode())
-    answer(mocked, "ticker_price", 200, json.dumps(with_unknowns(GOOD["ticker_price"])).encode())
+    answer(router, "exchange_info", 200, json.dumps(info).encode())
+    answer(router, "new_order", 200, json.dumps(order).encode())
+    answer(router, "cancel_order", 200, json.dumps(canceled).encode())
+    answer(router, "account", 200, json.dumps(account).encode())
+    answer(router, "depth", 200, json.dumps(with_unknowns(GOOD["depth"])).encode())
+    answer(router, "ticker_price", 200, json.dumps(with_unknowns(GOOD["ticker_price"])).encode())
 
     exchange = await client.exchange_info()
     btc = exchange.symbol("BTCUSDT")
@@ -375,44 +389,50 @@ async def test_unknown_enum_values_and_extra_fields_decode(client: SpotClient, m
     ids=["wrong type", "missing fields", "not a number", "truncated"],
 )
 async def test_an_accepted_order_whose_answer_cannot_be_decoded_says_which_order(
-    client: SpotClient, mocked: aioresponses, name: str, body: bytes
+    client: SpotClient, router: Router, transport: MockTransport, name: str, body: bytes
 ) -> None:
     """2xx: the order WAS accepted (or canceled); the error keeps the body and the client order id."""
-    answer(mocked, name, 200, body)
+    answer(router, name, 200, body)
     result = await outcome(client, name)
     assert type(result) is InvalidResponseError
     assert result.client_order_id == CID and result.body == body and result.status == 200
-    assert attempts(mocked, name) == 1
+    assert attempts(transport, name) == 1
 
 
 async def test_the_generated_client_order_id_is_on_the_error(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
-    answer(mocked, "new_order", 502, PROXY_502, "text/html")
+    answer(router, "new_order", 502, PROXY_502, "text/html")
     with pytest.raises(ExecutionStatusUnknownError) as caught:
         await client.new_order("BTCUSDT", "SELL", "MARKET", quantity="0.001")
-    (_, _, kwargs) = calls(mocked, "POST", "/api/v3/order")[0]
-    sent = dict(form(kwargs["data"]))["newClientOrderId"]
+    sent = dict(params(transport.find("POST", "/api/v3/order")[0]))["newClientOrderId"]
     assert caught.value.client_order_id == sent
     assert caught.value.request is not None and caught.value.request.params["newClientOrderId"] == sent
 
 
 async def test_malformed_filters_in_exchange_info_are_a_typed_error_for_rules_and_validation(
-    client: SpotClient, mocked: aioresponses
+    client: SpotClient, router: Router, transport: MockTransport
 ) -> None:
     """exchangeInfo keeps filters undecoded; symbol rules (and so ``validate=True``) decode them."""
+    fresh_transports: list[MockTransport] = []
     for bad in ("abc", "NaN", "Infinity", "-Infinity", "sNaN"):
         info = json.loads(json.dumps(EXCHANGE_INFO))
         info["symbols"][0]["filters"][0]["tickSize"] = bad
-        mocked.get(route("/api/v3/exchangeInfo"), payload=info)
-        async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as fresh:
+        router.get("/api/v3/exchangeInfo", json=info)
+        fresh_transports.append(MockTransport(router))
+        async with SpotClient(
+            api_key=KEY, api_secret=SECRET, retry=FAST_RETRY, transport=fresh_transports[-1]
+        ) as fresh:
             with pytest.raises(InvalidResponseError) as caught:
                 await fresh.symbol_rules("BTCUSDT")
             assert caught.value.path == "/api/v3/exchangeInfo" and b"tickSize" in caught.value.body
         info["symbols"][0]["filters"][0]["tickSize"] = "0.01"
         info["exchangeFilters"] = [{"filterType": "EXCHANGE_MAX_NUM_ORDERS", "maxNumOrders": bad}]
-        mocked.get(route("/api/v3/exchangeInfo"), payload=info)
-        async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY) as fresh:
+        router.get("/api/v3/exchangeInfo", json=info)
+        fresh_transports.append(MockTransport(router))
+        async with SpotClient(
+            api_key=KEY, api_secret=SECRET, retry=FAST_RETRY, transport=fresh_transports[-1]
+        ) as fresh:
             with pytest.raises(InvalidResponseError):
                 await fresh.new_order(
                     "BTCUSDT",
@@ -423,16 +443,18 @@ async def test_malformed_filters_in_exchange_info_are_a_typed_error_for_rules_an
                     price="60000",
                     validate=True,
                 )
-    assert calls(mocked, "POST", "/api/v3/order") == []  # nothing was sent
+    assert [t.find("POST", "/api/v3/order") for t in fresh_transports] == [[]] * 10  # nothing was sent
 
 
-async def test_malformed_my_filters_are_a_typed_error(client: SpotClient, mocked: aioresponses) -> None:
+async def test_malformed_my_filters_are_a_typed_error(
+    client: SpotClient, router: Router, transport: MockTransport
+) -> None:
     body = {
         "exchangeFilters": [],
         "symbolFilters": [{"filterType": "LOT_SIZE", "minQty": "NaN", "maxQty": "9000", "stepSize": "0.001"}],
         "assetFilters": [],
     }
-    mocked.get(route("/api/v3/myFilters"), payload=body)
+    router.get("/api/v3/myFilters", json=body)
     with pytest.raises(InvalidResponseError) as caught:
         await client.my_filters("BTCUSDT")
     assert caught.value.path == "/api/v3/myFilters" and b"NaN" in caught.value.body
@@ -443,23 +465,14 @@ async def test_malformed_my_filters_are_a_typed_error(client: SpotClient, mocked
 NO_WAIT = RetryPolicy(max_retries=2, base_delay=0.0, max_delay=0.0, max_retry_after=0.0)
 
 
-class Canned:
+def canned_transport(response: Response) -> MockTransport:
     """A transport that answers the clock sync properly and everything else with one canned response."""
+    return MockTransport(lambda request: server_time(request) if request.path == "/api/v3/time" else response)
 
-    def __init__(self, response: Response) -> None:
-        self.response = response
-        self.sent: list[Request] = []
 
-    async def send(self, request: Request) -> Response:
-        if request.path == "/api/v3/time":
-            return Response(
-                200, CIMultiDictProxy(CIMultiDict()), b'{"serverTime": %d}' % int(time.time() * 1000)
-            )
-        self.sent.append(request)
-        return self.response
-
-    async def aclose(self) -> None:
-        pass
+def sent_but_the_sync(transport: MockTransport) -> list[Request]:
+    """What was sent but the clock sync."""
+    return [r for r in transport.requests if r.path != "/api/v3/time"]
 
 
 json_values = st.recursive(
@@ -512,7 +525,7 @@ def test_any_status_and_body_gives_a_result_or_a_typed_error(
     canned: tuple[str, int, bytes, dict[str, str]],
 ) -> None:
     name, status, body, headers = canned
-    transport = Canned(Response(status, CIMultiDictProxy(CIMultiDict(headers)), body))
+    transport = canned_transport(bytes_response(body, status, headers))
 
     async def run() -> object:
         async with SpotClient(
@@ -524,7 +537,9 @@ def test_any_status_and_body_gives_a_result_or_a_typed_error(
     if isinstance(result, BinanceError):
         check_order_error(name, result)
         if ENDPOINTS[name][2]:
-            assert len(transport.sent) <= 2  # an order request is never resent (once more only after -1021)
+            assert (
+                len(sent_but_the_sync(transport)) <= 2
+            )  # an order request is never resent (once more only after -1021)
     else:
         assert 200 <= status < 300 and isinstance(result, ENDPOINTS[name][3])
 
