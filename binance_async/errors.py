@@ -507,13 +507,18 @@ _CODE_CLASSES: dict[int, type[BinanceAPIError]] = {
 }
 
 
+def json_or_none(body: bytes) -> Any:
+    """An error body as JSON, or None when it is not JSON (an HTML page from a proxy, nothing)."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
 def parse_error_body(body: bytes) -> tuple[int, str, Any]:
     """Binance's `{"code": -1121, "msg": "...", "data": ...}` as (code, msg, data), or
     (0, an excerpt, None) for anything else."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        data = None
+    data = json_or_none(body)
     if isinstance(data, dict) and type(data.get("code")) is int:
         return data["code"], str(data.get("msg", "")), data.get("data")
     text = body[:ERROR_EXCERPT].decode("utf-8", "replace").strip()

@@ -18,32 +18,24 @@ Messages name the method and path, never a token or the client secret.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from .._constants import ERROR_EXCERPT
 from ..errors import (
     BinanceAPIError,
     OAuthError,
     OAuthInsufficientScopeError,
     OAuthInvalidTokenError,
     error_from_response,
+    json_or_none,
 )
 
 __all__ = ["error_from_envelope", "oauth_error_from_response"]
 
-_EXCERPT = 200
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-
 
 def _text(value: Any) -> str | None:
-    return value[:_EXCERPT] if isinstance(value, str) and value else None
+    return value[:ERROR_EXCERPT] if isinstance(value, str) and value else None
 
 
 def _numeric(code: str) -> int:
@@ -79,7 +71,7 @@ def oauth_error_from_response(
     """The typed error for a non-2xx answer of the token endpoint or an oauth-api (see the module)."""
     if status in (429, 418, 408) or status >= 500:
         return error_from_response(status, headers, body, method=method, path=path)
-    data = _json(body)
+    data = json_or_none(body)
     if isinstance(data, dict):
         name = _text(data.get("error"))
         if name is not None:

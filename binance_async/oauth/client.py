@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from .._base_client import BaseClient
+from .._constants import DEFAULT_TIMEOUT
 from .._limits import RateLimiter
 from .._pipeline import Pipeline
 from .._retry import RetryPolicy
@@ -177,7 +178,7 @@ class OAuthClient(BaseClient):
         session: aiohttp.ClientSession | None = None,
         proxy: str | None = None,
         trust_env: bool = False,
-        timeout: float | None = 10.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,
@@ -216,6 +217,7 @@ class OAuthClient(BaseClient):
             api.clock,
             retry=retry,
             errors=oauth_error_from_response,
+            timeout=timeout,  # the limiter's waits too
         )
         self._pipelines: dict[str, Pipeline] = {"accounts": accounts, "api": api}
         self._endpoints = endpoints
