@@ -77,12 +77,13 @@ from binance_async import (
     SpotClient,
 )
 from binance_async._encoding import encode_value
-from binance_async._transport import AiohttpTransport, Request, Response
+from binance_async._transport import AiohttpTransport
 from binance_async.oauth import OAuthClient
 from binance_async.oauth.models import ConvertHistory, ConvertQuote, ConvertResult
 from binance_async.sim import LimitSpec, SimConfig, Simulator
 from binance_async.spot.order_models import OrderAck, OrderFull, OrderIds, OrderResult
 from binance_async.spot.rules import UnknownSymbolError
+from binance_async.testing import RecordingTransport, Request
 
 T = TypeVar("T")
 
@@ -112,32 +113,31 @@ PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 GENERATED_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
-class Recorder:
-    """A `Transport` around the real one: keeps every request exactly as it was sent, and the status
-    and Binance error code of its answer."""
+class Recorder(RecordingTransport):
+    """The real transport, recorded (every request exactly as it was sent), with the status and
+    Binance error code of each answer."""
 
     def __init__(self) -> None:
-        self.inner = AiohttpTransport(timeout=10.0)
-        self.sent: list[Request] = []
-        self.answers: list[tuple[int, object]] = []
+        super().__init__(AiohttpTransport(timeout=10.0))
 
-    async def send(self, request: Request) -> Response:
-        index = len(self.sent)
-        self.sent.append(request)
-        self.answers.append((0, None))  # no answer (a transport error)
-        response = await self.inner.send(request)
+    @property
+    def sent(self) -> list[Request]:
+        return self.requests
+
+    def answer(self, index: int) -> tuple[int, object]:
+        """The status and Binance error code of the answer to request `index`; (0, None) if none came
+        (a transport error)."""
+        response = self.exchanges[index].response
+        if response is None:
+            return (0, None)
         try:
             code = json.loads(response.body).get("code")
         except (ValueError, AttributeError):
             code = None
-        self.answers[index] = (response.status, code)
-        return response
+        return (response.status, code)
 
     def since(self, start: int, path: str | None = None) -> list[Request]:
         return [r for r in self.sent[start:] if path in (None, r.path)]
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 def wire_fields(request: Request) -> dict[str, str]:
@@ -511,7 +511,7 @@ def order_requests(wire: Recorder, start: int) -> list[Request]:
     found = [(i, r) for i, r in enumerate(wire.sent[start:], start) if r.path == "/api/v3/order"]
     assert 1 <= len(found) <= 2, f"{len(found)} order requests: an order is never resent"
     if len(found) == 2:
-        assert wire.answers[found[0][0]] == (400, -1021)
+        assert wire.answer(found[0][0]) == (400, -1021)
     return [request for _, request in found]
 
 

@@ -55,10 +55,11 @@ from binance_async import (
     RetryPolicy,
     SpotClient,
 )
-from binance_async._transport import AiohttpTransport, Request, Response
+from binance_async._transport import AiohttpTransport
 from binance_async.oauth import MemoryTokenStore, OAuthClient, Token
 from binance_async.sim import Simulator
 from binance_async.sim.faults import FaultRule
+from binance_async.testing import RecordingTransport, Request, Response
 
 FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
 WRONG_SECRET = "WrongSecretWrongSecretWrongSecretWrongSecretWrongSecretWrongSecr"
@@ -81,20 +82,14 @@ LOGGERS = (
 _FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
-class Recorder:
-    """A `Transport` around the real one: keeps every request and answer, as sent and received."""
+def recorder() -> RecordingTransport:
+    """The real transport, recorded: every request and answer, as sent and received."""
+    return RecordingTransport(AiohttpTransport(timeout=10.0))
 
-    def __init__(self) -> None:
-        self.inner = AiohttpTransport(timeout=10.0)
-        self.exchanges: list[tuple[Request, Response]] = []
 
-    async def send(self, request: Request) -> Response:
-        response = await self.inner.send(request)
-        self.exchanges.append((request, response))
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+def answered(wire: RecordingTransport) -> list[tuple[Request, Response]]:
+    """The requests `wire` sent that got an answer, with it."""
+    return [(e.request, e.response) for e in wire.exchanges if e.response is not None]
 
 
 def fields(request: Request) -> dict[str, str]:
@@ -213,7 +208,7 @@ def check_haystack(haystack: Haystack, secrets: dict[str, str]) -> None:
 async def test_spot_flow_leaks_no_secret(debug_logs: pytest.LogCaptureFixture) -> None:
     haystack = Haystack()
     async with Simulator() as sim:
-        wire = Recorder()
+        wire = recorder()
         client = SpotClient(
             sim.api_key, sim.api_secret, base_url=sim.base_url, transport=wire, retry=FAST_RETRY
         )
@@ -245,7 +240,7 @@ async def test_spot_flow_leaks_no_secret(debug_logs: pytest.LogCaptureFixture) -
             haystack.add("my_trades", await client.my_trades("BTCUSDT"))
         haystack.add("client after use", client)
 
-        bad_wire = Recorder()
+        bad_wire = recorder()
         async with SpotClient(sim.api_key, WRONG_SECRET, base_url=sim.base_url, transport=bad_wire) as bad:
             haystack.add("client with a wrong secret", bad)
             with pytest.raises(InvalidSignatureError) as bad_read:
@@ -256,7 +251,7 @@ async def test_spot_flow_leaks_no_secret(debug_logs: pytest.LogCaptureFixture) -
             haystack.add("-1022 read", bad_read.value)
             haystack.add("-1022 order", bad_order.value)
 
-    exchanges = wire.exchanges + bad_wire.exchanges
+    exchanges = answered(wire) + answered(bad_wire)
     for n, (request, response) in enumerate(exchanges):
         haystack.add_repr(f"request {n}", request)
         haystack.add_repr(f"response {n}", response)
@@ -305,10 +300,10 @@ async def test_oauth_flow_leaks_no_secret(debug_logs: pytest.LogCaptureFixture) 
     haystack = Haystack()
     async with Simulator() as sim:
         sim.oauth.register_client(CLIENT_ID, CLIENT_SECRET, [REDIRECT])
-        wires: list[Recorder] = []
+        wires: list[RecordingTransport] = []
 
         def client(secret: str = CLIENT_SECRET, token: Token | None = None) -> OAuthClient:
-            wires.append(Recorder())
+            wires.append(recorder())
             return OAuthClient(
                 CLIENT_ID,
                 secret,
@@ -387,7 +382,7 @@ async def test_oauth_flow_leaks_no_secret(debug_logs: pytest.LogCaptureFixture) 
             haystack.add("401 then a refused refresh", refused.value)
             haystack.add("token store after the refused refresh", with_refresh.token_store)
 
-    exchanges = [exchange for wire in wires for exchange in wire.exchanges]
+    exchanges = [exchange for wire in wires for exchange in answered(wire)]
     for n, (request, response) in enumerate(exchanges):
         haystack.add_repr(f"request {n}", request)
         haystack.add_repr(f"response {n}", response)
