@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import warnings
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import aiohttp
 import pytest
-from aioresponses import aioresponses
 
 import binance_async
 from binance_async import (
@@ -27,7 +24,7 @@ from binance_async.spot import endpoints as E
 from binance_async.spot.models import Depth, Kline, TickerPrice, TickerStats
 from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes, spot_rows
-from tests.unit.helpers import BASE, KEY, SECRET, calls, query, route
+from tests.unit.helpers import BASE, KEY, SECRET, calls, query
 
 
 def _public_rows() -> list[dict[str, str]]:
@@ -298,41 +295,6 @@ def test_created_outside_any_event_loop() -> None:
         client = SpotClient(api_key=KEY, api_secret=SECRET)
     assert "vmPUZE" not in repr(client) and SECRET not in repr(client)
     assert repr(client) == "SpotClient(base_url='https://api.binance.com', api_key=<set>, signer=HMAC)"
-
-
-# The aiohttp transport's own life cycle (its session, the unclosed warning, proxy and trust_env) is
-# tested on aiohttp itself, answered by aioresponses.
-
-
-async def test_unclosed_client_warns(mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/ping"), payload={})
-    client = SpotClient()
-    await client.ping()
-    session = client._pipeline.transport._session  # type: ignore[attr-defined]
-    with pytest.warns(ResourceWarning, match="unclosed SpotClient"):
-        del client  # no reference cycle: the warning comes at once, not at the next GC pass
-    await session.close()
-
-
-async def test_closed_or_unused_client_does_not_warn(mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/ping"), payload={})
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        unused = SpotClient()
-        del unused
-        async with SpotClient() as client:
-            await client.ping()
-        del client
-        gc.collect()
-
-
-async def test_proxy_and_trust_env_reach_aiohttp(mocked: aioresponses) -> None:
-    mocked.get(route("/api/v3/ping"), payload={})
-    async with SpotClient(proxy="http://proxy.local:3128", trust_env=True) as client:
-        await client.ping()
-        session: aiohttp.ClientSession = client._pipeline.transport._session  # type: ignore[attr-defined]
-        assert session.trust_env is True
-    assert calls(mocked)[0][2]["proxy"] == "http://proxy.local:3128"
 
 
 def test_public_names() -> None:

@@ -1,12 +1,13 @@
-"""The aiohttp transport against a real HTTP server on an ephemeral 127.0.0.1 port.
-
-aioresponses normalises URLs when it records them, so the exact bytes on the wire are checked here.
-"""
+"""The aiohttp transport against a real HTTP server on an ephemeral 127.0.0.1 port: the exact bytes
+on the wire, the session's life cycle (the unclosed-client warning, proxy and trust_env). The rest of
+the unit tests use the transport seam (`binance_async.testing`) instead."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
+import warnings
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -118,6 +119,39 @@ async def test_shared_session_is_left_open(server: tuple[str, Recorder]) -> None
         async with SpotClient(base_url=base_url, session=session) as again:
             await again.ticker_price("BTCUSDT")
     assert len(recorder.requests) == 2
+
+
+async def test_unclosed_client_warns(server: tuple[str, Recorder]) -> None:
+    base_url, _ = server
+    client = SpotClient(base_url=base_url)
+    await client.ticker_price("BTCUSDT")
+    session = client._pipeline.transport._session  # type: ignore[attr-defined]
+    with pytest.warns(ResourceWarning, match="unclosed SpotClient"):
+        del client  # no reference cycle: the warning comes at once, not at the next GC pass
+    await session.close()
+
+
+async def test_closed_or_unused_client_does_not_warn(server: tuple[str, Recorder]) -> None:
+    base_url, _ = server
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        unused = SpotClient(base_url=base_url)
+        del unused
+        async with SpotClient(base_url=base_url) as client:
+            await client.ticker_price("BTCUSDT")
+        del client
+        gc.collect()
+
+
+async def test_proxy_and_trust_env_reach_aiohttp(server: tuple[str, Recorder]) -> None:
+    proxy, recorder = server
+    # Nothing listens on port 9: the answer can only have come through the proxy.
+    async with SpotClient(base_url="http://127.0.0.1:9", proxy=proxy, trust_env=True) as client:
+        await client.ticker_price("BTCUSDT")
+        session: aiohttp.ClientSession = client._pipeline.transport._session  # type: ignore[attr-defined]
+        assert session.trust_env is True
+    [(method, target, _, _)] = recorder.requests
+    assert (method, target) == ("GET", "http://127.0.0.1:9/api/v3/ticker/price?symbol=BTCUSDT")
 
 
 async def test_connection_refused_is_typed() -> None:
