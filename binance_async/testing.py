@@ -14,7 +14,7 @@ sync, retries, error mapping, decoding -- runs exactly as in production::
     transport = MockTransport(router)
     async with SpotClient("key", "secret", transport=transport) as client:
         price = await client.ticker_price("BTCUSDT")
-    [_, request] = transport.requests  # the clock sync, then the call
+    [request] = transport.requests  # a public call: no clock sync before it
     assert params(request) == [("symbol", "BTCUSDT")]
 
 What is here:

@@ -74,11 +74,15 @@ asyncio.run(main())
     assert _loaded_after(code) == ["aiohttp", "aiolimiter", "msgspec", "binance_async.spot"]
 
 
-@pytest.mark.parametrize("name", ["OAuthClient", "SpotClient", "RateLimiter"])
+@pytest.mark.parametrize("name", ["OAuthClient", "SpotClient", "RateLimiter", "Transport"])
 def test_lazy_names_load_on_first_use(name: str) -> None:
     loaded = _loaded_after(f"import binance_async\nbinance_async.{name}")
     assert "cryptography" not in loaded
     assert ("binance_async.oauth" in loaded) is (name == "OAuthClient")
+
+
+def test_the_test_seam_needs_no_client_server_or_cryptography() -> None:
+    assert _loaded_after("import binance_async.testing") == ["aiohttp"]
 
 
 def test_hmac_signing_matches_binances_documented_example() -> None:

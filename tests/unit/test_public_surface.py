@@ -19,8 +19,10 @@ from binance_async import OAuthClient, RateLimiter, SpotClient, WindowSpec, Wind
 #   the HTTP answer maps to. The simulator also shares no code with the client on purpose.
 # - private modules (binance_async.cli._errors): `CLIError` / `UsageError` carry the command line's
 #   message and exit code and are caught by `binance_async.cli.main`; a program never sees one.
+# - binance_async.testing: `NoRouteError` is an `AssertionError` a test double raises to fail the test
+#   that sent a request it did not expect; the client never raises it, so it is not a `BinanceError`.
 # - classes whose name starts with "_" (`_RetryAfterMixin`, `_HeldBack`): implementation bases.
-_EXCLUDED_PACKAGES = ("binance_async.sim",)
+_EXCLUDED_PACKAGES = ("binance_async.sim", "binance_async.testing")
 
 
 def _is_private_module(name: str) -> bool:
