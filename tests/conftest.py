@@ -4,6 +4,8 @@ aioresponses 0.7.9 (the newest release) builds ``aiohttp.ClientResponse`` withou
 ``stream_writer`` argument that aiohttp 3.14 made mandatory (pnuckowski/aioresponses#289). Until a
 release fixes it, the response class aioresponses uses by default is swapped for a subclass that
 supplies a stand-in writer. Only the test suite is affected; the library runs on any aiohttp >= 3.9.
+Only the OAuth unit tests (the ``mocked`` fixture of tests/unit/conftest.py) still use aioresponses;
+the rest answer requests through ``binance_async.testing``. This patch goes with the last of them.
 
 Hypothesis runs under one of two profiles, chosen here (before any test module is imported, so every
 ``@settings(...)`` in the tests inherits from it):

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from aioresponses import aioresponses
 
-from binance_async import Request, RetryPolicy
+from binance_async import RetryPolicy
 from binance_async.testing import RecordingTransport, params
 
 BASE = "https://api.binance.com"
@@ -19,14 +19,6 @@ SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.002)
 #: What Binance accepts as a client order id (newClientOrderId, listClientOrderId, ...).
 CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
-
-
-def route(path: str) -> re.Pattern[str]:
-    """Match `path` on the mainnet base URL with any query string (for aioresponses)."""
-    return re.compile(re.escape(BASE + path) + r"(\?.*)?$")
-
-
-TIME = route("/api/v3/time")
 
 
 def calls(
@@ -46,13 +38,6 @@ def calls(
         for m, url, kwargs in seen
         if (method is None or m == method) and (path is None or urlsplit(url).path == path)
     ]
-
-
-def requests(
-    transport: RecordingTransport, method: str | None = None, path: str | None = None
-) -> list[Request]:
-    """The requests `transport` sent with this method and to this path, in order."""
-    return transport.find(method, path)
 
 
 def sent(
