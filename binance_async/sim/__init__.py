@@ -10,6 +10,20 @@
 See `app` for the request path, `config` for what can be configured, and `testing` for the pytest
 fixture ``binance_sim``. The simulator shares no code with the client.
 
+Its rooms, one module each:
+
+* servers: `app` (`Simulator`: the HTTP server, its dispatch, weights, signatures and faults) and
+  `oauth` (the Binance Login server it mounts). A WebSocket server gets a module of its own next to
+  them (``ws_api`` for the WebSocket API, ``ws_streams`` for the market and user data streams), reads
+  the same `Market` and `Engine` and is started by `Simulator` alongside the HTTP one;
+* routes (what each HTTP endpoint reads and answers): `market_routes`, `order_routes`, `list_routes`,
+  `sor_routes`, with `routes`, `params` and `order_params` for reading requests;
+* the exchange: `market` (symbols, filters, prices, tickers) with `book` (order books) and `tape`
+  (trades and their statistics); `engine` (orders), which composes `records`, `order_checks`,
+  `matching`, `order_lists`, `sor` and `history`; `accounts` (balances);
+* the rest: `security` (signatures, keys), `limits` (rate limits, bans), `faults` (fault injection),
+  `clock`, `config`, `errors`, `enums`, `values`.
+
 `Simulator` (and with it aiohttp's server, the matching engine and the rest) is imported on first
 use: the pytest plugin imports this package in every test run of a project that has binance-async
 installed, and must cost nothing until a test asks for ``binance_sim``.

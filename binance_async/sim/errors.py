@@ -68,6 +68,26 @@ def too_much_precision(name: str) -> SimError:
     return SimError(-1111, f"Parameter '{name}' has too much precision.")
 
 
+def rejected(msg: str) -> SimError:
+    return SimError(-2010, msg)
+
+
+def insufficient_balance() -> SimError:
+    return rejected("Account has insufficient balance for requested action.")
+
+
+def filter_failure(name: str) -> SimError:
+    return SimError(-1013, f"Filter failure: {name}")
+
+
+def unknown_order() -> SimError:
+    return SimError(-2011, "Unknown order sent.")
+
+
+def no_such_order() -> SimError:
+    return SimError(-2013, "Order does not exist.")
+
+
 INVALID_SYMBOL = SimError(-1121, "Invalid symbol.")
 INVALID_INTERVAL = SimError(-1120, "Invalid interval.")
 INVALID_SIGNATURE = SimError(-1022, "Signature for this request is not valid.")

@@ -7,15 +7,18 @@ accepted and ignored (the unfilled-order count is checked by the app before the 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from .engine import Engine, NewOrder, Order, OrderList
+from .engine import Engine
 from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError, mandatory, not_required
-from .market import STP_MODES, Side
+from .market import STP_MODES
 from .order_params import account_of, known_symbol, read_new_order, read_peg
 from .params import Params
+from .records import NewOrder, Order, OrderList
 from .routes import Call, Route
+from .values import Side
 
 __all__ = ["list_routes"]
 
@@ -179,7 +182,7 @@ def list_routes(engine: Engine) -> list[Route]:
             engine.validate(account, leg)
         _check_oco_prices(engine, side, above, below)
         legs = [below, above] if side == "SELL" else [above, below]  # the stop-loss leg first
-        order_list, orders = engine.place_list(account, None, legs, list_client_id)
+        order_list, orders = engine.lists.place_list(account, None, legs, list_client_id)
         return _list_body(order_list, orders, response_type)
 
     def legacy_oco(call: Call) -> Any:
@@ -241,7 +244,7 @@ def list_routes(engine: Engine) -> list[Route]:
             ordered = limit.price < last < stop.stop_price
         if not ordered:
             raise SimError(-2010, "The relationship of the prices for the orders is not correct.")
-        order_list, orders = engine.place_list(account, None, [stop, limit], list_client_id)
+        order_list, orders = engine.lists.place_list(account, None, [stop, limit], list_client_id)
         return _list_body(order_list, orders, response_type)
 
     def oto(call: Call, *, with_oco: bool, opo: bool) -> Any:
@@ -278,7 +281,9 @@ def list_routes(engine: Engine) -> list[Route]:
             _check_oco_prices(engine, legs[0].side, legs[0], legs[1])
             if legs[0].side == "SELL":
                 legs.reverse()  # the stop-loss leg first
-        order_list, orders = engine.place_list(account, working, legs, list_client_id, oco=with_oco, opo=opo)
+        order_list, orders = engine.lists.place_list(
+            account, working, legs, list_client_id, oco=with_oco, opo=opo
+        )
         return _list_body(order_list, orders, response_type)
 
     def cancel_list(call: Call) -> Any:
@@ -289,7 +294,7 @@ def list_routes(engine: Engine) -> list[Route]:
         client_id = params.text("listClientOrderId")
         new_client_id = params.text("newClientOrderId")
         params.finish()
-        return engine.cancel_list(account, symbol, list_id, client_id, new_client_id)
+        return engine.lists.cancel_list(account, symbol, list_id, client_id, new_client_id)
 
     def get_list(call: Call) -> Any:
         params = call.params
@@ -297,7 +302,7 @@ def list_routes(engine: Engine) -> list[Route]:
         list_id = params.integer("orderListId")
         client_id = params.text("origClientOrderId")
         params.finish()
-        return engine.get_list(account, list_id, client_id).body()
+        return engine.lists.get_list(account, list_id, client_id).body()
 
     def all_lists(call: Call) -> Any:
         params = call.params
@@ -307,12 +312,12 @@ def list_routes(engine: Engine) -> list[Route]:
         end = params.integer("endTime")
         limit = params.integer("limit", minimum=1, maximum=1000)
         params.finish()
-        return [lst.body() for lst in engine.all_lists(account, from_id, start, end, limit or 500)]
+        return [lst.body() for lst in engine.lists.all_lists(account, from_id, start, end, limit or 500)]
 
     def open_lists(call: Call) -> Any:
         account = account_of(call)
         call.params.finish()
-        return [lst.body() for lst in engine.open_lists(account)]
+        return [lst.body() for lst in engine.lists.open_lists(account)]
 
     def my_filters(call: Call) -> Any:
         params = call.params
@@ -330,37 +335,21 @@ def list_routes(engine: Engine) -> list[Route]:
         Route("POST", "/api/v3/order/cancelReplace", cancel_replace, weight=1, security="TRADE", orders=1),
         Route("POST", "/api/v3/orderList/oco", oco, weight=1, security="TRADE", orders=2),
         Route("POST", "/api/v3/order/oco", legacy_oco, weight=1, security="TRADE", orders=2),
-        Route(
-            "POST",
-            "/api/v3/orderList/oto",
-            lambda call: oto(call, with_oco=False, opo=False),
-            weight=1,
-            security="TRADE",
-            orders=2,
-        ),
-        Route(
-            "POST",
-            "/api/v3/orderList/otoco",
-            lambda call: oto(call, with_oco=True, opo=False),
-            weight=1,
-            security="TRADE",
-            orders=3,
-        ),
-        Route(
-            "POST",
-            "/api/v3/orderList/opo",
-            lambda call: oto(call, with_oco=False, opo=True),
-            weight=1,
-            security="TRADE",
-            orders=2,
-        ),
-        Route(
-            "POST",
-            "/api/v3/orderList/opoco",
-            lambda call: oto(call, with_oco=True, opo=True),
-            weight=1,
-            security="TRADE",
-            orders=3,
+        *(
+            Route(
+                "POST",
+                f"/api/v3/orderList/{kind}",
+                partial(oto, with_oco=with_oco, opo=opo),
+                weight=1,
+                security="TRADE",
+                orders=3 if with_oco else 2,
+            )
+            for kind, with_oco, opo in (
+                ("oto", False, False),
+                ("otoco", True, False),
+                ("opo", False, True),
+                ("opoco", True, True),
+            )
         ),
         Route("DELETE", "/api/v3/orderList", cancel_list, weight=1, security="TRADE"),
         Route("GET", "/api/v3/orderList", get_list, weight=4, security="USER_DATA"),

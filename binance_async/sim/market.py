@@ -5,51 +5,41 @@ the clock at construction). Per-symbol state is built lazily and each symbol dra
 generators, so the order in which symbols are first touched never changes what they hold, and a market
 of thousands of generated symbols costs little until it is asked about them.
 
-Prices and quantities are `Decimal` everywhere; bodies format them as Binance does (8 decimals).
-The matching engine uses `Market.book` (add / remove resting quantity, best levels) and
-`Market.record_trade`; the market data endpoints read the same state.
+Prices and quantities are `Decimal` everywhere; bodies format them as Binance does (8 decimals,
+`values.fmt8`). The matching engine uses `Market.book` (add / remove resting quantity, best levels;
+the books are in `book`) and `Market.record_trade` (the tapes are in `tape`); the market data endpoints
+read the same state.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-import operator
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 
+from .book import BookSide, LevelSource, OrderBook
 from .clock import SimClock
 from .config import SimConfig, SymbolSpec
 from .errors import SimError
+from .tape import TradeTape, WindowStats, seed_block_trades, seed_trades, window_indices
+from .values import fmt8
 
-__all__ = [
-    "INTERVALS",
-    "BookSide",
-    "Market",
-    "OrderBook",
-    "Side",
-    "TradeTape",
-    "WindowStats",
-    "fmt8",
-    "plain",
-]
+__all__ = ["INTERVALS", "STP_MODES", "SYMBOL_STATUSES", "Market"]
 
 JsonObject = dict[str, Any]
-Side = Literal["BUY", "SELL"]
 
 ZERO = Decimal(0)
 DAY_MS = 86_400_000
 _EPOCH_MONDAY_MS = 4 * DAY_MS  # 1970-01-05, the first Monday: Binance's weeks start on Mondays
-HISTORY_SPAN_MS = 25 * 3_600_000  # a little over a day, so the 24 h ticker has a previous close
 CONFIGURED_TRADES = 2400
 GENERATED_TRADES = 120
-BOOK_CHUNK = 16
 
 ORDER_TYPES = (
     "LIMIT",
@@ -62,19 +52,6 @@ ORDER_TYPES = (
 )
 STP_MODES = ("NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER")
 SYMBOL_STATUSES = ("TRADING", "HALT", "BREAK")
-
-
-def fmt8(value: Decimal) -> str:
-    """Binance's fixed 8-decimal form: ``Decimal("0.01")`` -> ``"0.01000000"``."""
-    return format(value, ".8f")
-
-
-def plain(value: Decimal) -> str:
-    """The shortest plain form, as in ``quoteQty``: ``Decimal("48.00001200")`` -> ``"48.000012"``."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 # Fresh instances: re-raising one shared exception object would grow its traceback on every request.
@@ -240,438 +217,6 @@ def symbol_entry(spec: SymbolSpec, status: str, permission_sets: list[list[str]]
     }
 
 
-# -- order books ----------------------------------------------------------------------------------------
-
-
-class _LevelSource:
-    """Seeded resting liquidity, produced on demand, moving away from the touch one or two ticks a level."""
-
-    def __init__(
-        self, rng: random.Random, first_ticks: int, direction: int, spec: SymbolSpec, count: int
-    ) -> None:
-        self._rng = rng
-        self._ticks = first_ticks
-        self._direction = direction
-        self._tick = spec.tick_size
-        self._step = spec.step_size
-        self._remaining = count
-        mid, step = float(spec.mid_price), float(spec.step_size)
-        smallest = max(
-            1, math.ceil(float(spec.min_qty) / step), math.ceil(float(spec.min_notional) / mid / step)
-        )
-        self._lot_min = smallest * 10  # each level holds 10 to 400 minimum orders' worth
-        self._lot_span = smallest * 390
-        self.frontier: Decimal | None = None  # the farthest price produced so far
-
-    @property
-    def exhausted(self) -> bool:
-        return self._remaining <= 0 or self._ticks < 1
-
-    def take(self, count: int) -> list[tuple[Decimal, Decimal]]:
-        levels = []
-        rng = self._rng
-        while count > 0 and not self.exhausted:
-            price = self._tick * self._ticks
-            lots = self._lot_min + int(rng.random() * self._lot_span)
-            levels.append((price, self._step * lots))
-            self._ticks += self._direction * (2 if rng.random() < 0.2 else 1)
-            self._remaining -= 1
-            count -= 1
-            self.frontier = price
-        return levels
-
-
-class BookSide:
-    """One side of a book as price levels (price -> total resting quantity), best price first.
-
-    Seeded levels are produced lazily from a `_LevelSource`; every level at or better than the source's
-    frontier is always materialised, so what callers see never depends on what was asked before.
-    """
-
-    def __init__(self, is_bid: bool, source: _LevelSource | None = None) -> None:
-        self.is_bid = is_bid
-        self._prices: list[Decimal] = []  # best first: descending for bids, ascending for asks
-        self._qty: dict[Decimal, Decimal] = {}
-        self._rows: dict[Decimal, list[str]] = {}  # formatted [price, qty], per level
-        self._source = source
-        self._key: Callable[[Decimal], Decimal] | None = operator.neg if is_bid else None
-
-    def __len__(self) -> int:
-        self._ensure(math.inf)
-        return len(self._prices)
-
-    def _position(self, price: Decimal) -> int:
-        if self._key is None:
-            return bisect.bisect_left(self._prices, price)
-        return bisect.bisect_left(self._prices, -price, key=self._key)
-
-    def _beyond(self, price: Decimal, other: Decimal) -> bool:
-        """Whether `price` is farther from the touch than `other`."""
-        return price < other if self.is_bid else price > other
-
-    def _produce(self, count: int) -> None:
-        assert self._source is not None
-        for price, qty in self._source.take(count):
-            self._prices.append(price)  # always beyond every materialised level
-            self._qty[price] = qty
-
-    def _ensure(self, count: float) -> None:
-        source = self._source
-        while source is not None and not source.exhausted and len(self._prices) < count:
-            self._produce(max(BOOK_CHUNK, int(min(count, 1 << 30)) - len(self._prices)))
-
-    def _ensure_through(self, price: Decimal) -> None:
-        source = self._source
-        while source is not None and not source.exhausted:
-            if source.frontier is not None and not self._beyond(price, source.frontier):
-                return
-            self._produce(BOOK_CHUNK * 16)
-
-    def best(self) -> tuple[Decimal, Decimal] | None:
-        self._ensure(1)
-        if not self._prices:
-            return None
-        price = self._prices[0]
-        return price, self._qty[price]
-
-    def top(self, count: int) -> list[tuple[Decimal, Decimal]]:
-        """The best `count` levels as (price, quantity)."""
-        self._ensure(count)
-        return [(price, self._qty[price]) for price in self._prices[:count]]
-
-    def rows(self, count: int) -> list[list[str]]:
-        """The best `count` levels formatted for a depth body: ``[["price", "qty"], ...]``."""
-        self._ensure(count)
-        rows = self._rows
-        out = []
-        for price in self._prices[:count]:
-            row = rows.get(price)
-            if row is None:
-                row = rows[price] = [fmt8(price), fmt8(self._qty[price])]
-            out.append(row)
-        return out
-
-    def quantity(self, price: Decimal) -> Decimal:
-        self._ensure_through(price)
-        return self._qty.get(price, ZERO)
-
-    def change(self, price: Decimal, delta: Decimal) -> Decimal:
-        """Add `delta` (negative to take away) at `price`; returns the level's new total."""
-        self._ensure_through(price)
-        total = self._qty.get(price, ZERO) + delta
-        if total < 0:
-            raise ValueError(f"level {price} holds less than {-delta}")
-        self._rows.pop(price, None)
-        if total == 0:
-            if price in self._qty:
-                del self._qty[price]
-                del self._prices[self._position(price)]
-            return total
-        if price not in self._qty:
-            self._prices.insert(self._position(price), price)
-        self._qty[price] = total
-        return total
-
-
-class OrderBook:
-    """A symbol's aggregated book. Every change bumps `last_update_id`; depth bodies are cached per id."""
-
-    def __init__(self, symbol: str, bids: BookSide, asks: BookSide, last_update_id: int) -> None:
-        self.symbol = symbol
-        self.bids = bids
-        self.asks = asks
-        self.last_update_id = last_update_id
-        self._depth_cache: dict[int, JsonObject] = {}
-        self._cache_id = last_update_id
-
-    def side(self, side: Side) -> BookSide:
-        """The resting side a `side` order joins: BUY -> bids, SELL -> asks."""
-        return self.bids if side == "BUY" else self.asks
-
-    def add(self, side: Side, price: Decimal, qty: Decimal) -> Decimal:
-        """Rest `qty` more at `price` (a new or grown maker order); returns the level's total."""
-        if qty <= 0:
-            raise ValueError("quantity must be positive")
-        return self._change(side, price, qty)
-
-    def remove(self, side: Side, price: Decimal, qty: Decimal) -> Decimal:
-        """Take `qty` away at `price` (a fill or a cancel); returns what the level still holds."""
-        if qty <= 0:
-            raise ValueError("quantity must be positive")
-        return self._change(side, price, -qty)
-
-    def _change(self, side: Side, price: Decimal, delta: Decimal) -> Decimal:
-        total = self.side(side).change(price, delta)
-        self.last_update_id += 1
-        return total
-
-    def quantity(self, side: Side, price: Decimal) -> Decimal:
-        """What rests at `price` on the `side` (BUY: bids, SELL: asks) side; zero for no level."""
-        return self.side(side).quantity(price)
-
-    def best_bid(self) -> tuple[Decimal, Decimal] | None:
-        return self.bids.best()
-
-    def best_ask(self) -> tuple[Decimal, Decimal] | None:
-        return self.asks.best()
-
-    def depth_body(self, limit: int = 100) -> JsonObject:
-        """``{"lastUpdateId", "bids", "asks"}`` with up to `limit` levels a side (callers cap it at 5000)."""
-        if self._cache_id != self.last_update_id:
-            self._depth_cache.clear()
-            self._cache_id = self.last_update_id
-        body = self._depth_cache.get(limit)
-        if body is None:
-            if len(self._depth_cache) >= 16:
-                self._depth_cache.clear()
-            body = {
-                "lastUpdateId": self.last_update_id,
-                "bids": self.bids.rows(limit),
-                "asks": self.asks.rows(limit),
-            }
-            self._depth_cache[limit] = body
-        return body
-
-
-# -- trades ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WindowStats:
-    """What a ticker reports about the trades in [open_time, close_time]."""
-
-    open_time: int
-    close_time: int
-    open: Decimal
-    high: Decimal
-    low: Decimal
-    last: Decimal
-    volume: Decimal
-    quote_volume: Decimal
-    first_id: int
-    last_id: int
-    count: int
-
-    @property
-    def change(self) -> Decimal:
-        return self.last - self.open
-
-    @property
-    def change_percent(self) -> Decimal:
-        return self.change / self.open * 100 if self.open else ZERO
-
-    @property
-    def weighted_average(self) -> Decimal:
-        return self.quote_volume / self.volume if self.volume else ZERO
-
-
-class TradeTape:
-    """A symbol's trades, oldest first, as columns with running sums, plus their aggregation.
-
-    Trade ids are ``first_id + index``; aggregate ids ``first_agg_id + index``. Consecutive fills at the
-    same time, price and side make one aggregate trade (what one taker order sweeping one level makes).
-    """
-
-    def __init__(self, first_id: int, first_agg_id: int) -> None:
-        self.first_id = first_id
-        self.first_agg_id = first_agg_id
-        self.times: list[int] = []
-        self.prices: list[Decimal] = []
-        self.qtys: list[Decimal] = []
-        self.buyer_maker: list[bool] = []
-        self.cum_qty: list[Decimal] = [ZERO]  # cum_qty[i] = volume of trades [0, i)
-        self.cum_quote: list[Decimal] = [ZERO]
-        self.cum_taker_qty: list[Decimal] = [ZERO]  # taker buy base volume
-        self.cum_taker_quote: list[Decimal] = [ZERO]
-        self.agg_starts: list[int] = []  # index of each aggregate's first trade
-
-    def __len__(self) -> int:
-        return len(self.times)
-
-    @property
-    def last_id(self) -> int:
-        return self.first_id + len(self.times) - 1
-
-    def record(self, price: Decimal, qty: Decimal, is_buyer_maker: bool, time_ms: int) -> int:
-        """Append one trade (times never go backwards); returns its id."""
-        if self.times and time_ms < self.times[-1]:
-            time_ms = self.times[-1]
-        index = len(self.times)
-        joins = (
-            index > 0
-            and self.times[-1] == time_ms
-            and self.prices[-1] == price
-            and self.buyer_maker[-1] == is_buyer_maker
-        )
-        if not joins:
-            self.agg_starts.append(index)
-        quote = price * qty
-        self.times.append(time_ms)
-        self.prices.append(price)
-        self.qtys.append(qty)
-        self.buyer_maker.append(is_buyer_maker)
-        self.cum_qty.append(self.cum_qty[-1] + qty)
-        self.cum_quote.append(self.cum_quote[-1] + quote)
-        taker_buy = not is_buyer_maker
-        self.cum_taker_qty.append(self.cum_taker_qty[-1] + (qty if taker_buy else ZERO))
-        self.cum_taker_quote.append(self.cum_taker_quote[-1] + (quote if taker_buy else ZERO))
-        return self.first_id + index
-
-    def span(self, start_ms: int, end_ms: int) -> tuple[int, int]:
-        """Indices [i, j) of the trades with start_ms <= time <= end_ms."""
-        return bisect.bisect_left(self.times, start_ms), bisect.bisect_right(self.times, end_ms)
-
-    def volume(self, i: int, j: int) -> tuple[Decimal, Decimal]:
-        return self.cum_qty[j] - self.cum_qty[i], self.cum_quote[j] - self.cum_quote[i]
-
-    def stats(self, start_ms: int, end_ms: int) -> WindowStats:
-        """Statistics of [start_ms, end_ms]; with no trades there, prices are the last one before."""
-        i, j = self.span(start_ms, end_ms)
-        if i == j:
-            before = self.prices[i - 1] if i else ZERO
-            return WindowStats(start_ms, end_ms, before, before, before, before, ZERO, ZERO, -1, -1, 0)
-        prices = self.prices[i:j]
-        volume, quote = self.volume(i, j)
-        return WindowStats(
-            start_ms,
-            end_ms,
-            prices[0],
-            max(prices),
-            min(prices),
-            prices[-1],
-            volume,
-            quote,
-            self.first_id + i,
-            self.first_id + j - 1,
-            j - i,
-        )
-
-    def trade_body(self, index: int) -> JsonObject:
-        price, qty = self.prices[index], self.qtys[index]
-        return {
-            "id": self.first_id + index,
-            "price": fmt8(price),
-            "qty": fmt8(qty),
-            "quoteQty": plain(price * qty),
-            "time": self.times[index],
-            "isBuyerMaker": self.buyer_maker[index],
-            "isBestMatch": True,
-        }
-
-    def agg_body(self, k: int) -> JsonObject:
-        first = self.agg_starts[k]
-        end = self.agg_starts[k + 1] if k + 1 < len(self.agg_starts) else len(self.times)
-        return {
-            "a": self.first_agg_id + k,
-            "p": fmt8(self.prices[first]),
-            "q": fmt8(self.cum_qty[end] - self.cum_qty[first]),
-            "f": self.first_id + first,
-            "l": self.first_id + end - 1,
-            "T": self.times[first],
-            "m": self.buyer_maker[first],
-            "M": True,
-        }
-
-    def kline_row(self, open_ms: int, close_ms: int) -> list[Any]:
-        i, j = self.span(open_ms, close_ms)
-        if i == j:
-            close = self.prices[i - 1] if i else ZERO
-            o = h = lo = close
-        else:
-            prices = self.prices[i:j]
-            o, h, lo, close = prices[0], max(prices), min(prices), prices[-1]
-        volume, quote = self.volume(i, j)
-        return [
-            open_ms,
-            fmt8(o),
-            fmt8(h),
-            fmt8(lo),
-            fmt8(close),
-            fmt8(volume),
-            close_ms,
-            fmt8(quote),
-            j - i,
-            fmt8(self.cum_taker_qty[j] - self.cum_taker_qty[i]),
-            fmt8(self.cum_taker_quote[j] - self.cum_taker_quote[i]),
-            "0",
-        ]
-
-
-def _window(first: int, stop: int, limit: int, from_start: bool) -> range:
-    """At most `limit` indices of [first, stop): the oldest ones if `from_start`, else the newest."""
-    first, stop = max(first, 0), max(stop, 0)
-    if from_start:
-        return range(first, min(stop, first + limit))
-    return range(max(first, stop - limit), stop)
-
-
-# -- seeded history -------------------------------------------------------------------------------------
-
-
-def _seed_trades(tape: TradeTape, spec: SymbolSpec, rng: random.Random, now_ms: int, count: int) -> None:
-    """`count` trades over the `HISTORY_SPAN_MS` before `now_ms`: a random walk that ends at the book's touch.
-
-    About one event in six is a taker filling two or three makers at once (same time, price and side),
-    which the aggregate-trades endpoint compresses.
-    """
-    if count <= 0:
-        return
-    events: list[tuple[int, int]] = []  # (time, fills)
-    total = 0
-    while total < count:
-        fills = 1 if rng.random() > 0.16 else rng.randint(2, 3)
-        fills = min(fills, count - total)
-        events.append((now_ms - 1 - int(rng.random() * HISTORY_SPAN_MS), fills))
-        total += fills
-    events.sort()
-    last_time = now_ms - 1 - rng.randint(50, 1500)
-    events[-1] = (max(events[-1][0], last_time), events[-1][1])
-
-    tick, step = float(spec.tick_size), float(spec.step_size)
-    mid_ticks = round(float(spec.mid_price) / tick)
-    sigma = 0.015 / math.sqrt(len(events))
-    min_lots = max(1, math.ceil(float(spec.min_qty) / step))
-    walk: list[tuple[int, bool, int]] = []  # (price in ticks, buyer is maker, lots), newest first
-    level = float(mid_ticks)
-    for _ in events:
-        buyer_maker = rng.random() < 0.5
-        price_ticks = max(1, round(level) + (-1 if buyer_maker else 1))
-        notional = float(spec.min_notional) * (1.0 + rng.expovariate(1 / 40))
-        lots = max(min_lots, math.ceil(notional / (price_ticks * tick) / step))
-        walk.append((price_ticks, buyer_maker, lots))
-        level = max(2.0, level * (1.0 + rng.gauss(0.0, sigma)))
-    for (time_ms, fills), (price_ticks, buyer_maker, lots) in zip(events, reversed(walk), strict=True):
-        price = spec.tick_size * price_ticks
-        for _ in range(fills):
-            share = max(min_lots, lots // fills + int(rng.random() * min_lots * 4))
-            tape.record(price, spec.step_size * share, buyer_maker, time_ms)
-
-
-def _seed_block_trades(spec: SymbolSpec, rng: random.Random, now_ms: int) -> list[JsonObject]:
-    """A few large negotiated trades (possibly none), oldest first, in the official body's plain format."""
-    blocks = []
-    next_id = rng.randint(1, 900)
-    times = sorted(now_ms - 1 - int(rng.random() * HISTORY_SPAN_MS) for _ in range(rng.randint(0, 4)))
-    for time_ms in times:
-        ticks = round(float(spec.mid_price / spec.tick_size) * (1 + rng.uniform(-0.01, 0.01)))
-        price = spec.tick_size * max(1, ticks)
-        qty = spec.step_size * max(
-            1, round(float(spec.min_notional) * rng.uniform(200, 2000) / float(price * spec.step_size))
-        )
-        blocks.append(
-            {
-                "id": next_id,
-                "price": plain(price),
-                "qty": plain(qty),
-                "quoteQty": plain(price * qty),
-                "time": time_ms,
-                "isBuyerMaker": rng.random() < 0.5,
-            }
-        )
-        next_id += rng.randint(1, 5)
-    return blocks
-
-
 # -- the market -----------------------------------------------------------------------------------------
 
 
@@ -823,8 +368,8 @@ class Market:
     def _seed_book(self, spec: SymbolSpec) -> OrderBook:
         mid_ticks = round(spec.mid_price / spec.tick_size)
         levels = self.config.book_levels
-        bids = _LevelSource(self._rng(spec.symbol, "bids"), mid_ticks - 1, -1, spec, levels)
-        asks = _LevelSource(self._rng(spec.symbol, "asks"), mid_ticks + 1, 1, spec, levels)
+        bids = LevelSource(self._rng(spec.symbol, "bids"), mid_ticks - 1, -1, spec, levels)
+        asks = LevelSource(self._rng(spec.symbol, "asks"), mid_ticks + 1, 1, spec, levels)
         first_id = self._rng(spec.symbol, "book").randint(1_000_000, 900_000_000)
         return OrderBook(spec.symbol, BookSide(True, bids), BookSide(False, asks), first_id)
 
@@ -841,7 +386,7 @@ class Market:
             rng = self._rng(symbol, "trades")
             tape = TradeTape(rng.randint(1, 50_000_000), rng.randint(1, 20_000_000))
             count = CONFIGURED_TRADES if symbol in self._configured else GENERATED_TRADES
-            _seed_trades(tape, spec, rng, self.genesis_ms, count)
+            seed_trades(tape, spec, rng, self.genesis_ms, count)
             self._tapes[symbol] = tape
         return tape
 
@@ -860,9 +405,9 @@ class Market:
         """Recent trades (or those from trade id `from_id` on), oldest first."""
         tape = self.tape(symbol)
         if from_id is None:
-            indices = _window(0, len(tape), limit, from_start=False)
+            indices = window_indices(0, len(tape), limit, from_start=False)
         else:
-            indices = _window(max(from_id - tape.first_id, 0), len(tape), limit, from_start=True)
+            indices = window_indices(max(from_id - tape.first_id, 0), len(tape), limit, from_start=True)
         return [tape.trade_body(i) for i in indices]
 
     def agg_trades_body(
@@ -885,14 +430,14 @@ class Market:
         if end_ms is not None:
             stop = bisect.bisect_right(tape.agg_starts, end_ms, key=time_of)
         from_start = from_id is not None or start_ms is not None
-        return [tape.agg_body(k) for k in _window(first, stop, limit, from_start)]
+        return [tape.agg_body(k) for k in window_indices(first, stop, limit, from_start)]
 
     def block_trades_body(self, symbol: str, from_id: int, limit: int = 500) -> list[JsonObject]:
         """Block trades with id >= `from_id`, oldest first."""
         blocks = self._blocks.get(symbol)
         if blocks is None:
             spec = self.require(symbol)
-            blocks = self._blocks[symbol] = _seed_block_trades(
+            blocks = self._blocks[symbol] = seed_block_trades(
                 spec, self._rng(symbol, "blocks"), self.genesis_ms
             )
         return [block for block in blocks if block["id"] >= from_id][:limit]

@@ -51,9 +51,9 @@ __all__ = [
     "PRICES_USD",
     "SCOPES",
     "Handler",
-    "OAuthClient",
     "OAuthServer",
     "OAuthUser",
+    "RegisteredApp",
 ]
 
 #: Every endpoint: name -> (method, path). Override one with ``OAuthServer(..., paths={...})``.
@@ -133,8 +133,9 @@ def _fmt(value: Decimal) -> str:
 
 
 @dataclass
-class OAuthClient:
-    """A registered application: its id, secret and exact redirect URIs."""
+class RegisteredApp:
+    """An application registered with the server (an OAuth "client", `OAuthServer.register_client`):
+    its client id, secret and exact redirect URIs."""
 
     client_id: str
     client_secret: str
@@ -244,7 +245,7 @@ def _api_error(error: _ApiError) -> web.Response:
 
 
 class OAuthServer:
-    """Clients, users, codes, tokens and quotes of one simulated Binance Login. Deterministic from
+    """Registered apps, users, codes, tokens and quotes of one simulated Binance Login. Deterministic from
     `seed` (token values) and `clock` (expiries)."""
 
     def __init__(
@@ -266,7 +267,7 @@ class OAuthServer:
         self.auto_consent = True
         self.paths: dict[str, tuple[str, str]] = {**PATHS, **(paths or {})}
         self._random = random.Random(seed)
-        self.clients: dict[str, OAuthClient] = {}
+        self.apps: dict[str, RegisteredApp] = {}
         self.users: dict[str, OAuthUser] = {}
         self._codes: dict[str, _Code] = {}
         self._grants: dict[str, _Grant] = {}
@@ -301,10 +302,10 @@ class OAuthServer:
 
     def register_client(
         self, client_id: str, client_secret: str, redirect_uris: list[str] | tuple[str, ...]
-    ) -> OAuthClient:
-        client = OAuthClient(client_id, client_secret, tuple(redirect_uris))
-        self.clients[client_id] = client
-        return client
+    ) -> RegisteredApp:
+        app = RegisteredApp(client_id, client_secret, tuple(redirect_uris))
+        self.apps[client_id] = app
+        return app
 
     def add_user(self, user: OAuthUser) -> OAuthUser:
         self.users[user.user_id] = user
@@ -346,13 +347,13 @@ class OAuthServer:
 
     async def authorize(self, request: web.Request) -> web.StreamResponse:
         query = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
-        client = self.clients.get(query.get("client_id", ""))
-        if client is None:
+        app = self.apps.get(query.get("client_id", ""))
+        if app is None:
             return web.json_response(
                 {"error": "invalid_client", "error_description": "unknown client_id"}, status=400
             )
         redirect_uri = query.get("redirect_uri", "")
-        if redirect_uri not in client.redirect_uris:
+        if redirect_uri not in app.redirect_uris:
             return web.json_response(
                 {"error": "invalid_request", "error_description": "redirect_uri is not registered"},
                 status=400,
@@ -387,7 +388,7 @@ class OAuthServer:
             return fail("access_denied", "the user denied the request")
         code = self._hex(40)
         self._codes[code] = _Code(
-            client.client_id,
+            app.client_id,
             redirect_uri,
             self.consenting_user,
             scopes,
@@ -424,28 +425,28 @@ class OAuthServer:
             if not params.get(name):
                 raise _TokenError("invalid_request", f"{name} is required")
 
-    def _client(self, params: dict[str, str], *, secret_required: bool) -> OAuthClient:
-        client = self.clients.get(params.get("client_id", ""))
-        if client is None:
+    def _app(self, params: dict[str, str], *, secret_required: bool) -> RegisteredApp:
+        app = self.apps.get(params.get("client_id", ""))
+        if app is None:
             raise _TokenError("invalid_client", "unknown client_id")
         secret = params.get("client_secret")
         if secret is None and secret_required:
             raise _TokenError("invalid_client", "client_secret is required")
-        if secret is not None and secret != client.client_secret:
+        if secret is not None and secret != app.client_secret:
             raise _TokenError("invalid_client", "client authentication failed")
-        return client
+        return app
 
     def _redeem_code(self, params: dict[str, str]) -> dict[str, Any]:
         self._required(params, "code", "client_id", "redirect_uri")
         code = self._codes.get(params["code"])
-        client = self._client(params, secret_required=code is not None and code.challenge is None)
+        app = self._app(params, secret_required=code is not None and code.challenge is None)
         if code is None or code.expires_ms <= self.clock.now_ms():
             raise _TokenError("invalid_grant", "code is invalid or expired")
         if code.used:
             if code.grant is not None:
                 self._revoke_grant(code.grant)
             raise _TokenError("invalid_grant", "code has already been used")
-        if code.client_id != client.client_id:
+        if code.client_id != app.client_id:
             raise _TokenError("invalid_grant", "code was issued to another client")
         if code.redirect_uri != params["redirect_uri"]:
             raise _TokenError("invalid_grant", "redirect_uri does not match the authorization request")
@@ -456,7 +457,7 @@ class OAuthServer:
             if not _VERIFIER.fullmatch(verifier) or _challenge(verifier) != code.challenge:
                 raise _TokenError("invalid_grant", "code_verifier does not match the code_challenge")
         code.used = True
-        grant = _Grant(self._hex(32), client.client_id, code.user_id, code.scopes, self._token())
+        grant = _Grant(self._hex(32), app.client_id, code.user_id, code.scopes, self._token())
         self._grants[grant.grant_id] = grant
         self._refresh[grant.refresh_token] = grant.grant_id
         code.grant = grant.grant_id
@@ -464,10 +465,10 @@ class OAuthServer:
 
     def _refresh_grant(self, params: dict[str, str]) -> dict[str, Any]:
         self._required(params, "refresh_token", "client_id", "client_secret")
-        client = self._client(params, secret_required=True)
+        app = self._app(params, secret_required=True)
         grant_id = self._refresh.get(params["refresh_token"])
         grant = self._grants.get(grant_id) if grant_id is not None else None
-        if grant is None or grant.revoked or grant.client_id != client.client_id:
+        if grant is None or grant.revoked or grant.client_id != app.client_id:
             raise _TokenError("invalid_grant", "refresh_token is invalid")
         if self.rotate_refresh_tokens:
             del self._refresh[grant.refresh_token]

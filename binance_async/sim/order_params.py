@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from .engine import Engine, NewOrder
+from .engine import Engine
 from .enums import ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
-from .market import STP_MODES, Side
+from .market import STP_MODES
 from .params import Params
+from .records import NewOrder
 from .routes import Call
+from .values import Side
 
 __all__ = [
     "PEG_PRICE_TYPES",

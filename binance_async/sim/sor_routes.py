@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import Allocation, Engine, NewOrder, OrderResult
+from . import sor
+from .engine import Engine
 from .enums import ORDER_SIDES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
-from .market import STP_MODES, fmt8
+from .market import STP_MODES
 from .order_params import account_of, known_symbol, page_limit
 from .params import Params
+from .records import Allocation, NewOrder, OrderResult
 from .routes import Call, Route
+from .values import fmt8
 
 __all__ = ["sor_routes"]
 
@@ -98,7 +101,8 @@ def sor_routes(engine: Engine) -> list[Route]:
         account = account_of(call)
         request, response_type = _read_sor_order(engine, call.params)
         call.params.finish()
-        result, allocations = engine.place_sor(account, request)
+        result = engine.place(account, request)
+        allocations = sor.allocate(engine.matcher, account, request, result)
         return _sor_body(result, allocations, response_type)
 
     def sor_order_test(call: Call) -> Any:
@@ -119,7 +123,7 @@ def sor_routes(engine: Engine) -> list[Route]:
         order_id = params.integer("orderId")
         limit = page_limit(params)
         params.finish()
-        found = engine.allocations(account, symbol, order_id, from_id, start, end, limit)
+        found = sor.allocations(engine.matcher, account, symbol, order_id, from_id, start, end, limit)
         return [a.body() for a in found]
 
     def my_prevented_matches(call: Call) -> Any:
@@ -131,7 +135,7 @@ def sor_routes(engine: Engine) -> list[Route]:
         from_id = params.integer("fromPreventedMatchId")
         limit = page_limit(params)
         params.finish()
-        found = engine.prevented_matches(account, symbol, prevented_id, order_id, from_id, limit)
+        found = sor.prevented_matches(engine.matcher, account, symbol, prevented_id, order_id, from_id, limit)
         return [p.body() for p in found]
 
     def test_weight(params: Params) -> int:

@@ -1,6 +1,9 @@
-"""The matching engine and its routes without HTTP, for the engine, list, SOR and STP tests.
+"""The matching engine and its routes without HTTP, for the engine, matching, order-check, order-list and
+SOR tests.
 
 Handlers are called directly; bodies go through JSON, so what a test checks is what a client would decode.
+`EngineHarness` trades against the market's seeded house liquidity; `BareBook` takes that liquidity away
+first, so that every trade is between a test's own orders at the prices it names.
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ class EngineHarness:
     def order(self, account: str = "default", **params: Any) -> Any:
         return self.call("POST", "/api/v3/order", account, **params)
 
+    def asks(self, count: int) -> list[tuple[Decimal, Decimal]]:
+        return self.book.asks.top(count)
+
+    def bids(self, count: int) -> list[tuple[Decimal, Decimal]]:
+        return self.book.bids.top(count)
+
     def free(self, asset: str, account: str = "default") -> Decimal:
         return self.accounts.get(account).free.get(asset, Decimal(0))
 
@@ -76,3 +85,33 @@ class EngineHarness:
             for asset, amount in table.items():
                 out[asset] += amount
         return dict(out)
+
+
+class BareBook(EngineHarness):
+    """One engine with every route, three accounts ("default", "other", "third"), and an empty book."""
+
+    def __init__(self) -> None:
+        super().__init__(("default", "other", "third"), book_levels=1)
+        # "third" takes the house liquidity on both sides.
+        (_, ask_qty), (_, bid_qty) = self.book.asks.top(1)[0], self.book.bids.top(1)[0]
+        self.order("third", side="BUY", type="MARKET", quantity=str(ask_qty))
+        self.order("third", side="SELL", type="MARKET", quantity=str(bid_qty))
+        assert self.book.asks.top(1) == [] and self.book.bids.top(1) == []
+
+    def limit(self, account: str, side: str, qty: str, price: str, **params: Any) -> Any:
+        return self.order(
+            account, side=side, type="LIMIT", timeInForce="GTC", quantity=qty, price=price, **params
+        )
+
+    def query(self, order_id: int, account: str = "default") -> Any:
+        return self.call("GET", "/api/v3/order", account, orderId=order_id)
+
+    def trade_at(self, price: str) -> None:
+        """One trade on the tape at `price`, between "other" (maker) and "third" (taker)."""
+        self.limit("other", "SELL", "0.001", price)
+        taken = self.order("third", side="BUY", type="MARKET", quantity="0.001")
+        assert [Decimal(f["price"]) for f in taken["fills"]] == [Decimal(price)]
+
+    def totals(self) -> dict[str, Decimal]:
+        """As the harness's, without assets that sum to zero."""
+        return {asset: amount for asset, amount in super().totals().items() if amount}

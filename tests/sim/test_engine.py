@@ -1,6 +1,5 @@
-"""The matching engine and its order routes: matching against house liquidity and other accounts,
-balances (locked, released, conserved), filters, queries, cancels, stops, and bodies shaped like the
-official examples.
+"""The engine's own work and its order routes: queries, cancels, amendments, and bodies shaped like the
+official examples. Matching is tested in test_matching, the checks before it in test_order_checks.
 
 Handlers are called directly (no HTTP) and bodies go through JSON, so what is checked is what a
 client would decode.
@@ -19,16 +18,7 @@ from tests.reference import example
 from tests.sim.engine_harness import START, SYMBOL, EngineHarness
 
 D = Decimal
-
-
-class Sim(EngineHarness):
-    """One engine with its routes, two accounts ("default" and "other")."""
-
-    def asks(self, count: int) -> list[tuple[Decimal, Decimal]]:
-        return self.book.asks.top(count)
-
-    def bids(self, count: int) -> list[tuple[Decimal, Decimal]]:
-        return self.book.bids.top(count)
+Sim = EngineHarness
 
 
 @pytest.fixture
@@ -50,176 +40,7 @@ def d(text: str) -> Decimal:
     return Decimal(text)
 
 
-# -- resting and crossing -----------------------------------------------------------------------------
-
-
-def test_limit_that_rests_shows_in_depth_and_locks_quote(sim: Sim) -> None:
-    body = sim.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="64000")
-    assert body["status"] == "NEW"
-    assert body["fills"] == []
-    assert body["orderId"] == 1 and len(body["clientOrderId"]) == 22
-    assert sim.book.quantity("BUY", d("64000")) == d("0.01")
-    assert sim.locked("USDT") == d("640.00")
-    assert sim.free("USDT") == d("100000") - d("640")
-    depth = sim.market.depth_body(SYMBOL, 5000)
-    assert ["64000.00000000", "0.01000000"] in depth["bids"]
-
-
-def test_limit_crossing_fills_at_maker_prices_then_rests(sim: Sim) -> None:
-    levels = sim.asks(3)
-    limit = levels[2][0]
-    qty = sum((q for _, q in levels), D(0)) + d("0.001")
-    body = sim.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity=str(qty), price=str(limit))
-    assert body["status"] == "PARTIALLY_FILLED"
-    assert [(d(f["price"]), d(f["qty"])) for f in body["fills"]] == levels
-    for fill in body["fills"]:
-        assert fill["commissionAsset"] == "BTC"
-        assert d(fill["commission"]) == d(fill["qty"]) * d("0.001")
-    cost = sum((p * q for p, q in levels), D(0))
-    assert d(body["cummulativeQuoteQty"]) == cost
-    assert d(body["executedQty"]) == qty - d("0.001")
-    # The remainder rests at the limit price, which is now the best bid; its quote stays locked.
-    assert sim.book.best_bid() == (limit, d("0.001"))
-    assert sim.locked("USDT") == limit * d("0.001")
-    assert sim.free("USDT") == d("100000") - cost - limit * d("0.001")
-    bought = qty - d("0.001")
-    assert sim.free("BTC") == d("2") + bought - bought * d("0.001")
-
-
-def test_market_by_quantity_sweeps_bids(sim: Sim) -> None:
-    levels = sim.bids(2)
-    qty = levels[0][1] + (levels[1][1] / 2).quantize(d("0.00001"))
-    body = sim.order(side="SELL", type="MARKET", quantity=str(qty))
-    assert body["status"] == "FILLED"
-    assert [d(f["price"]) for f in body["fills"]] == [levels[0][0], levels[1][0]]
-    assert all(f["commissionAsset"] == "USDT" for f in body["fills"])
-    received = d(body["cummulativeQuoteQty"])
-    commission = sum((d(f["commission"]) for f in body["fills"]), D(0))
-    assert sim.free("USDT") == d("100000") + received - commission
-    assert sim.free("BTC") == d("2") - qty
-    assert sim.book.quantity("BUY", levels[1][0]) == levels[0][1] + levels[1][1] - qty
-
-
-def test_market_by_quote_order_qty(sim: Sim) -> None:
-    body = sim.order(side="BUY", type="MARKET", quoteOrderQty="1000")
-    assert body["status"] == "FILLED"
-    spent = d(body["cummulativeQuoteQty"])
-    assert d("999") < spent <= d("1000")
-    assert body["origQty"] == body["executedQty"]
-    assert d(body["origQuoteOrderQty"]) == d("1000")
-    assert sim.free("USDT") == d("100000") - spent
-
-
-def test_ioc_remainder_expires(sim: Sim) -> None:
-    price, qty = sim.asks(1)[0]
-    body = sim.order(
-        side="BUY", type="LIMIT", timeInForce="IOC", quantity=str(qty + d("0.01")), price=str(price)
-    )
-    assert body["status"] == "EXPIRED"
-    assert d(body["executedQty"]) == qty
-    assert sim.locked("USDT") == 0
-    assert sim.free("USDT") == d("100000") - price * qty
-    assert sim.engine.open_orders("default", SYMBOL) == []
-
-
-def test_fok_not_fillable_expires_without_fills(sim: Sim) -> None:
-    price, qty = sim.asks(1)[0]
-    before = sim.totals()
-    body = sim.order(
-        side="BUY", type="LIMIT", timeInForce="FOK", quantity=str(qty + d("0.01")), price=str(price)
-    )
-    assert body["status"] == "EXPIRED"
-    assert body["fills"] == [] and d(body["executedQty"]) == 0
-    assert sim.totals() == before
-    assert sim.free("USDT") == d("100000") and sim.locked("USDT") == 0
-    assert sim.asks(1)[0] == (price, qty)
-
-
-def test_limit_maker_that_would_take_is_rejected(sim: Sim) -> None:
-    price, _ = sim.asks(1)[0]
-    err = place_error(sim, side="BUY", type="LIMIT_MAKER", quantity="0.001", price=str(price))
-    assert (err.code, err.msg) == (-2010, "Order would immediately match and take.")
-    assert sim.engine.all_orders("default", SYMBOL) == []
-    body = sim.order(side="BUY", type="LIMIT_MAKER", quantity="0.001", price="64000")
-    assert set(body) == {"symbol", "orderId", "orderListId", "clientOrderId", "transactTime"}  # ACK
-
-
-def test_insufficient_balance(sim: Sim) -> None:
-    msg = "Account has insufficient balance for requested action."
-    err = place_error(sim, side="BUY", type="LIMIT", timeInForce="GTC", quantity="2", price="64000")
-    assert (err.code, err.msg) == (-2010, msg)
-    err = place_error(sim, side="SELL", type="LIMIT", timeInForce="GTC", quantity="3", price="66000")
-    assert (err.code, err.msg) == (-2010, msg)
-    err = place_error(sim, side="SELL", type="MARKET", quantity="3")
-    assert (err.code, err.msg) == (-2010, msg)
-    assert sim.locked("USDT") == 0 and sim.locked("BTC") == 0
-    assert sim.engine.all_orders("default", SYMBOL) == []
-
-
-@pytest.mark.parametrize(
-    ("params", "failure"),
-    [
-        ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.01", "price": "64000.001"}, "PRICE_FILTER"),
-        ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.000015", "price": "64000"}, "LOT_SIZE"),
-        ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.00001", "price": "64000"}, "NOTIONAL"),
-        (
-            {"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.0001", "price": "400000"},
-            "PERCENT_PRICE_BY_SIDE",
-        ),
-        ({"type": "MARKET", "quantity": "0.00001"}, "NOTIONAL"),
-        ({"type": "MARKET", "quoteOrderQty": "1"}, "NOTIONAL"),
-    ],
-)
-def test_filter_failures(sim: Sim, params: dict[str, str], failure: str) -> None:
-    err = place_error(sim, side="BUY", **params)
-    assert (err.code, err.msg) == (-1013, f"Filter failure: {failure}")
-
-
-def test_percent_price_by_side_for_sells_and_market_lot_size(
-    sim: Sim, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    err = place_error(sim, side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.01", price="1000")
-    assert err.msg == "Filter failure: PERCENT_PRICE_BY_SIDE"
-    filters = sim.market.filters(SYMBOL)
-    patched = [{**f, "maxQty": "0.01000000"} if f["filterType"] == "MARKET_LOT_SIZE" else f for f in filters]
-    monkeypatch.setattr(sim.market, "filters", lambda symbol: patched)
-    err = place_error(sim, side="SELL", type="MARKET", quantity="0.02")
-    assert (err.code, err.msg) == (-1013, "Filter failure: MARKET_LOT_SIZE")
-    assert sim.order(side="SELL", type="MARKET", quantity="0.01")["status"] == "FILLED"
-
-
-def test_parameter_rules(sim: Sim) -> None:
-    err = place_error(sim, side="BUY", type="LIMIT", quantity="0.01", price="64000")
-    assert (err.code, err.msg) == (
-        -1102,
-        "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.",
-    )
-    err = place_error(sim, side="BUY", type="MARKET", quantity="0.01", price="64000")
-    assert (err.code, err.msg) == (-1106, "Parameter 'price' sent when not required.")
-    err = place_error(sim, side="BUY", type="MARKET")
-    assert err.code == -1102
-    # An unknown extra parameter is refused before anything is placed.
-    err = place_error(
-        sim, side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="64000", extra="1"
-    )
-    assert err.code == -1104
-    assert sim.engine.all_orders("default", SYMBOL) == [] and sim.locked("USDT") == 0
-
-
-def test_duplicate_client_order_id(sim: Sim) -> None:
-    params = {"side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.01", "price": "64000"}
-    first = sim.order(newClientOrderId="myOrder1", **params)
-    assert first["clientOrderId"] == "myOrder1"
-    err = place_error(sim, newClientOrderId="myOrder1", **params)
-    assert (err.code, err.msg) == (-2010, "Duplicate order sent.")
-    assert sim.locked("USDT") == d("640")
-    # Another account may use it, and so may this one once the first order is closed.
-    assert sim.order("other", newClientOrderId="myOrder1", **params)["status"] == "NEW"
-    sim.call("DELETE", "/api/v3/order", orderId=first["orderId"])
-    assert sim.order(newClientOrderId="myOrder1", **params)["status"] == "NEW"
-
-
-# -- queries and cancels ------------------------------------------------------------------------------
+# -- queries and cancels --------------------------------------------------------------------------------
 
 
 def test_query_by_either_or_both_ids(sim: Sim) -> None:
@@ -308,103 +129,7 @@ def test_open_orders_all_orders_and_my_trades(sim: Sim) -> None:
     assert all(tape[t["id"]]["price"] == t["price"] and tape[t["id"]]["qty"] == t["qty"] for t in trades)
 
 
-# -- accounts against each other ---------------------------------------------------------------------
-
-
-def test_house_first_then_account_orders_and_balances_conserved(sim: Sim) -> None:
-    before = sim.totals()
-    price, house_qty = sim.asks(1)[0]
-    maker = sim.order(
-        "other", side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.01", price=str(price)
-    )
-    assert maker["status"] == "NEW"
-    assert sim.book.quantity("SELL", price) == house_qty + d("0.01")
-    # The house liquidity at the level is older: it fills first.
-    first = sim.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity=str(house_qty), price=str(price))
-    assert first["status"] == "FILLED"
-    assert sim.call("GET", "/api/v3/order", "other", orderId=maker["orderId"])["status"] == "NEW"
-    second = sim.order(side="BUY", type="MARKET", quantity="0.004")
-    assert [(d(f["price"]), d(f["qty"])) for f in second["fills"]] == [(price, d("0.004"))]
-    maker_now = sim.call("GET", "/api/v3/order", "other", orderId=maker["orderId"])
-    assert maker_now["status"] == "PARTIALLY_FILLED" and d(maker_now["executedQty"]) == d("0.004")
-    assert sim.locked("BTC", "other") == d("0.006")
-    assert sim.free("USDT", "other") == d("100000") + price * d("0.004") * d("0.999")
-    maker_trades = sim.call("GET", "/api/v3/myTrades", "other")
-    assert (
-        len(maker_trades) == 1 and maker_trades[0]["isMaker"] is True and maker_trades[0]["isBuyer"] is False
-    )
-    assert maker_trades[0]["id"] == second["fills"][0]["tradeId"]
-    # Fill the rest and more; then everything adds up, commissions apart.
-    sim.order(side="BUY", type="MARKET", quantity="0.02")
-    sim.order("other", side="SELL", type="MARKET", quantity="0.03")
-    assert sim.call("GET", "/api/v3/order", "other", orderId=maker["orderId"])["status"] == "FILLED"
-    assert sim.locked("BTC", "other") == 0
-    assert sim.totals() == {asset: before.get(asset, D(0)) for asset in sim.totals()}
-    assert sim.engine.commissions["BTC"] > 0 and sim.engine.commissions["USDT"] > 0
-
-
-def test_self_trade_prevention_expires_maker(sim: Sim) -> None:
-    ask = sim.asks(1)[0][0]
-    tick = d("0.01")
-    own = sim.order(side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.01", price=str(ask - tick))
-    body = sim.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.001", price=str(ask))
-    assert body["selfTradePreventionMode"] == "EXPIRE_MAKER"
-    assert [d(f["price"]) for f in body["fills"]] == [ask]
-    assert sim.call("GET", "/api/v3/order", orderId=own["orderId"])["status"] == "EXPIRED_IN_MATCH"
-    assert sim.locked("BTC") == 0
-    assert sim.book.quantity("SELL", ask - tick) == 0
-
-
-def test_rate_limit_order_counts_drop_on_first_fill(sim: Sim) -> None:
-    sim.limits.charge_orders("default")
-    sim.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="64000")
-    sim.limits.charge_orders("default")
-    sim.order(side="BUY", type="MARKET", quantity="0.001")
-    counts = sim.call("GET", "/api/v3/rateLimit/order", symbol=None)
-    assert [c["count"] for c in counts] == [1, 1]
-    assert {c["interval"] for c in counts} == {"SECOND", "DAY"}
-
-
-# -- stops ----------------------------------------------------------------------------------------------
-
-
-def test_stop_loss_triggers_when_a_later_trade_crosses(sim: Sim) -> None:
-    sim.order(side="SELL", type="MARKET", quantity="0.0001")  # the last price is now the best bid
-    bids = sim.bids(8)
-    stop = bids[4][0]
-    err = place_error(sim, side="SELL", type="STOP_LOSS", quantity="0.001", stopPrice=str(bids[0][0] + 1))
-    assert (err.code, err.msg) == (-2010, "Order would trigger immediately.")
-    placed = sim.order(side="SELL", type="STOP_LOSS", quantity="0.001", stopPrice=str(stop))
-    assert set(placed) == {"symbol", "orderId", "orderListId", "clientOrderId", "transactTime"}
-    limit_stop = sim.order(
-        side="SELL",
-        type="STOP_LOSS_LIMIT",
-        timeInForce="GTC",
-        quantity="0.002",
-        price="66000",
-        stopPrice=str(stop),
-        newOrderRespType="RESULT",
-    )
-    assert limit_stop["stopPrice"] == f"{stop:.8f}" and limit_stop["workingTime"] == -1
-    pending = sim.call("GET", "/api/v3/order", orderId=placed["orderId"])
-    assert pending["isWorking"] is False and pending["status"] == "NEW"
-    assert sim.locked("BTC") == d("0.003")
-    # A trade above the stop price does not trigger it; one at or below does.
-    sim.clock.advance(5)
-    sim.order(side="SELL", type="MARKET", quantity=str((bids[0][1] / 2).quantize(d("0.00001"))))
-    assert sim.call("GET", "/api/v3/order", orderId=placed["orderId"])["isWorking"] is False
-    sweep = sum((q for _, q in bids[:5]), D(0))
-    sim.order("other", side="SELL", type="MARKET", quantity=str(sweep))
-    triggered = sim.call("GET", "/api/v3/order", orderId=placed["orderId"])
-    assert triggered["status"] == "FILLED" and triggered["isWorking"] is True
-    assert triggered["workingTime"] >= START + 5
-    resting = sim.call("GET", "/api/v3/order", orderId=limit_stop["orderId"])
-    assert resting["isWorking"] is True and resting["status"] == "NEW"
-    assert sim.book.quantity("SELL", d("66000")) == d("0.002")
-    assert sim.locked("BTC") == d("0.002")
-
-
-# -- amending ------------------------------------------------------------------------------------------
+# -- amending -------------------------------------------------------------------------------------------
 
 
 def test_amend_keep_priority_reduces_quantity_and_keeps_place(sim: Sim) -> None:
@@ -446,7 +171,19 @@ def test_amend_keep_priority_reduces_quantity_and_keeps_place(sim: Sim) -> None:
     assert [(h["origQty"], h["newQty"]) for h in history] == [("0.05000000", "0.02000000")]
 
 
-# -- bodies ---------------------------------------------------------------------------------------------
+def test_amend_to_executed_quantity_expires_the_order(sim: Sim) -> None:
+    price, qty = sim.asks(1)[0]
+    placed = sim.order(
+        side="BUY", type="LIMIT", timeInForce="GTC", quantity=str(qty + d("0.01")), price=str(price)
+    )
+    assert placed["status"] == "PARTIALLY_FILLED" and sim.locked("USDT") == price * d("0.01")
+    body = sim.call("PUT", "/api/v3/order/amend/keepPriority", orderId=placed["orderId"], newQty=str(qty))
+    assert body["amendedOrder"]["status"] == "EXPIRED"
+    assert sim.locked("USDT") == 0 and sim.book.quantity("BUY", price) == 0
+    assert sim.call("GET", "/api/v3/openOrders") == []
+
+
+# -- bodies and weights ---------------------------------------------------------------------------------
 
 
 def json_types(value: Any) -> Any:
@@ -489,26 +226,6 @@ def test_default_response_types(sim: Sim) -> None:
     assert "fills" in sim.order(side="BUY", type="MARKET", quantity="0.001")
     maker = sim.order(side="BUY", type="LIMIT_MAKER", quantity="0.01", price="64000")
     assert "status" not in maker
-
-
-def test_amend_to_executed_quantity_expires_the_order(sim: Sim) -> None:
-    price, qty = sim.asks(1)[0]
-    placed = sim.order(
-        side="BUY", type="LIMIT", timeInForce="GTC", quantity=str(qty + d("0.01")), price=str(price)
-    )
-    assert placed["status"] == "PARTIALLY_FILLED" and sim.locked("USDT") == price * d("0.01")
-    body = sim.call("PUT", "/api/v3/order/amend/keepPriority", orderId=placed["orderId"], newQty=str(qty))
-    assert body["amendedOrder"]["status"] == "EXPIRED"
-    assert sim.locked("USDT") == 0 and sim.book.quantity("BUY", price) == 0
-    assert sim.call("GET", "/api/v3/openOrders") == []
-
-
-def test_iceberg_parts_filter(sim: Sim) -> None:
-    params = {"side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "price": "64000"}
-    err = place_error(sim, quantity="0.10100", icebergQty="0.001", **params)
-    assert err.msg == "Filter failure: ICEBERG_PARTS"
-    body = sim.order(quantity="0.1", icebergQty="0.001", **params)
-    assert body["icebergQty"] == "0.00100000"
 
 
 def test_route_weights(sim: Sim) -> None:

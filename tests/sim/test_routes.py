@@ -1,6 +1,6 @@
-"""The simulator answers over HTTP the way Binance documents: order-list FULL answers with fills, peg
-parameters on orders and list legs, trailingDelta on the legacy OCO, reversed time ranges, myFilters'
-three filter lists, self-trade prevention fields, and the OAuth server's request counts.
+"""The order, order-list and SOR routes answer over HTTP the way Binance documents: order-list FULL
+answers with fills, peg parameters on orders and list legs, trailingDelta on the legacy OCO, reversed
+time ranges, myFilters' three filter lists and self-trade prevention fields.
 
 Requests go through our client's raw `SpotClient.request`, so what is checked is the HTTP answer.
 """
@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
-import aiohttp
 import pytest
 
 from binance_async import BinanceAPIError, SpotClient
@@ -330,17 +329,3 @@ async def test_expire_taker_answer_has_the_prevented_match(client: SpotClient) -
         "0.00300000",
     )
     assert "preventedMatchId" not in await call(client, "GET", ORDER, orderId=maker["orderId"])
-
-
-# -- 6. OAuth request counts ----------------------------------------------------------------------------
-
-
-async def test_oauth_requests_are_counted_per_path(sim: Simulator) -> None:
-    assert sim.oauth.requests == {}
-    async with aiohttp.ClientSession() as session:
-        for _ in range(2):
-            async with session.post(sim.base_url + "/oauth/token", data={"grant_type": "password"}) as resp:
-                assert resp.status == 400
-        async with session.get(sim.base_url + "/oauth-api/v1/user-info") as resp:
-            assert resp.status == 401
-    assert sim.oauth.requests == {("POST", "/oauth/token"): 2, ("GET", "/oauth-api/v1/user-info"): 1}

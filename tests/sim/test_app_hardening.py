@@ -1,5 +1,7 @@
-"""Bad input answered the way Binance answers it (a 4xx JSON error, never aiohttp's plain 500), GET
-parameters read from the query string only, and a latency fault that delays the answer, not the order.
+"""The app's request path (`app`, `params`) against bad input: answered the way Binance answers it (a 4xx
+JSON error, never aiohttp's plain 500), GET parameters read from the query string only, a latency fault
+that delays the answer, not the order, and the Date header on the simulator's clock. The OAuth server's
+own hardening is in test_oauth.
 
 Driven over HTTP on 127.0.0.1 with raw aiohttp requests, so that nothing in our client can hide what
 the simulator answers.
@@ -13,14 +15,12 @@ import hmac
 from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 import pytest
 
 from binance_async.sim import Simulator
 from binance_async.sim.faults import FaultRule
-from binance_async.sim.oauth import PATHS
 
 INT_RANGE = "^[0-9]{1,20}$"
 DEEP = 1200  # deeper than Python's default recursion limit
@@ -219,102 +219,7 @@ async def test_latency_delays_the_answer_of_a_processed_request(
     assert loop.time() - started >= 0.3
 
 
-# -- OAuth simulator --------------------------------------------------------------------------------------
-
-CLIENT_ID = "hardening-client"
-SECRET = "hardening-secret"
-REDIRECT = "https://example.com/callback"
-
-
-@pytest.fixture
-async def token(sim: Simulator, session: aiohttp.ClientSession) -> str:
-    sim.oauth.register_client(CLIENT_ID, SECRET, [REDIRECT])
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT,
-            "scope": "user:openId,asset:ocbs",
-        }
-    )
-    async with session.get(f"{sim.base_url}/en/oauth/authorize?{query}", allow_redirects=False) as resp:
-        assert resp.status == 302
-        code = parse_qs(urlsplit(resp.headers["Location"]).query)["code"][0]
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "client_id": CLIENT_ID,
-        "client_secret": SECRET,
-        "redirect_uri": REDIRECT,
-    }
-    async with session.post(f"{sim.base_url}/oauth/token", data=form) as resp:
-        assert resp.status == 200
-        return str((await resp.json())["access_token"])
-
-
-async def _oauth(
-    sim: Simulator, session: aiohttp.ClientSession, name: str, token: str, query: str, data: str = ""
-) -> tuple[int, Any]:
-    method, path = PATHS[name]
-    headers = {"Authorization": f"Bearer {token}", **(FORM if data else {})}
-    url = f"{sim.base_url}{path}?{query}"
-    async with session.request(method, url, headers=headers, data=data or None) as resp:
-        return resp.status, await resp.json(content_type=None)
-
-
-def _bad_param(name: str) -> dict[str, Any]:
-    return {"code": "100001002", "message": f"Parameter '{name}' is invalid", "data": None, "success": False}
-
-
-@pytest.mark.parametrize("name", ["rows", "page"])
-@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A3", "1" * 5000, "+1", "1%0A"])
-async def test_convert_history_paging_that_is_not_ascii_digits_is_bad_param(
-    sim: Simulator, session: aiohttp.ClientSession, token: str, name: str, value: str
-) -> None:
-    status, body = await _oauth(sim, session, "convert_history", token, f"{name}={value}")
-    assert (status, body) == (400, _bad_param(name))
-
-
-async def test_convert_history_paging_still_works(
-    sim: Simulator, session: aiohttp.ClientSession, token: str
-) -> None:
-    status, body = await _oauth(sim, session, "convert_history", token, "page=1&rows=2000")
-    assert status == 200 and body["data"] == {"total": 0, "rows": []}
-
-
-@pytest.mark.parametrize(
-    "amount",
-    ["1e30", "1E%2B999999", "99999999999999999999", "1e-999999", "%D9%A3", "1_000", "%201", "0x10"],
-)
-async def test_convert_quote_amount_out_of_range_or_malformed_is_bad_param(
-    sim: Simulator, session: aiohttp.ClientSession, token: str, amount: str
-) -> None:
-    query = f"fromAsset=BTC&toAsset=USDT&baseAsset=BTC&amount={amount}"
-    status, body = await _oauth(sim, session, "convert_quote", token, query)
-    assert (status, body) == (400, _bad_param("amount"))
-
-
-@pytest.mark.parametrize(("amount", "total"), [("1E-1", "6500.00000000"), ("+0.5", "32500.00000000")])
-async def test_convert_quote_amount_in_exponent_form_still_works(
-    sim: Simulator, session: aiohttp.ClientSession, token: str, amount: str, total: str
-) -> None:
-    query = f"fromAsset=BTC&toAsset=USDT&baseAsset=BTC&amount={amount.replace('+', '%2B')}"
-    status, body = await _oauth(sim, session, "convert_quote", token, query)
-    assert status == 200, body
-    assert body["data"]["totalAmount"] == total
-
-
-async def test_oauth_get_does_not_read_parameters_from_its_body(
-    sim: Simulator, session: aiohttp.ClientSession, token: str
-) -> None:
-    status, body = await _oauth(sim, session, "convert_history", token, "", data="rows=0")
-    assert status == 200, body  # rows=0 would be bad_param: the body was not read
-    # The legacy access_token parameter is read from the query string only, on a GET.
-    path = PATHS["convert_history"][1]
-    async with session.get(f"{sim.base_url}{path}", data=f"access_token={token}", headers=FORM) as resp:
-        assert resp.status == 401
-    async with session.get(f"{sim.base_url}{path}?access_token={token}") as resp:
-        assert resp.status == 200
+# -- the Date header ------------------------------------------------------------------------------------
 
 
 async def test_the_date_header_follows_the_simulators_clock() -> None:

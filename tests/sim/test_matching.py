@@ -1,8 +1,10 @@
-"""Self-trade prevention modes (DECREMENT, TRANSFER, NONE next to the EXPIRE_* ones) and trailing stops.
+"""Matching (`matching`): self-trade prevention modes (DECREMENT, TRANSFER, NONE next to the EXPIRE_*
+ones), trailing stops and pegged stop-limit orders on an empty book (`BareBook`: every trade is between
+the test's own orders at the prices they name); then resting, crossing, IOC/FOK, accounts against each
+other, balances conserved and stop triggers on the seeded book (`seeded`).
 
 Handlers are called directly (no HTTP) and bodies go through JSON, so what is checked is what a
-client would decode. The house liquidity (one level a side) is taken away first, so every trade here
-is between the test's own orders at the prices they name.
+client would decode.
 """
 
 from __future__ import annotations
@@ -12,55 +14,30 @@ from typing import Any
 
 import pytest
 
-from binance_async.sim.engine import NewOrder, _trailing_ok
 from binance_async.sim.errors import SimError
-from tests.sim.engine_harness import SYMBOL, EngineHarness
+from tests.sim.engine_harness import START, SYMBOL, BareBook, EngineHarness
 
-ACCOUNTS = ("default", "other", "third")
 PREVENTED = "/api/v3/myPreventedMatches"
 ORDER = "/api/v3/order"
 D = Decimal
-
-
-class Sim(EngineHarness):
-    """One engine with the order and SOR routes, three accounts, and an empty book."""
-
-    def __init__(self) -> None:
-        super().__init__(ACCOUNTS, book_levels=1)
-        # "third" takes the house liquidity on both sides.
-        (_, ask_qty), (_, bid_qty) = self.book.asks.top(1)[0], self.book.bids.top(1)[0]
-        self.order("third", side="BUY", type="MARKET", quantity=str(ask_qty))
-        self.order("third", side="SELL", type="MARKET", quantity=str(bid_qty))
-        assert self.book.asks.top(1) == [] and self.book.bids.top(1) == []
-
-    def limit(self, account: str, side: str, qty: str, price: str, **params: Any) -> Any:
-        return self.order(
-            account, side=side, type="LIMIT", timeInForce="GTC", quantity=qty, price=price, **params
-        )
-
-    def query(self, order_id: int, account: str = "default") -> Any:
-        return self.call("GET", ORDER, account, orderId=order_id)
-
-    def trade_at(self, price: str) -> None:
-        """One trade on the tape at `price`, between "other" (maker) and "third" (taker)."""
-        self.limit("other", "SELL", "0.001", price)
-        taken = self.order("third", side="BUY", type="MARKET", quantity="0.001")
-        assert [D(f["price"]) for f in taken["fills"]] == [D(price)]
-
-    def totals(self) -> dict[str, Decimal]:
-        """As the harness's, without assets that sum to zero."""
-        return {asset: amount for asset, amount in super().totals().items() if amount}
+Sim = BareBook
 
 
 @pytest.fixture
 def sim() -> Sim:
-    return Sim()
+    return BareBook()
 
 
-def place_error(sim: Sim, **params: Any) -> SimError:
+def place_error(sim: EngineHarness, **params: Any) -> SimError:
     with pytest.raises(SimError) as caught:
         sim.order(**params)
     return caught.value
+
+
+@pytest.fixture
+def seeded() -> EngineHarness:
+    """Two accounts on the market's seeded book."""
+    return EngineHarness()
 
 
 # -- self-trade prevention ------------------------------------------------------------------------------
@@ -304,69 +281,6 @@ def test_trailing_take_profit_with_an_activation_price(sim: Sim) -> None:
     assert sim.query(placed["orderId"])["status"] == "FILLED"
 
 
-@pytest.mark.parametrize(
-    ("side", "kind", "delta", "ok"),
-    [
-        ("SELL", "STOP_LOSS", 10, True),
-        ("SELL", "STOP_LOSS", 9, False),
-        ("SELL", "STOP_LOSS", 2000, True),
-        ("SELL", "STOP_LOSS", 2001, False),
-        ("BUY", "TAKE_PROFIT", 0, False),
-        ("BUY", "STOP_LOSS", 2001, False),
-    ],
-)
-def test_trailing_delta_filter(sim: Sim, side: str, kind: str, delta: int, ok: bool) -> None:
-    sim.trade_at("60000")
-    params: dict[str, Any] = {"side": side, "type": kind, "quantity": "0.001", "trailingDelta": delta}
-    if ok:
-        assert sim.order(**params)["orderId"] > 0
-    else:
-        err = place_error(sim, **params)
-        assert (err.code, err.msg) == (-1013, "Filter failure: TRAILING_DELTA")
-
-
-@pytest.mark.parametrize(
-    ("side", "kind", "bounds"),
-    [
-        ("BUY", "STOP_LOSS", "Above"),
-        ("BUY", "STOP_LOSS_LIMIT", "Above"),
-        ("SELL", "TAKE_PROFIT", "Above"),
-        ("SELL", "TAKE_PROFIT_LIMIT", "Above"),
-        ("SELL", "STOP_LOSS", "Below"),
-        ("SELL", "STOP_LOSS_LIMIT", "Below"),
-        ("BUY", "TAKE_PROFIT", "Below"),
-        ("BUY", "TAKE_PROFIT_LIMIT", "Below"),
-    ],
-)
-def test_trailing_delta_filter_picks_above_or_below_bounds(side: str, kind: str, bounds: str) -> None:
-    entry = {
-        "filterType": "TRAILING_DELTA",
-        "minTrailingAboveDelta": 10,
-        "maxTrailingAboveDelta": 100,
-        "minTrailingBelowDelta": 200,
-        "maxTrailingBelowDelta": 300,
-    }
-    request = NewOrder(symbol=SYMBOL, side="BUY" if side == "BUY" else "SELL", type=kind)
-    for delta, inside in ((50, bounds == "Above"), (250, bounds == "Below")):
-        request.trailing_delta = delta
-        assert _trailing_ok(request, entry) is inside
-
-
-def test_trailing_delta_parameter_rules(sim: Sim) -> None:
-    err = place_error(sim, side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.001", price="60000",
-                      trailingDelta=100)  # fmt: skip
-    assert (err.code, err.msg) == (-1106, "Parameter 'trailingDelta' sent when not required.")
-    err = place_error(sim, side="BUY", type="MARKET", quantity="0.001", trailingDelta=100)
-    assert err.code == -1106
-    err = place_error(sim, side="SELL", type="STOP_LOSS", quantity="0.001")
-    assert err.code == -1102 and "stopPrice" in err.msg
-    # The order test endpoint applies the same rules.
-    with pytest.raises(SimError) as caught:
-        sim.call("POST", "/api/v3/order/test", side="SELL", type="STOP_LOSS", quantity="0.001",
-                 trailingDelta=5)  # fmt: skip
-    assert caught.value.code == -1013
-
-
 def test_trailing_pending_leg_of_an_oto(sim: Sim) -> None:
     sim.trade_at("60000")
     sim.limit("other", "BUY", "0.001", "50000")
@@ -394,7 +308,7 @@ def test_trailing_pending_leg_of_an_oto(sim: Sim) -> None:
     assert sim.query(pending_id)["status"] == "FILLED"
 
 
-# -- pegged stop-limit orders ------------------------------------------------------------------------------
+# -- pegged stop-limit orders ---------------------------------------------------------------------------
 
 
 def test_pegged_stop_limit_takes_its_price_when_it_triggers(sim: Sim) -> None:
@@ -434,3 +348,186 @@ def test_pegged_stop_limit_expires_when_the_book_is_too_thin(sim: Sim) -> None:
     expired = sim.query(placed["orderId"])
     assert (expired["status"], expired["pegOffsetValue"]) == ("EXPIRED", 3)
     assert sim.locked("BTC") == 0
+
+
+# -- resting, crossing and expiring on the seeded book --------------------------------------------------
+
+
+def test_limit_that_rests_shows_in_depth_and_locks_quote(seeded: EngineHarness) -> None:
+    body = seeded.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="64000")
+    assert body["status"] == "NEW"
+    assert body["fills"] == []
+    assert body["orderId"] == 1 and len(body["clientOrderId"]) == 22
+    assert seeded.book.quantity("BUY", D("64000")) == D("0.01")
+    assert seeded.locked("USDT") == D("640.00")
+    assert seeded.free("USDT") == D("100000") - D("640")
+    depth = seeded.market.depth_body(SYMBOL, 5000)
+    assert ["64000.00000000", "0.01000000"] in depth["bids"]
+
+
+def test_limit_crossing_fills_at_maker_prices_then_rests(seeded: EngineHarness) -> None:
+    levels = seeded.asks(3)
+    limit = levels[2][0]
+    qty = sum((q for _, q in levels), D(0)) + D("0.001")
+    body = seeded.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity=str(qty), price=str(limit))
+    assert body["status"] == "PARTIALLY_FILLED"
+    assert [(D(f["price"]), D(f["qty"])) for f in body["fills"]] == levels
+    for fill in body["fills"]:
+        assert fill["commissionAsset"] == "BTC"
+        assert D(fill["commission"]) == D(fill["qty"]) * D("0.001")
+    cost = sum((p * q for p, q in levels), D(0))
+    assert D(body["cummulativeQuoteQty"]) == cost
+    assert D(body["executedQty"]) == qty - D("0.001")
+    # The remainder rests at the limit price, which is now the best bid; its quote stays locked.
+    assert seeded.book.best_bid() == (limit, D("0.001"))
+    assert seeded.locked("USDT") == limit * D("0.001")
+    assert seeded.free("USDT") == D("100000") - cost - limit * D("0.001")
+    bought = qty - D("0.001")
+    assert seeded.free("BTC") == D("2") + bought - bought * D("0.001")
+
+
+def test_market_by_quantity_sweeps_bids(seeded: EngineHarness) -> None:
+    levels = seeded.bids(2)
+    qty = levels[0][1] + (levels[1][1] / 2).quantize(D("0.00001"))
+    body = seeded.order(side="SELL", type="MARKET", quantity=str(qty))
+    assert body["status"] == "FILLED"
+    assert [D(f["price"]) for f in body["fills"]] == [levels[0][0], levels[1][0]]
+    assert all(f["commissionAsset"] == "USDT" for f in body["fills"])
+    received = D(body["cummulativeQuoteQty"])
+    commission = sum((D(f["commission"]) for f in body["fills"]), D(0))
+    assert seeded.free("USDT") == D("100000") + received - commission
+    assert seeded.free("BTC") == D("2") - qty
+    assert seeded.book.quantity("BUY", levels[1][0]) == levels[0][1] + levels[1][1] - qty
+
+
+def test_market_by_quote_order_qty(seeded: EngineHarness) -> None:
+    body = seeded.order(side="BUY", type="MARKET", quoteOrderQty="1000")
+    assert body["status"] == "FILLED"
+    spent = D(body["cummulativeQuoteQty"])
+    assert D("999") < spent <= D("1000")
+    assert body["origQty"] == body["executedQty"]
+    assert D(body["origQuoteOrderQty"]) == D("1000")
+    assert seeded.free("USDT") == D("100000") - spent
+
+
+def test_ioc_remainder_expires(seeded: EngineHarness) -> None:
+    price, qty = seeded.asks(1)[0]
+    body = seeded.order(
+        side="BUY", type="LIMIT", timeInForce="IOC", quantity=str(qty + D("0.01")), price=str(price)
+    )
+    assert body["status"] == "EXPIRED"
+    assert D(body["executedQty"]) == qty
+    assert seeded.locked("USDT") == 0
+    assert seeded.free("USDT") == D("100000") - price * qty
+    assert seeded.engine.open_orders("default", SYMBOL) == []
+
+
+def test_fok_not_fillable_expires_without_fills(seeded: EngineHarness) -> None:
+    price, qty = seeded.asks(1)[0]
+    before = seeded.totals()
+    body = seeded.order(
+        side="BUY", type="LIMIT", timeInForce="FOK", quantity=str(qty + D("0.01")), price=str(price)
+    )
+    assert body["status"] == "EXPIRED"
+    assert body["fills"] == [] and D(body["executedQty"]) == 0
+    assert seeded.totals() == before
+    assert seeded.free("USDT") == D("100000") and seeded.locked("USDT") == 0
+    assert seeded.asks(1)[0] == (price, qty)
+
+
+# -- accounts against each other ------------------------------------------------------------------------
+
+
+def test_house_first_then_account_orders_and_balances_conserved(seeded: EngineHarness) -> None:
+    before = seeded.totals()
+    price, house_qty = seeded.asks(1)[0]
+    maker = seeded.order(
+        "other", side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.01", price=str(price)
+    )
+    assert maker["status"] == "NEW"
+    assert seeded.book.quantity("SELL", price) == house_qty + D("0.01")
+    # The house liquidity at the level is older: it fills first.
+    first = seeded.order(
+        side="BUY", type="LIMIT", timeInForce="GTC", quantity=str(house_qty), price=str(price)
+    )
+    assert first["status"] == "FILLED"
+    assert seeded.call("GET", "/api/v3/order", "other", orderId=maker["orderId"])["status"] == "NEW"
+    second = seeded.order(side="BUY", type="MARKET", quantity="0.004")
+    assert [(D(f["price"]), D(f["qty"])) for f in second["fills"]] == [(price, D("0.004"))]
+    maker_now = seeded.call("GET", "/api/v3/order", "other", orderId=maker["orderId"])
+    assert maker_now["status"] == "PARTIALLY_FILLED" and D(maker_now["executedQty"]) == D("0.004")
+    assert seeded.locked("BTC", "other") == D("0.006")
+    assert seeded.free("USDT", "other") == D("100000") + price * D("0.004") * D("0.999")
+    maker_trades = seeded.call("GET", "/api/v3/myTrades", "other")
+    assert (
+        len(maker_trades) == 1 and maker_trades[0]["isMaker"] is True and maker_trades[0]["isBuyer"] is False
+    )
+    assert maker_trades[0]["id"] == second["fills"][0]["tradeId"]
+    # Fill the rest and more; then everything adds up, commissions apart.
+    seeded.order(side="BUY", type="MARKET", quantity="0.02")
+    seeded.order("other", side="SELL", type="MARKET", quantity="0.03")
+    assert seeded.call("GET", "/api/v3/order", "other", orderId=maker["orderId"])["status"] == "FILLED"
+    assert seeded.locked("BTC", "other") == 0
+    assert seeded.totals() == {asset: before.get(asset, D(0)) for asset in seeded.totals()}
+    assert seeded.engine.commissions["BTC"] > 0 and seeded.engine.commissions["USDT"] > 0
+
+
+def test_self_trade_prevention_expires_maker(seeded: EngineHarness) -> None:
+    ask = seeded.asks(1)[0][0]
+    tick = D("0.01")
+    own = seeded.order(side="SELL", type="LIMIT", timeInForce="GTC", quantity="0.01", price=str(ask - tick))
+    body = seeded.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.001", price=str(ask))
+    assert body["selfTradePreventionMode"] == "EXPIRE_MAKER"
+    assert [D(f["price"]) for f in body["fills"]] == [ask]
+    assert seeded.call("GET", "/api/v3/order", orderId=own["orderId"])["status"] == "EXPIRED_IN_MATCH"
+    assert seeded.locked("BTC") == 0
+    assert seeded.book.quantity("SELL", ask - tick) == 0
+
+
+def test_rate_limit_order_counts_drop_on_first_fill(seeded: EngineHarness) -> None:
+    seeded.limits.charge_orders("default")
+    seeded.order(side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="64000")
+    seeded.limits.charge_orders("default")
+    seeded.order(side="BUY", type="MARKET", quantity="0.001")
+    counts = seeded.call("GET", "/api/v3/rateLimit/order", symbol=None)
+    assert [c["count"] for c in counts] == [1, 1]
+    assert {c["interval"] for c in counts} == {"SECOND", "DAY"}
+
+
+# -- stops ----------------------------------------------------------------------------------------------
+
+
+def test_stop_loss_triggers_when_a_later_trade_crosses(seeded: EngineHarness) -> None:
+    seeded.order(side="SELL", type="MARKET", quantity="0.0001")  # the last price is now the best bid
+    bids = seeded.bids(8)
+    stop = bids[4][0]
+    err = place_error(seeded, side="SELL", type="STOP_LOSS", quantity="0.001", stopPrice=str(bids[0][0] + 1))
+    assert (err.code, err.msg) == (-2010, "Order would trigger immediately.")
+    placed = seeded.order(side="SELL", type="STOP_LOSS", quantity="0.001", stopPrice=str(stop))
+    assert set(placed) == {"symbol", "orderId", "orderListId", "clientOrderId", "transactTime"}
+    limit_stop = seeded.order(
+        side="SELL",
+        type="STOP_LOSS_LIMIT",
+        timeInForce="GTC",
+        quantity="0.002",
+        price="66000",
+        stopPrice=str(stop),
+        newOrderRespType="RESULT",
+    )
+    assert limit_stop["stopPrice"] == f"{stop:.8f}" and limit_stop["workingTime"] == -1
+    pending = seeded.call("GET", "/api/v3/order", orderId=placed["orderId"])
+    assert pending["isWorking"] is False and pending["status"] == "NEW"
+    assert seeded.locked("BTC") == D("0.003")
+    # A trade above the stop price does not trigger it; one at or below does.
+    seeded.clock.advance(5)
+    seeded.order(side="SELL", type="MARKET", quantity=str((bids[0][1] / 2).quantize(D("0.00001"))))
+    assert seeded.call("GET", "/api/v3/order", orderId=placed["orderId"])["isWorking"] is False
+    sweep = sum((q for _, q in bids[:5]), D(0))
+    seeded.order("other", side="SELL", type="MARKET", quantity=str(sweep))
+    triggered = seeded.call("GET", "/api/v3/order", orderId=placed["orderId"])
+    assert triggered["status"] == "FILLED" and triggered["isWorking"] is True
+    assert triggered["workingTime"] >= START + 5
+    resting = seeded.call("GET", "/api/v3/order", orderId=limit_stop["orderId"])
+    assert resting["isWorking"] is True and resting["status"] == "NEW"
+    assert seeded.book.quantity("SELL", D("66000")) == D("0.002")
+    assert seeded.locked("BTC") == D("0.002")

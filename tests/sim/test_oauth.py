@@ -1,4 +1,5 @@
-"""The simulated Binance OAuth 2.0 server over real HTTP, driven by hand from Binance's docs."""
+"""The simulated Binance OAuth 2.0 server (`oauth`) over real HTTP, driven by hand from Binance's docs:
+on an aiohttp app of its own, then mounted on the `Simulator` (bad input, request counts)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from binance_async.sim import Simulator
 from binance_async.sim.clock import SimClock
 from binance_async.sim.oauth import DEFAULT_EXPIRES_IN, PATHS, OAuthServer
 from tests.reference import example
@@ -454,3 +456,119 @@ async def test_requests_are_counted_per_endpoint(env: Env) -> None:
         ("POST", "/oauth/token"): 2,
         ("GET", "/oauth-api/v1/user-info"): 2,
     }
+
+
+# -- mounted on the Simulator: bad input, GET parameters from the query string only ---------------------
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as s:
+        yield s
+
+
+@pytest.fixture
+async def token(sim: Simulator, session: aiohttp.ClientSession) -> str:
+    sim.oauth.register_client(CLIENT_ID, SECRET, [REDIRECT])
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT,
+            "scope": "user:openId,asset:ocbs",
+        }
+    )
+    async with session.get(f"{sim.base_url}/en/oauth/authorize?{query}", allow_redirects=False) as resp:
+        assert resp.status == 302
+        code = parse_qs(urlsplit(resp.headers["Location"]).query)["code"][0]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": CLIENT_ID,
+        "client_secret": SECRET,
+        "redirect_uri": REDIRECT,
+    }
+    async with session.post(f"{sim.base_url}/oauth/token", data=form) as resp:
+        assert resp.status == 200
+        return str((await resp.json())["access_token"])
+
+
+async def _oauth(
+    sim: Simulator, session: aiohttp.ClientSession, name: str, token: str, query: str, data: str = ""
+) -> tuple[int, Any]:
+    method, path = PATHS[name]
+    headers = {"Authorization": f"Bearer {token}", **(FORM if data else {})}
+    url = f"{sim.base_url}{path}?{query}"
+    async with session.request(method, url, headers=headers, data=data or None) as resp:
+        return resp.status, await resp.json(content_type=None)
+
+
+def _bad_param(name: str) -> dict[str, Any]:
+    return {"code": "100001002", "message": f"Parameter '{name}' is invalid", "data": None, "success": False}
+
+
+@pytest.mark.parametrize("name", ["rows", "page"])
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A3", "1" * 5000, "+1", "1%0A"])
+async def test_convert_history_paging_that_is_not_ascii_digits_is_bad_param(
+    sim: Simulator, session: aiohttp.ClientSession, token: str, name: str, value: str
+) -> None:
+    status, body = await _oauth(sim, session, "convert_history", token, f"{name}={value}")
+    assert (status, body) == (400, _bad_param(name))
+
+
+async def test_convert_history_paging_still_works(
+    sim: Simulator, session: aiohttp.ClientSession, token: str
+) -> None:
+    status, body = await _oauth(sim, session, "convert_history", token, "page=1&rows=2000")
+    assert status == 200 and body["data"] == {"total": 0, "rows": []}
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["1e30", "1E%2B999999", "99999999999999999999", "1e-999999", "%D9%A3", "1_000", "%201", "0x10"],
+)
+async def test_convert_quote_amount_out_of_range_or_malformed_is_bad_param(
+    sim: Simulator, session: aiohttp.ClientSession, token: str, amount: str
+) -> None:
+    query = f"fromAsset=BTC&toAsset=USDT&baseAsset=BTC&amount={amount}"
+    status, body = await _oauth(sim, session, "convert_quote", token, query)
+    assert (status, body) == (400, _bad_param("amount"))
+
+
+@pytest.mark.parametrize(("amount", "total"), [("1E-1", "6500.00000000"), ("+0.5", "32500.00000000")])
+async def test_convert_quote_amount_in_exponent_form_still_works(
+    sim: Simulator, session: aiohttp.ClientSession, token: str, amount: str, total: str
+) -> None:
+    query = f"fromAsset=BTC&toAsset=USDT&baseAsset=BTC&amount={amount.replace('+', '%2B')}"
+    status, body = await _oauth(sim, session, "convert_quote", token, query)
+    assert status == 200, body
+    assert body["data"]["totalAmount"] == total
+
+
+async def test_oauth_get_does_not_read_parameters_from_its_body(
+    sim: Simulator, session: aiohttp.ClientSession, token: str
+) -> None:
+    status, body = await _oauth(sim, session, "convert_history", token, "", data="rows=0")
+    assert status == 200, body  # rows=0 would be bad_param: the body was not read
+    # The legacy access_token parameter is read from the query string only, on a GET.
+    path = PATHS["convert_history"][1]
+    async with session.get(f"{sim.base_url}{path}", data=f"access_token={token}", headers=FORM) as resp:
+        assert resp.status == 401
+    async with session.get(f"{sim.base_url}{path}?access_token={token}") as resp:
+        assert resp.status == 200
+
+
+# -- mounted on the Simulator: request counts -----------------------------------------------------------
+
+
+async def test_oauth_requests_are_counted_per_path(sim: Simulator) -> None:
+    assert sim.oauth.requests == {}
+    async with aiohttp.ClientSession() as session:
+        for _ in range(2):
+            async with session.post(sim.base_url + "/oauth/token", data={"grant_type": "password"}) as resp:
+                assert resp.status == 400
+        async with session.get(sim.base_url + "/oauth-api/v1/user-info") as resp:
+            assert resp.status == 401
+    assert sim.oauth.requests == {("POST", "/oauth/token"): 2, ("GET", "/oauth-api/v1/user-info"): 1}
