@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 
 import pytest
-from multidict import CIMultiDict, CIMultiDictProxy
 
 from binance_async import (
     ExecutionStatusUnknown,
@@ -26,8 +24,8 @@ from binance_async import (
     SpotClient,
     WindowSpec,
 )
-from binance_async._transport import Request, Response
 from binance_async.errors import RequestTimeoutError
+from binance_async.testing import MockTransport, Request, Response, json_response, params
 from tests.unit.helpers import KEY, SECRET
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -56,34 +54,20 @@ ORDER = {  # GET /api/v3/order, as Binance documents it
 
 
 def answer(status: int, body: object, **headers: str) -> Response:
-    return Response(status, CIMultiDictProxy(CIMultiDict(headers)), json.dumps(body).encode())
+    return json_response(body, status=status, headers=headers)
 
 
 def server_time(offset_ms: int = 0) -> Response:
     return answer(200, {"serverTime": int(time.time() * 1000) + offset_ms})
 
 
-class Fake:
-    """A transport that hands every request to `handler` and keeps what was sent."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.sent: list[Request] = []
-
-    async def send(self, request: Request) -> Response:
-        self.sent.append(request)
-        return await self.handler(request)
-
-    async def aclose(self) -> None:
-        pass
-
-    def paths(self) -> list[str]:
-        return [r.path for r in self.sent]
+def Fake(handler: Handler) -> MockTransport:
+    """A transport that hands every request to `handler` (the public test seam)."""
+    return MockTransport(handler)
 
 
 def params_of(request: Request) -> dict[str, str]:
-    raw = request.body.decode() if request.body else request.url.partition("?")[2]
-    return dict(pair.split("=", 1) for pair in raw.split("&") if pair)
+    return dict(params(request))
 
 
 # -- a cancelled order call does not lose the order ---------------------------------------------------------
