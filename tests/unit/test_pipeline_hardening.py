@@ -201,7 +201,7 @@ async def test_a_cancel_by_order_id_is_recorded_and_reconciled_by_that_order_id(
 
 
 async def test_unknown_outcomes_is_read_only() -> None:
-    async with SpotClient(KEY, SECRET, transport=Fake(lambda r: server_time())) as client:  # type: ignore[arg-type,return-value]
+    async with SpotClient(KEY, SECRET, transport=Fake(lambda r: server_time())) as client:
         with pytest.raises(TypeError):
             client.unknown_outcomes["x"] = None  # type: ignore[index]
 
