@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 
 import pytest
@@ -25,10 +24,9 @@ from binance_async import (
     WindowSpec,
 )
 from binance_async.errors import RequestTimeoutError
-from binance_async.testing import MockTransport, Request, Response, json_response, params
+from binance_async.testing import Handler, MockTransport, Request, Response, json_response, params
 from tests.unit.helpers import KEY, SECRET
 
-Handler = Callable[[Request], Awaitable[Response]]
 ORDER = {  # GET /api/v3/order, as Binance documents it
     "symbol": "BTCUSDT",
     "orderId": 7,
