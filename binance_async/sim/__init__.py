@@ -13,7 +13,8 @@ fixture ``binance_sim``. The simulator shares no code with the client.
 Its rooms, one module each:
 
 * servers: `app` (`Simulator`: the HTTP server, its dispatch, weights, signatures and faults) and
-  `oauth` (the Binance Login server it mounts). A WebSocket server gets a module of its own next to
+  `oauth` (the Binance Login server it mounts: authorization and tokens, with its user APIs in
+  `oauth_apis` and its records in `oauth_records`). A WebSocket server gets a module of its own next to
   them (``ws_api`` for the WebSocket API, ``ws_streams`` for the market and user data streams), reads
   the same `Market` and `Engine` and is started by `Simulator` alongside the HTTP one;
 * routes (what each HTTP endpoint reads and answers): `market_routes`, `order_routes`, `list_routes`,
