@@ -3,16 +3,13 @@
 `router` is a `binance_async.testing.Router` (empty: a test adds the answers it needs),
 `router_with_time` the same router also answering the clock sync, `transport` the `MockTransport`
 over it (its ``requests`` are what the client sent), and `client` a `SpotClient` on that transport.
-
-`mocked` (aioresponses, patching aiohttp itself) remains for the OAuth tests that still use it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import SpotClient
 from binance_async.testing import MockTransport, Router, server_time
@@ -48,10 +45,3 @@ async def client(transport: MockTransport) -> AsyncIterator[SpotClient]:
     without waiting."""
     async with SpotClient(api_key=KEY, api_secret=SECRET, retry=FAST_RETRY, transport=transport) as c:
         yield c
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    """Every aiohttp request answered by aioresponses: only what a test mocks is served."""
-    with aioresponses() as m:
-        yield m

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from aioresponses import aioresponses
-
 from binance_async import RetryPolicy
 from binance_async.testing import RecordingTransport, params
 
@@ -22,22 +20,12 @@ CLIENT_ID = re.compile(r"[a-zA-Z0-9_-]{1,36}")
 
 
 def calls(
-    mocked: aioresponses | RecordingTransport, method: str | None = None, path: str | None = None
+    transport: RecordingTransport, method: str | None = None, path: str | None = None
 ) -> list[tuple[str, str, Any]]:
-    """Every request sent, in order: (method, url, kwargs), where kwargs["data"] is the body.
-
-    From a `RecordingTransport` (`MockTransport`), or from aioresponses (the OAuth tests)."""
-    if isinstance(mocked, RecordingTransport):
-        return [(r.method, r.url, {"data": r.body, "headers": r.headers}) for r in mocked.find(method, path)]
-    seen: list[tuple[str, str, Any]] = []
-    for (m, url), requests in mocked.requests.items():
-        for request in requests:
-            seen.append((m, str(url), request.kwargs))
-    return [
-        (m, url, kwargs)
-        for m, url, kwargs in seen
-        if (method is None or m == method) and (path is None or urlsplit(url).path == path)
-    ]
+    """Every request `transport` (a `MockTransport` too) sent with this method, to this path (None:
+    any), in order: (method, url, kwargs), where kwargs["data"] is the body and kwargs["headers"] the
+    headers."""
+    return [(r.method, r.url, {"data": r.body, "headers": r.headers}) for r in transport.find(method, path)]
 
 
 def sent(

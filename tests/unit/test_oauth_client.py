@@ -1,10 +1,10 @@
-"""`OAuthClient` with Binance mocked by aioresponses: the exact wire, error mapping, refusals, the table."""
+"""`OAuthClient` with Binance answered through the transport seam (`binance_async.testing`): the exact
+wire, error mapping, refusals, the table."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -12,7 +12,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from aioresponses import aioresponses
 
 from binance_async import (
     BinanceAPIError,
@@ -43,6 +42,7 @@ from binance_async.oauth import (
 from binance_async.oauth import endpoints as E
 from binance_async.oauth._errors import oauth_error_from_response
 from binance_async.sim.oauth import PATHS as SIM_PATHS
+from binance_async.testing import MockTransport, Router
 from tests.reference import example, example_bytes
 from tests.unit.helpers import FAST_RETRY, calls, form, query
 
@@ -58,9 +58,9 @@ NOW = 1_700_000_000.0
 ALL = frozenset({"user:email", "user:status", "user:address", "asset:balance", "asset:ocbs"})
 
 
-def api(path: str) -> re.Pattern[str]:
-    """`path` on the api host, with any query string."""
-    return re.compile(re.escape(API + path) + r"(\?.*)?$")
+def api(path: str) -> str:
+    """`path` on the api host (a `Router` route matches it with any query string)."""
+    return API + path
 
 
 def ok(data: Any) -> dict[str, Any]:
@@ -92,18 +92,26 @@ class Clock:
         return self.now
 
 
-def make_client(token: Token | None = None, secret: str | None = SECRET, **options: Any) -> OAuthClient:
+def make_client(
+    transport: MockTransport, token: Token | None = None, secret: str | None = SECRET, **options: Any
+) -> OAuthClient:
+    """A client on `transport` (closing the client closes it: a second client needs another one)."""
     options.setdefault("clock", Clock())
     options.setdefault("retry", FAST_RETRY)
     return OAuthClient(
-        CLIENT_ID, secret, redirect_uri=REDIRECT, token_store=MemoryTokenStore(token), **options
+        CLIENT_ID,
+        secret,
+        redirect_uri=REDIRECT,
+        token_store=MemoryTokenStore(token),
+        transport=transport,
+        **options,
     )
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[OAuthClient]:
-    """Logged in with every scope, the token valid for an hour, and a refresh token."""
-    async with make_client(a_token()) as c:
+async def client(transport: MockTransport) -> AsyncIterator[OAuthClient]:
+    """Logged in with every scope, the token valid for an hour, and a refresh token; on `transport`."""
+    async with make_client(transport, a_token()) as c:
         yield c
 
 
@@ -116,13 +124,15 @@ def bearer(kwargs: Any) -> str | None:
 # -- the token endpoint on the wire -----------------------------------------------------------------
 
 
-async def test_exchange_code_form_body_and_nothing_in_the_url(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, payload=example("OAUTH_token.json"))
+async def test_exchange_code_form_body_and_nothing_in_the_url(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post(TOKEN_URL, json=example("OAUTH_token.json"))
     clock = Clock()
-    async with make_client(clock=clock) as client:
+    async with make_client(transport, clock=clock) as client:
         verifier = "v" * 43
         token = await client.exchange_code("cf6941ae8918b6a008f1377f36a4557ab5935b36", verifier)
-    [(method, url, kwargs)] = calls(mocked)
+    [(method, url, kwargs)] = calls(transport)
     assert (method, url) == ("POST", TOKEN_URL)  # no query string: no secret or code in the URL
     assert form(kwargs["data"]) == [
         ("grant_type", "authorization_code"),
@@ -138,14 +148,16 @@ async def test_exchange_code_form_body_and_nothing_in_the_url(mocked: aiorespons
     assert token.scope == {"read"} and token.expires_at == NOW + 30714
 
 
-async def test_public_client_exchange_uses_the_remembered_verifier(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, payload=token_answer())
-    async with make_client(secret=None) as client:
+async def test_public_client_exchange_uses_the_remembered_verifier(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post(TOKEN_URL, json=token_answer())
+    async with make_client(transport, secret=None) as client:
         request = client.authorization_url(["user:email"])
         url = f"{REDIRECT}?code=the-code&state={request.state}"
         code = client.parse_callback(url, request.state)
         await client.exchange_code(code)
-    [(_, _, kwargs)] = calls(mocked)
+    [(_, _, kwargs)] = calls(transport)
     assert form(kwargs["data"]) == [
         ("grant_type", "authorization_code"),
         ("code", "the-code"),
@@ -156,12 +168,14 @@ async def test_public_client_exchange_uses_the_remembered_verifier(mocked: aiore
     assert request.url.startswith(ACCOUNTS + "/en/oauth/authorize?")
 
 
-async def test_refresh_form_body(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, payload=token_answer("new-access", refresh_token=None, scope=None))
+async def test_refresh_form_body(router: Router, transport: MockTransport) -> None:
+    router.post(TOKEN_URL, json=token_answer("new-access", refresh_token=None, scope=None))
     store = MemoryTokenStore(a_token())
-    async with OAuthClient(CLIENT_ID, SECRET, token_store=store, clock=Clock()) as client:
+    async with OAuthClient(
+        CLIENT_ID, SECRET, token_store=store, clock=Clock(), transport=transport
+    ) as client:
         token = await client.refresh()
-    [(_, url, kwargs)] = calls(mocked)
+    [(_, url, kwargs)] = calls(transport)
     assert url == TOKEN_URL
     assert form(kwargs["data"]) == [
         ("grant_type", "refresh_token"),
@@ -174,10 +188,10 @@ async def test_refresh_form_body(mocked: aioresponses) -> None:
     assert await store.load() == token
 
 
-async def test_token_endpoint_rfc6749_error(mocked: aioresponses) -> None:
+async def test_token_endpoint_rfc6749_error(router: Router, transport: MockTransport) -> None:
     body = {"error": "invalid_grant", "error_description": "code is invalid or expired"}
-    mocked.post(TOKEN_URL, status=400, payload=body)
-    async with make_client() as client:
+    router.post(TOKEN_URL, status=400, json=body)
+    async with make_client(transport) as client:
         with pytest.raises(OAuthError) as caught:
             await client.exchange_code("code", "v" * 43)
     error = caught.value
@@ -186,14 +200,16 @@ async def test_token_endpoint_rfc6749_error(mocked: aioresponses) -> None:
     assert client.token is None
 
 
-async def test_token_endpoint_5xx_is_not_resent_and_masks_what_was_sent(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, status=502, body="<html>bad gateway</html>", repeat=True)
-    async with make_client(a_token()) as client:
+async def test_token_endpoint_5xx_is_not_resent_and_masks_what_was_sent(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post(TOKEN_URL, status=502, body="<html>bad gateway</html>", times=None)
+    async with make_client(transport, a_token()) as client:
         with pytest.raises(ExecutionStatusUnknownError) as exchange:
             await client.exchange_code("the-code", "v" * 43)
         with pytest.raises(ExecutionStatusUnknownError) as refresh:
             await client.refresh()
-    assert len(calls(mocked)) == 2
+    assert len(calls(transport)) == 2
     assert exchange.value.request is not None and refresh.value.request is not None
     assert exchange.value.request.params["grant_type"] == "authorization_code"
     sent = {**exchange.value.request.params, **refresh.value.request.params}
@@ -203,9 +219,11 @@ async def test_token_endpoint_5xx_is_not_resent_and_masks_what_was_sent(mocked: 
     assert SECRET not in text and "the-code" not in text and REFRESH not in text
 
 
-async def test_token_endpoint_undecodable_answer_keeps_no_body(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, body=f'["{ACCESS}"]', content_type="application/json")
-    async with make_client() as client:
+async def test_token_endpoint_undecodable_answer_keeps_no_body(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post(TOKEN_URL, body=f'["{ACCESS}"]', headers={"Content-Type": "application/json"})
+    async with make_client(transport) as client:
         with pytest.raises(InvalidResponseError) as caught:
             await client.exchange_code("code", "v" * 43)
     assert caught.value.body == b"" and ACCESS not in str(caught.value)
@@ -215,21 +233,19 @@ async def test_token_endpoint_undecodable_answer_keeps_no_body(mocked: aiorespon
 
 
 async def test_user_apis_send_a_bearer_header_and_binance_names(
-    mocked: aioresponses, client: OAuthClient
+    router: Router, transport: MockTransport, client: OAuthClient
 ) -> None:
-    mocked.get(api("/oauth-api/v1/user-info"), payload=example("OAUTH_user_info.json"))
-    mocked.get(
+    router.get(api("/oauth-api/v1/user-info"), json=example("OAUTH_user_info.json"))
+    router.get(
         api("/oauth-api/v1/get-charge-address"),
-        payload=example("unofficial/brave_mock_OAUTH_get_charge_address.json"),
+        json=example("unofficial/brave_mock_OAUTH_get_charge_address.json"),
     )
-    mocked.post(
-        api("/oauth-api/v1/ocbs/quote"), payload=example("unofficial/brave_mock_OAUTH_ocbs_quote.json")
+    router.post(api("/oauth-api/v1/ocbs/quote"), json=example("unofficial/brave_mock_OAUTH_ocbs_quote.json"))
+    router.post(
+        api("/oauth-api/v1/ocbs/confirm"), json=example("unofficial/brave_mock_OAUTH_ocbs_confirm.json")
     )
-    mocked.post(
-        api("/oauth-api/v1/ocbs/confirm"), payload=example("unofficial/brave_mock_OAUTH_ocbs_confirm.json")
-    )
-    mocked.get(api("/oauth-api/v1/ocbs/history"), payload=ok({"total": 0, "rows": []}))
-    mocked.post(api("/oauth-api/v1/revoke-token"), payload=example("OAUTH_revoke_token.json"))
+    router.get(api("/oauth-api/v1/ocbs/history"), json=ok({"total": 0, "rows": []}))
+    router.post(api("/oauth-api/v1/revoke-token"), json=example("OAUTH_revoke_token.json"))
 
     info = await client.user_info()
     assert info == UserInfo(user_id="e10e20b7f20947e7bd206b15ce3dae90", email="xx@xx.com")
@@ -244,7 +260,7 @@ async def test_user_apis_send_a_bearer_header_and_binance_names(
     assert history.total == 0 and history.rows == ()
     assert await client.revoke_token() is True
 
-    seen = calls(mocked)
+    seen = calls(transport)
     assert all(bearer(kwargs) == f"Bearer {ACCESS}" for _, _, kwargs in seen)
     assert all(ACCESS not in url for _, url, _ in seen)
     by_path = {url.split("?")[0].removeprefix(API): (url, kwargs) for _, url, kwargs in seen}
@@ -313,10 +329,16 @@ def envelope(code: str, message: str) -> dict[str, Any]:
     ],
 )
 async def test_envelope_errors(
-    mocked: aioresponses, status: int, body: Any, cls: type[OAuthError], oauth_code: str, code: int
+    router: Router,
+    transport: MockTransport,
+    status: int,
+    body: Any,
+    cls: type[OAuthError],
+    oauth_code: str,
+    code: int,
 ) -> None:
-    mocked.get(api("/oauth-api/v1/user-info"), status=status, payload=body)
-    async with make_client(a_token(refresh=None)) as client:  # no refresh token: a 401 is final
+    router.get(api("/oauth-api/v1/user-info"), status=status, json=body)
+    async with make_client(transport, a_token(refresh=None)) as client:  # no refresh token: a 401 is final
         with pytest.raises(cls) as caught:
             await client.user_info()
     error = caught.value
@@ -324,8 +346,8 @@ async def test_envelope_errors(
     assert error.msg == body["message"] and error.method == "GET" and error.path == "/oauth-api/v1/user-info"
 
 
-async def test_200_envelope_with_success_false_raises(mocked: aioresponses, client: OAuthClient) -> None:
-    mocked.post(api("/oauth-api/v1/ocbs/confirm"), payload=envelope("100003002", "quote has expired"))
+async def test_200_envelope_with_success_false_raises(router: Router, client: OAuthClient) -> None:
+    router.post(api("/oauth-api/v1/ocbs/confirm"), json=envelope("100003002", "quote has expired"))
     with pytest.raises(OAuthError) as caught:
         await client.convert_confirm("q1")
     error = caught.value
@@ -333,26 +355,30 @@ async def test_200_envelope_with_success_false_raises(mocked: aioresponses, clie
     assert "quote has expired" in str(error) and error.path == "/oauth-api/v1/ocbs/confirm"
 
 
-async def test_200_envelope_without_data_is_invalid(mocked: aioresponses, client: OAuthClient) -> None:
-    mocked.get(api("/oauth-api/v1/user-info"), payload=ok(None))
+async def test_200_envelope_without_data_is_invalid(router: Router, client: OAuthClient) -> None:
+    router.get(api("/oauth-api/v1/user-info"), json=ok(None))
     with pytest.raises(InvalidResponseError):
         await client.user_info()
 
 
-async def test_html_502_on_a_read_is_retried_then_unknown(mocked: aioresponses, client: OAuthClient) -> None:
-    mocked.get(api("/oauth-api/v1/balance"), status=502, body="<html><h1>502</h1></html>", repeat=True)
+async def test_html_502_on_a_read_is_retried_then_unknown(
+    router: Router, transport: MockTransport, client: OAuthClient
+) -> None:
+    router.get(api("/oauth-api/v1/balance"), status=502, body="<html><h1>502</h1></html>", times=None)
     with pytest.raises(ExecutionStatusUnknownError) as caught:
         await client.asset_balance()
     assert caught.value.status == 502 and caught.value.code == 0
-    assert len(calls(mocked)) == 3
+    assert len(calls(transport)) == 3
 
 
-async def test_html_502_on_confirm_is_not_resent(mocked: aioresponses, client: OAuthClient) -> None:
-    mocked.post(api("/oauth-api/v1/ocbs/confirm"), status=502, body="<html>502</html>", repeat=True)
+async def test_html_502_on_confirm_is_not_resent(
+    router: Router, transport: MockTransport, client: OAuthClient
+) -> None:
+    router.post(api("/oauth-api/v1/ocbs/confirm"), status=502, body="<html>502</html>", times=None)
     with pytest.raises(ExecutionStatusUnknownError) as caught:
         await client.convert_confirm("q1")
     assert caught.value.request is not None and caught.value.request.params == {"quoteId": "q1"}
-    assert len(calls(mocked)) == 1
+    assert len(calls(transport)) == 1
 
 
 @pytest.mark.parametrize(
@@ -382,52 +408,54 @@ def test_error_mapper_fallbacks(
 # -- refresh --------------------------------------------------------------------------------------
 
 
-async def test_refresh_shortly_before_expiry(mocked: aioresponses) -> None:
+async def test_refresh_shortly_before_expiry(router: Router, transport: MockTransport) -> None:
     clock = Clock()
-    mocked.post(TOKEN_URL, payload=token_answer("second"))
-    mocked.get(api("/oauth-api/v1/user-info"), payload=ok({"userId": "u"}), repeat=True)
-    async with make_client(a_token(expires_in=100), clock=clock, refresh_margin=60) as client:
+    router.post(TOKEN_URL, json=token_answer("second"))
+    router.get(api("/oauth-api/v1/user-info"), json=ok({"userId": "u"}), times=None)
+    async with make_client(transport, a_token(expires_in=100), clock=clock, refresh_margin=60) as client:
         await client.user_info()
-        assert calls(mocked, "POST") == []
+        assert calls(transport, "POST") == []
         clock.now += 41  # 59 s left
         await client.user_info()
-        assert len(calls(mocked, "POST")) == 1
-        assert [bearer(k) for _, _, k in calls(mocked, "GET")] == [f"Bearer {ACCESS}", "Bearer second"]
+        assert len(calls(transport, "POST")) == 1
+        assert [bearer(k) for _, _, k in calls(transport, "GET")] == [f"Bearer {ACCESS}", "Bearer second"]
 
 
-async def test_no_refresh_token_no_refresh(mocked: aioresponses) -> None:
-    mocked.get(api("/oauth-api/v1/user-info"), payload=ok({"userId": "u"}))
-    async with make_client(a_token(refresh=None, expires_in=1)) as client:
+async def test_no_refresh_token_no_refresh(router: Router, transport: MockTransport) -> None:
+    router.get(api("/oauth-api/v1/user-info"), json=ok({"userId": "u"}))
+    async with make_client(transport, a_token(refresh=None, expires_in=1)) as client:
         await client.user_info()  # about to expire, but cannot be refreshed: sent as is
         with pytest.raises(InvalidRequestError, match="no refresh token"):
             await client.refresh()
-    assert calls(mocked, "POST") == []
+    assert calls(transport, "POST") == []
 
 
-async def test_401_refreshes_once_and_resends(mocked: aioresponses, client: OAuthClient) -> None:
-    mocked.get(api("/oauth-api/v1/user-info"), status=401, payload=envelope("100002001", "expired"))
-    mocked.post(TOKEN_URL, payload=token_answer("second"))
-    mocked.get(api("/oauth-api/v1/user-info"), payload=ok({"userId": "u"}))
+async def test_401_refreshes_once_and_resends(
+    router: Router, transport: MockTransport, client: OAuthClient
+) -> None:
+    router.get(api("/oauth-api/v1/user-info"), status=401, json=envelope("100002001", "expired"))
+    router.post(TOKEN_URL, json=token_answer("second"))
+    router.get(api("/oauth-api/v1/user-info"), json=ok({"userId": "u"}))
     assert (await client.user_info()).user_id == "u"
-    assert [bearer(k) for _, _, k in calls(mocked, "GET")] == [f"Bearer {ACCESS}", "Bearer second"]
+    assert [bearer(k) for _, _, k in calls(transport, "GET")] == [f"Bearer {ACCESS}", "Bearer second"]
 
 
-async def test_concurrent_callers_one_refresh(mocked: aioresponses) -> None:
+async def test_concurrent_callers_one_refresh(router: Router, transport: MockTransport) -> None:
     clock = Clock()
-    mocked.post(TOKEN_URL, payload=token_answer("second"))
-    mocked.get(api("/oauth-api/v1/user-info"), payload=ok({"userId": "u"}), repeat=True)
-    async with make_client(a_token(expires_in=-1), clock=clock) as client:
+    router.post(TOKEN_URL, json=token_answer("second"))
+    router.get(api("/oauth-api/v1/user-info"), json=ok({"userId": "u"}), times=None)
+    async with make_client(transport, a_token(expires_in=-1), clock=clock) as client:
         await asyncio.gather(*(client.user_info() for _ in range(20)))
-    assert len(calls(mocked, "POST")) == 1
-    assert {bearer(k) for _, _, k in calls(mocked, "GET")} == {"Bearer second"}
+    assert len(calls(transport, "POST")) == 1
+    assert {bearer(k) for _, _, k in calls(transport, "GET")} == {"Bearer second"}
 
 
-async def test_failed_refresh_reaches_every_waiter_once(mocked: aioresponses) -> None:
-    mocked.post(TOKEN_URL, status=400, payload={"error": "invalid_grant"})
-    async with make_client(a_token(expires_in=-1)) as client:
+async def test_failed_refresh_reaches_every_waiter_once(router: Router, transport: MockTransport) -> None:
+    router.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
+    async with make_client(transport, a_token(expires_in=-1)) as client:
         results = await asyncio.gather(*(client.user_info() for _ in range(5)), return_exceptions=True)
     assert all(isinstance(r, OAuthError) and r.error == "invalid_grant" for r in results)
-    assert len(calls(mocked)) == 1
+    assert len(calls(transport)) == 1
 
 
 # -- refusals before sending ------------------------------------------------------------------------
@@ -459,66 +487,71 @@ REFUSALS: list[tuple[str, Callable[[OAuthClient], Awaitable[Any]]]] = [
 
 @pytest.mark.parametrize(("case", "call"), REFUSALS, ids=[case for case, _ in REFUSALS])
 async def test_bad_input_refused_before_sending(
-    mocked: aioresponses, client: OAuthClient, case: str, call: Callable[[OAuthClient], Awaitable[Any]]
+    transport: MockTransport,
+    client: OAuthClient,
+    case: str,
+    call: Callable[[OAuthClient], Awaitable[Any]],
 ) -> None:
     with pytest.raises(InvalidRequestError):
         await call(client)
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
-async def test_no_token_and_missing_scope_refused(mocked: aioresponses) -> None:
-    async with make_client() as client:
+async def test_no_token_and_missing_scope_refused(router: Router, transport: MockTransport) -> None:
+    async with make_client(transport) as client:
         with pytest.raises(OAuthNotAuthenticatedError):
             await client.user_info()
         with pytest.raises(OAuthNotAuthenticatedError):
             await client.refresh()
-    async with make_client(a_token(scope=frozenset({"user:email"}))) as client:
+    scoped = MockTransport(router)
+    async with make_client(scoped, a_token(scope=frozenset({"user:email"}))) as client:
         with pytest.raises(OAuthScopeError) as caught:
             await client.convert_quote("BTC", "USDT", "BTC", 1)
         assert caught.value.required == "asset:ocbs" and caught.value.granted == {"user:email"}
         assert "asset:ocbs" in str(caught.value) and "user:email" in str(caught.value)
-    assert calls(mocked) == []
+    assert calls(transport) == [] and calls(scoped) == []
 
 
-async def test_uninformative_scope_is_not_checked(mocked: aioresponses) -> None:
+async def test_uninformative_scope_is_not_checked(router: Router, transport: MockTransport) -> None:
     # Binance's own example token answer says "scope": "read": the server decides then.
-    mocked.get(api("/oauth-api/v1/balance"), payload=ok([]))
-    async with make_client(a_token(scope=frozenset({"read"}))) as client:
+    router.get(api("/oauth-api/v1/balance"), json=ok([]))
+    async with make_client(transport, a_token(scope=frozenset({"read"}))) as client:
         assert await client.asset_balance() == []
 
 
-async def test_exchange_with_several_pending_requests_needs_the_state(mocked: aioresponses) -> None:
-    async with make_client() as client:
+async def test_exchange_with_several_pending_requests_needs_the_state(transport: MockTransport) -> None:
+    async with make_client(transport) as client:
         client.authorization_url(["user:email"])
         client.authorization_url(["user:email"])
         with pytest.raises(InvalidRequestError, match="state="):
             await client.exchange_code("code")
-        no_redirect = OAuthClient(CLIENT_ID, SECRET)
+        no_redirect = OAuthClient(CLIENT_ID, SECRET, transport=transport)
         with pytest.raises(InvalidRequestError, match="redirect_uri"):
             no_redirect.authorization_url(["user:email"])
         with pytest.raises(InvalidRequestError, match="redirect_uri"):
             await no_redirect.exchange_code("code")
-    assert calls(mocked) == []
+    assert calls(transport) == []
 
 
-async def test_revoke_with_a_dead_token_forgets_it(mocked: aioresponses) -> None:
+async def test_revoke_with_a_dead_token_forgets_it(router: Router, transport: MockTransport) -> None:
     revoke = api("/oauth-api/v1/revoke-token")
-    mocked.post(revoke, status=401, payload=envelope("100002001", "revoked"))
-    async with make_client(a_token(refresh=None)) as client:
+    router.post(revoke, status=401, json=envelope("100002001", "revoked"))
+    async with make_client(transport, a_token(refresh=None)) as client:
         with pytest.raises(OAuthInvalidTokenError):
             await client.revoke_token()
         assert client.token is None and await client.token_store.load() is None
-    mocked.post(revoke, status=401, payload=envelope("100002001", "revoked"))
-    mocked.post(TOKEN_URL, status=400, payload={"error": "invalid_grant", "error_description": "revoked"})
-    async with make_client(a_token()) as client:
+    router.post(revoke, status=401, json=envelope("100002001", "revoked"))
+    router.post(TOKEN_URL, status=400, json={"error": "invalid_grant", "error_description": "revoked"})
+    async with make_client(MockTransport(router), a_token()) as client:
         with pytest.raises(OAuthError) as caught:
             await client.revoke_token()
         assert caught.value.error == "invalid_grant" and client.token is None
-    mocked.post(revoke, status=400, payload=envelope("100001001", "bad"))
-    async with make_client(a_token()) as client:
+    router.post(revoke, status=400, json=envelope("100001001", "bad"))
+    async with make_client(MockTransport(router), a_token()) as client:
         with pytest.raises(OAuthError):
             await client.revoke_token()
         assert client.token is not None  # another error: the token is kept
+    assert router.pending() == []  # every answer was asked for
 
 
 def test_constructor_refusals() -> None:
@@ -582,17 +615,16 @@ def test_every_public_method_documents_its_endpoint() -> None:
     assert all(inspect.getdoc(getattr(OAuthClient, n)) for n in public)
 
 
-async def test_path_overrides(mocked: aioresponses) -> None:
-    mocked.get(
-        re.compile(re.escape(API) + r"/oauth-api/v2/status$"),
-        payload=ok({"certificateType": 2, "certificateStatus": 1}),
-    )
+async def test_path_overrides(router: Router, transport: MockTransport) -> None:
+    router.get(api("/oauth-api/v2/status"), json=ok({"certificateType": 2, "certificateStatus": 1}))
     paths = {"user_status": ("get", "/oauth-api/v2/status"), "authorize": ("GET", "/oauth/authorize")}
-    async with make_client(a_token(), paths=paths) as client:
+    async with make_client(transport, a_token(), paths=paths) as client:
         assert (await client.user_status()).certificate_status_value == 1
         assert client.endpoints["user_status"].confirmed is False
         assert client.endpoints["user_status"].scope == "user:status"
         assert client.authorization_url(["user:email"]).url.startswith(ACCOUNTS + "/oauth/authorize?")
+    [(_, url, _)] = calls(transport)
+    assert url == API + "/oauth-api/v2/status"  # the overridden path, nothing in the query string
     assert E.USER_STATUS.path == "/oauth-api/v1/user-status"  # the default table is untouched
     for bad in (
         {"nope": ("GET", "/x")},
@@ -603,11 +635,11 @@ async def test_path_overrides(mocked: aioresponses) -> None:
         {"user_status": "/x"},
     ):
         with pytest.raises(InvalidRequestError):
-            make_client(paths=bad)
+            make_client(transport, paths=bad)
 
 
-def test_repr_hides_secret_and_tokens() -> None:
-    client = make_client(a_token())
+def test_repr_hides_secret_and_tokens(transport: MockTransport) -> None:
+    client = make_client(transport, a_token())
     text = repr(client)
     assert CLIENT_ID in text and ACCOUNTS in text and API in text and "client_secret=<set>" in text
     assert SECRET not in text and ACCESS not in text and REFRESH not in text

@@ -4,8 +4,9 @@ is a FIFO or a link, and the refresh margin of short-lived tokens.
 Leaks are looked for the way an error reporter (Sentry) would find them: every exception of the chain
 (``__cause__`` and ``__context__``, suppressed or not) rendered with
 ``traceback.TracebackException(..., capture_locals=True)``, which shows the repr of every local of
-every frame, plus the exception's args and attributes. Binance is a fake `Transport` answering by
-path, so every frame on the way (client, pipeline) is this library's.
+every frame, plus the exception's args and attributes. Binance is `binance_async.testing`'s
+`MockTransport` over a `Router` answering by method and path, so every frame on the way (client,
+pipeline, transport) is this library's.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ import errno
 import json
 import os
 import traceback
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aioresponses import aioresponses
-from multidict import CIMultiDict
+from aiohttp import web
 
 from binance_async import (
     ExecutionStatusUnknownError,
@@ -32,8 +32,8 @@ from binance_async import (
     OAuthNotAuthenticatedError,
 )
 from binance_async._secret import Secret
-from binance_async._transport import Request, Response
 from binance_async.oauth import JsonFileTokenStore, MemoryTokenStore, OAuthClient, Token, TokenStoreError
+from binance_async.testing import Handler, MockTransport, Request, Response, Router, json_response
 from tests.unit.helpers import FAST_RETRY, form, iter_strings
 
 CLIENT_ID = "hardening-app"
@@ -68,38 +68,24 @@ CONFIRM = "/oauth-api/v1/ocbs/confirm"
 KNOWN_ELSEWHERE: frozenset[tuple[str, str, str]] = frozenset()
 
 
-# -- a fake Binance ---------------------------------------------------------------------------------
+# -- Binance, answered through the transport seam ----------------------------------------------------
 
 
-class FakeBinance:
-    """A `Transport` answering by path: each path has a queue of answers; the last one repeats.
+def count(transport: MockTransport, path: str) -> int:
+    """How many requests `transport` sent to `path`."""
+    return len(transport.find(path=path))
 
-    An answer may wait for an `asyncio.Event` first (a refresh in flight). Every request is kept.
-    """
 
-    def __init__(self) -> None:
-        self.routes: dict[str, list[tuple[int, bytes, asyncio.Event | None]]] = {}
-        self.sent: list[Request] = []
-        self.arrived: dict[str, asyncio.Event] = {}
+def held(answer: Response, arrived: asyncio.Event, gate: asyncio.Event) -> Handler:
+    """A `Router` answer for a request in flight: sets `arrived` when the request comes, answers once
+    `gate` is set."""
 
-    def add(self, path: str, status: int, body: Any, *, gate: asyncio.Event | None = None) -> None:
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.routes.setdefault(path, []).append((status, raw, gate))
+    async def handler(request: Request) -> Response:
+        arrived.set()
+        await gate.wait()
+        return answer
 
-    def count(self, path: str) -> int:
-        return sum(1 for request in self.sent if request.path == path)
-
-    async def send(self, request: Request) -> Response:
-        self.sent.append(request)
-        self.arrived.setdefault(request.path, asyncio.Event()).set()
-        queue = self.routes[request.path]
-        status, body, gate = queue.pop(0) if len(queue) > 1 else queue[0]
-        if gate is not None:
-            await gate.wait()
-        return Response(status, CIMultiDict({"Content-Type": "application/json"}), body)
-
-    async def aclose(self) -> None:
-        pass
+    return handler
 
 
 def names(directory: Path) -> list[str]:
@@ -133,11 +119,11 @@ def ok(data: Any) -> dict[str, Any]:
     return {"code": "000000", "message": None, "data": data, "success": True}
 
 
-def make_client(binance: FakeBinance, token: Token | None = None, **options: Any) -> OAuthClient:
+def make_client(transport: MockTransport, token: Token | None = None, **options: Any) -> OAuthClient:
     options.setdefault("clock", Clock())
     options.setdefault("token_store", MemoryTokenStore(token))
     return OAuthClient(
-        CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT, transport=binance, retry=FAST_RETRY, **options
+        CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT, transport=transport, retry=FAST_RETRY, **options
     )
 
 
@@ -205,28 +191,30 @@ def leaks(
 # Each scenario makes one error on a path that handles a secret; all of them leave the client's token
 # store and client alone, so they are independent.
 
-Scenario = Callable[[FakeBinance], Awaitable[BaseException]]
+Scenario = Callable[[Router, MockTransport], Awaitable[BaseException]]
 
 
-async def exchange_400(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 400, {"error": "invalid_grant", "error_description": "code is invalid"})
-    async with make_client(binance) as client:
+async def exchange_400(router: Router, transport: MockTransport) -> BaseException:
+    router.post(
+        TOKEN_PATH, status=400, json={"error": "invalid_grant", "error_description": "code is invalid"}
+    )
+    async with make_client(transport) as client:
         exc = await failure(client.exchange_code(CODE, VERIFIER))
     assert isinstance(exc, OAuthError) and exc.error == "invalid_grant"
     return exc
 
 
-async def exchange_500(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 500, b"<html>internal error</html>")
-    async with make_client(binance) as client:
+async def exchange_500(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, status=500, body=b"<html>internal error</html>")
+    async with make_client(transport) as client:
         exc = await failure(client.exchange_code(CODE, VERIFIER))
     assert isinstance(exc, ExecutionStatusUnknownError)
     return exc
 
 
-async def exchange_remembered_verifier_400(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 400, {"error": "invalid_grant"})
-    async with make_client(binance) as client:
+async def exchange_remembered_verifier_400(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, status=400, json={"error": "invalid_grant"})
+    async with make_client(transport) as client:
         request = client.authorization_url(["user:email"])
         SECRETS_AT_RUNTIME["remembered verifier"] = str(request.code_verifier)
         code = client.parse_callback({"code": CODE, "state": request.state}, request.state)
@@ -235,94 +223,92 @@ async def exchange_remembered_verifier_400(binance: FakeBinance) -> BaseExceptio
     return exc
 
 
-async def exchange_undecodable(binance: FakeBinance) -> BaseException:
+async def exchange_undecodable(router: Router, transport: MockTransport) -> BaseException:
     # Cut short: not JSON, but it holds both new tokens.
-    binance.add(
-        TOKEN_PATH, 200, f'{{"access_token": "{NEW_ACCESS}", "refresh_token": "{NEW_REFRESH}"'.encode()
-    )
-    async with make_client(binance) as client:
+    router.post(TOKEN_PATH, body=f'{{"access_token": "{NEW_ACCESS}", "refresh_token": "{NEW_REFRESH}"')
+    async with make_client(transport) as client:
         exc = await failure(client.exchange_code(CODE, VERIFIER))
     assert isinstance(exc, InvalidResponseError)
     return exc
 
 
-async def exchange_invalid_answer(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 200, token_answer(expires_in="soon"))  # JSON, but not a token answer
-    async with make_client(binance) as client:
+async def exchange_invalid_answer(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, json=token_answer(expires_in="soon"))  # JSON, but not a token answer
+    async with make_client(transport) as client:
         exc = await failure(client.exchange_code(CODE, VERIFIER))
     assert isinstance(exc, InvalidResponseError)
     return exc
 
 
-async def refresh_400(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 400, {"error": "invalid_grant"})
-    async with make_client(binance, a_token()) as client:
+async def refresh_400(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, status=400, json={"error": "invalid_grant"})
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.refresh())
     assert isinstance(exc, OAuthError)
     return exc
 
 
-async def refresh_500(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 503, b"unavailable")
-    async with make_client(binance, a_token()) as client:
+async def refresh_500(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, status=503, body=b"unavailable")
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.refresh())
     assert isinstance(exc, ExecutionStatusUnknownError)
     return exc
 
 
-async def refresh_undecodable(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 200, token_answer(scope=17))
-    async with make_client(binance, a_token()) as client:
+async def refresh_undecodable(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, json=token_answer(scope=17))
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.refresh())
     assert isinstance(exc, InvalidResponseError)
     return exc
 
 
-async def refresh_before_a_call_fails(binance: FakeBinance) -> BaseException:
-    binance.add(TOKEN_PATH, 400, {"error": "invalid_grant"})
-    async with make_client(binance, a_token(expires_in=-1)) as client:
+async def refresh_before_a_call_fails(router: Router, transport: MockTransport) -> BaseException:
+    router.post(TOKEN_PATH, status=400, json={"error": "invalid_grant"})
+    async with make_client(transport, a_token(expires_in=-1)) as client:
         exc = await failure(client.user_info())
-    assert isinstance(exc, OAuthError) and binance.count(USER_INFO) == 0
+    assert isinstance(exc, OAuthError) and count(transport, USER_INFO) == 0
     return exc
 
 
-async def call_500(binance: FakeBinance) -> BaseException:
-    binance.add(USER_INFO, 500, b"<html>internal error</html>")
-    async with make_client(binance, a_token()) as client:
+async def call_500(router: Router, transport: MockTransport) -> BaseException:
+    router.get(USER_INFO, status=500, body=b"<html>internal error</html>", times=None)
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.user_info())
-    assert isinstance(exc, ExecutionStatusUnknownError) and binance.count(USER_INFO) == 3
+    assert isinstance(exc, ExecutionStatusUnknownError) and count(transport, USER_INFO) == 3
     return exc
 
 
-async def confirm_500(binance: FakeBinance) -> BaseException:
-    binance.add(CONFIRM, 500, b"<html>internal error</html>")
-    async with make_client(binance, a_token()) as client:
+async def confirm_500(router: Router, transport: MockTransport) -> BaseException:
+    router.post(CONFIRM, status=500, body=b"<html>internal error</html>", times=None)
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.convert_confirm("quote-1"))
-    assert isinstance(exc, ExecutionStatusUnknownError) and binance.count(CONFIRM) == 1
+    assert isinstance(exc, ExecutionStatusUnknownError) and count(transport, CONFIRM) == 1
     return exc
 
 
-async def call_undecodable(binance: FakeBinance) -> BaseException:
-    binance.add(USER_INFO, 200, ok({"userId": ["not", "a", "string"]}))
-    async with make_client(binance, a_token()) as client:
+async def call_undecodable(router: Router, transport: MockTransport) -> BaseException:
+    router.get(USER_INFO, json=ok({"userId": ["not", "a", "string"]}))
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.user_info())
     assert isinstance(exc, InvalidResponseError)
     return exc
 
 
-async def call_401_then_refresh_fails(binance: FakeBinance) -> BaseException:
-    binance.add(USER_INFO, 401, {"code": "100002001", "message": "expired", "success": False})
-    binance.add(TOKEN_PATH, 400, {"error": "invalid_grant"})
-    async with make_client(binance, a_token()) as client:
+async def call_401_then_refresh_fails(router: Router, transport: MockTransport) -> BaseException:
+    router.get(USER_INFO, status=401, json={"code": "100002001", "message": "expired", "success": False})
+    router.post(TOKEN_PATH, status=400, json={"error": "invalid_grant"})
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.user_info())
     assert isinstance(exc, OAuthError) and exc.error == "invalid_grant"
     assert exc.__context__ is not None  # the 401 it followed: its frames are checked too
     return exc
 
 
-async def revoke_500(binance: FakeBinance) -> BaseException:
-    binance.add(REVOKE, 500, b"<html>internal error</html>")
-    async with make_client(binance, a_token()) as client:
+async def revoke_500(router: Router, transport: MockTransport) -> BaseException:
+    router.post(REVOKE, status=500, body=b"<html>internal error</html>")
+    async with make_client(transport, a_token()) as client:
         exc = await failure(client.revoke_token())
     assert isinstance(exc, ExecutionStatusUnknownError)
     return exc
@@ -355,9 +341,8 @@ def _runtime_secrets() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-async def test_no_secret_in_captured_locals(name: str) -> None:
-    binance = FakeBinance()
-    exc = await SCENARIOS[name](binance)
+async def test_no_secret_in_captured_locals(name: str, router: Router, transport: MockTransport) -> None:
+    exc = await SCENARIOS[name](router, transport)
     assert leaks(exc, {**SECRETS, **SECRETS_AT_RUNTIME}) == []
 
 
@@ -365,30 +350,31 @@ async def test_no_leak_at_all_pipeline_included() -> None:
     found = []
     for scenario in SCENARIOS.values():
         SECRETS_AT_RUNTIME.clear()
-        found += leaks(await scenario(FakeBinance()), {**SECRETS, **SECRETS_AT_RUNTIME}, known=frozenset())
+        router = Router()
+        exc = await scenario(router, MockTransport(router))
+        found += leaks(exc, {**SECRETS, **SECRETS_AT_RUNTIME}, known=frozenset())
     assert found == []
 
 
-async def test_secrets_are_masked_where_they_are_held() -> None:
-    binance = FakeBinance()
-    binance.add(USER_INFO, 200, ok({"userId": "u"}))
-    binance.add(TOKEN_PATH, 200, token_answer())
-    async with make_client(binance, a_token()) as client:
+async def test_secrets_are_masked_where_they_are_held(router: Router, transport: MockTransport) -> None:
+    router.get(USER_INFO, json=ok({"userId": "u"}))
+    router.post(TOKEN_PATH, json=token_answer())
+    async with make_client(transport, a_token()) as client:
         await client.user_info()
         token = await client.refresh()
         request = client.authorization_url(["user:email"])
         code = client.parse_callback({"code": CODE, "state": request.state}, request.state)
-    bearer = binance.sent[0].headers["Authorization"]
+    bearer = transport.requests[0].headers["Authorization"]
     assert bearer == f"Bearer {ACCESS}" and repr(bearer) == "'<masked>'"
     for value in (token.access_token, token.refresh_token, request.code_verifier, code):
         assert isinstance(value, Secret) and repr(value) == "'<masked>'"
     assert token.access_token == NEW_ACCESS and code == CODE
-    assert form(binance.sent[1].body)[1] == ("refresh_token", REFRESH)  # still sent as the value
+    assert form(transport.requests[1].body)[1] == ("refresh_token", REFRESH)  # still sent as the value
     assert "'<masked>'" in repr(Token.from_dict(token.to_dict()).to_dict())
 
 
-async def test_a_rejected_callback_keeps_no_code_in_its_frames() -> None:
-    async with make_client(FakeBinance()) as client:
+async def test_a_rejected_callback_keeps_no_code_in_its_frames(transport: MockTransport) -> None:
+    async with make_client(transport) as client:
         state = client.authorization_url(["user:email"]).state
         forged = sync_failure(lambda: client.parse_callback(f"{REDIRECT}?code={CODE}&state=forged", state))
         repeated = sync_failure(
@@ -442,18 +428,19 @@ def test_token_from_dict_and_from_response_keep_no_token_in_the_frames() -> None
 # -- logout is durable ------------------------------------------------------------------------------
 
 
-async def test_revoke_during_a_refresh_is_not_undone(tmp_path: Path) -> None:
+async def test_revoke_during_a_refresh_is_not_undone(
+    tmp_path: Path, router: Router, transport: MockTransport
+) -> None:
     path = tmp_path / "token.json"
     store = JsonFileTokenStore(path)
     await store.save(a_token())
-    binance = FakeBinance()
-    late = asyncio.Event()
-    binance.add(TOKEN_PATH, 200, token_answer(), gate=late)
-    binance.add(REVOKE, 200, ok(True))
-    async with make_client(binance, token_store=store) as client:
+    arrived, late = asyncio.Event(), asyncio.Event()
+    router.post(TOKEN_PATH, held(json_response(token_answer()), arrived, late))
+    router.post(REVOKE, json=ok(True))
+    async with make_client(transport, token_store=store) as client:
         refreshing = asyncio.ensure_future(client.refresh())
         joined = asyncio.ensure_future(client.refresh())  # a second waiter of the same refresh
-        await binance.arrived.setdefault(TOKEN_PATH, asyncio.Event()).wait()
+        await arrived.wait()
         assert await client.revoke_token() is True
         assert not path.exists()
         late.set()  # the refresh answer arrives after the logout
@@ -463,13 +450,14 @@ async def test_revoke_during_a_refresh_is_not_undone(tmp_path: Path) -> None:
         assert not path.exists() and await store.load() is None
         with pytest.raises(OAuthNotAuthenticatedError):
             await client.user_info()
-    assert binance.count(TOKEN_PATH) == 1 and binance.count(USER_INFO) == 0
+    assert count(transport, TOKEN_PATH) == 1 and count(transport, USER_INFO) == 0
 
 
-async def test_a_revoke_before_the_refresh_task_starts_stops_it_from_sending() -> None:
-    binance = FakeBinance()
-    binance.add(TOKEN_PATH, 200, token_answer())
-    async with make_client(binance, a_token()) as client:
+async def test_a_revoke_before_the_refresh_task_starts_stops_it_from_sending(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post(TOKEN_PATH, json=token_answer())
+    async with make_client(transport, a_token()) as client:
         await client.load_token()
         refreshing = asyncio.ensure_future(client.refresh())
         await asyncio.sleep(0)  # refresh() has created the refresh task, which has not run yet
@@ -478,20 +466,21 @@ async def test_a_revoke_before_the_refresh_task_starts_stops_it_from_sending() -
         with pytest.raises(OAuthNotAuthenticatedError):
             await refreshing
         assert client.token is None
-    assert binance.count(TOKEN_PATH) == 0
+    assert count(transport, TOKEN_PATH) == 0
 
 
-async def test_a_login_after_the_revoke_is_what_a_stale_refresh_gives(tmp_path: Path) -> None:
-    binance = FakeBinance()
-    late = asyncio.Event()
-    binance.add(TOKEN_PATH, 200, token_answer("stale-refresh-answer"), gate=late)
-    binance.add(TOKEN_PATH, 200, token_answer("fresh-login"))
-    binance.add(REVOKE, 200, ok(True))
+async def test_a_login_after_the_revoke_is_what_a_stale_refresh_gives(
+    tmp_path: Path, router: Router, transport: MockTransport
+) -> None:
+    arrived, late = asyncio.Event(), asyncio.Event()
+    router.post(TOKEN_PATH, held(json_response(token_answer("stale-refresh-answer")), arrived, late))
+    router.post(TOKEN_PATH, json=token_answer("fresh-login"))  # the next token request
+    router.post(REVOKE, json=ok(True))
     store = JsonFileTokenStore(tmp_path / "token.json")
     await store.save(a_token())
-    async with make_client(binance, token_store=store) as client:
+    async with make_client(transport, token_store=store) as client:
         refreshing = asyncio.ensure_future(client.refresh())
-        await binance.arrived.setdefault(TOKEN_PATH, asyncio.Event()).wait()
+        await arrived.wait()
         assert await client.revoke_token() is True
         login = await client.exchange_code(CODE, VERIFIER)
         late.set()
@@ -536,54 +525,56 @@ async def test_a_link_at_the_token_path_is_not_followed(tmp_path: Path) -> None:
 # -- the refresh margin of short-lived tokens -----------------------------------------------------
 
 
-async def test_tokens_shorter_lived_than_the_margin_are_not_refreshed_on_every_call() -> None:
-    binance = FakeBinance()
-    binance.add(TOKEN_PATH, 200, token_answer(expires_in=30))  # every refresh: 30 s < the 60 s margin
-    binance.add(USER_INFO, 200, ok({"userId": "u"}))
+async def test_tokens_shorter_lived_than_the_margin_are_not_refreshed_on_every_call(
+    router: Router, transport: MockTransport
+) -> None:
+    # Every refresh: 30 s < the 60 s margin.
+    router.post(TOKEN_PATH, json=token_answer(expires_in=30), times=None)
+    router.get(USER_INFO, json=ok({"userId": "u"}), times=None)
     clock = Clock()
-    async with make_client(binance, a_token(expires_in=30), clock=clock, refresh_margin=60) as client:
+    async with make_client(transport, a_token(expires_in=30), clock=clock, refresh_margin=60) as client:
         for _ in range(20):
             await client.user_info()
         # The stored token's lifetime is unknown: it is refreshed once; the new one lives 30 s and is
         # refreshed when half of that is left.
-        assert binance.count(TOKEN_PATH) == 1 and binance.count(USER_INFO) == 20
+        assert count(transport, TOKEN_PATH) == 1 and count(transport, USER_INFO) == 20
         clock.now += 14
         await client.user_info()
-        assert binance.count(TOKEN_PATH) == 1
+        assert count(transport, TOKEN_PATH) == 1
         clock.now += 1  # 15 s left: half the lifetime
         await client.user_info()
-        assert binance.count(TOKEN_PATH) == 2
+        assert count(transport, TOKEN_PATH) == 2
 
 
-async def test_a_short_lived_login_is_used_until_half_its_life_is_gone() -> None:
-    binance = FakeBinance()
-    binance.add(TOKEN_PATH, 200, token_answer(expires_in=40))
-    binance.add(USER_INFO, 200, ok({"userId": "u"}))
+async def test_a_short_lived_login_is_used_until_half_its_life_is_gone(
+    router: Router, transport: MockTransport
+) -> None:
+    router.post(TOKEN_PATH, json=token_answer(expires_in=40), times=None)
+    router.get(USER_INFO, json=ok({"userId": "u"}), times=None)
     clock = Clock()
-    async with make_client(binance, clock=clock) as client:
+    async with make_client(transport, clock=clock) as client:
         token = await client.exchange_code(CODE, VERIFIER)
         assert token.issued_at == NOW and token.lifetime == 40
         for _ in range(20):
             await client.user_info()
-        assert binance.count(TOKEN_PATH) == 1  # the login only
+        assert count(transport, TOKEN_PATH) == 1  # the login only
         clock.now += 20
         await client.user_info()
-        assert binance.count(TOKEN_PATH) == 2
+        assert count(transport, TOKEN_PATH) == 2
 
 
-async def test_long_lived_tokens_keep_the_configured_margin() -> None:
-    binance = FakeBinance()
-    binance.add(TOKEN_PATH, 200, token_answer(expires_in=3600))
-    binance.add(USER_INFO, 200, ok({"userId": "u"}))
+async def test_long_lived_tokens_keep_the_configured_margin(router: Router, transport: MockTransport) -> None:
+    router.post(TOKEN_PATH, json=token_answer(expires_in=3600), times=None)
+    router.get(USER_INFO, json=ok({"userId": "u"}), times=None)
     clock = Clock()
-    async with make_client(binance, clock=clock, refresh_margin=60) as client:
+    async with make_client(transport, clock=clock, refresh_margin=60) as client:
         await client.exchange_code(CODE, VERIFIER)
         clock.now += 3600 - 61
         await client.user_info()
-        assert binance.count(TOKEN_PATH) == 1
+        assert count(transport, TOKEN_PATH) == 1
         clock.now += 1
         await client.user_info()
-        assert binance.count(TOKEN_PATH) == 2
+        assert count(transport, TOKEN_PATH) == 2
 
 
 def test_issued_at_is_stored_and_optional() -> None:
@@ -596,18 +587,43 @@ def test_issued_at_is_stored_and_optional() -> None:
 
 
 # -- max_response_bytes reaches the transport -----------------------------------------------------
+# The client's own (aiohttp) transport, against a token endpoint on an ephemeral 127.0.0.1 port: the
+# cap is enforced by the transport the client builds, so no test double stands in for it here.
 
 
-async def test_max_response_bytes_is_passed_to_the_transport(mocked: aioresponses) -> None:
+@pytest.fixture
+async def token_endpoint() -> AsyncIterator[tuple[str, list[str]]]:
+    """A server answering every ``POST /oauth/token`` with a token answer of about 4 KB: its base URL,
+    and the paths of the requests it got."""
+    received: list[str] = []
     big = token_answer(padding="x" * 4000)
-    mocked.post("https://accounts.binance.com/oauth/token", payload=big, repeat=True)
+
+    async def token(request: web.Request) -> web.Response:
+        received.append(request.path)
+        return web.json_response(big)
+
+    app = web.Application()
+    app.router.add_post(TOKEN_PATH, token)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", received
+    finally:
+        await runner.cleanup()
+
+
+async def test_max_response_bytes_is_passed_to_the_transport(token_endpoint: tuple[str, list[str]]) -> None:
+    base_url, received = token_endpoint
     async with OAuthClient(
-        CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT, max_response_bytes=1000
+        CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT, accounts_base_url=base_url, max_response_bytes=1000
     ) as client:
         with pytest.raises(InvalidResponseError, match="max_response_bytes"):
             await client.exchange_code(CODE, VERIFIER)
         assert client.token is None
     async with OAuthClient(
-        CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT, max_response_bytes=None
+        CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT, accounts_base_url=base_url, max_response_bytes=None
     ) as client:
         assert (await client.exchange_code(CODE, VERIFIER)).access_token == NEW_ACCESS
+    assert received == [TOKEN_PATH, TOKEN_PATH]  # the same answer both times: only the cap differed
