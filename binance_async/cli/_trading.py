@@ -7,7 +7,7 @@ import shlex
 from typing import Any
 
 from ..errors import ExecutionStatusUnknown
-from ..spot.order_models import CanceledOrder, Order, OrderFull
+from ..spot.models import CanceledOrder, Order, OrderFull
 from ._connect import connect
 from ._errors import EXIT_UNKNOWN_OUTCOME, CLIError
 from ._output import fmt, print_json, table

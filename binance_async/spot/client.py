@@ -13,13 +13,13 @@ from .._base_client import ClientOptions
 from .._urls import MAINNET
 from ..errors import InvalidRequestError
 from . import endpoints as E
-from ._account import AccountMixin
 from ._common import MAX_CLIENT_ID_PREFIX, check_client_order_id
-from ._market import MarketDataMixin
-from ._order_lists import OrderListMixin
-from ._pagination import PaginationMixin
-from ._trading import TradingMixin
 from .enums import KlineInterval, SymbolStatus, TickerType
+from .methods.account import AccountMixin
+from .methods.market import MarketDataMixin
+from .methods.order_lists import OrderListMixin
+from .methods.pagination import PaginationMixin
+from .methods.trading import TradingMixin
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

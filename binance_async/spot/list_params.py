@@ -1,18 +1,21 @@
-"""Keyword options of the order-list methods, typed (one `TypedDict` per method).
+"""Old path of the order-list methods' options: `binance_async.spot.params.order_lists` now.
 
-Each placing method takes its parameters as snake_case keywords (``working_price``,
-``pending_above_stop_price`` ...) which `order_params.wire_params` turns into Binance's names. The
-keys a method cannot do without are required keys of its TypedDict, so type checkers report a
-missing one; the method refuses it at run time too. Leg options are declared once per leg prefix
-(``above``, ``below``, ``working``, ``pending``, ``pendingAbove``, ``pendingBelow``) and combined.
+Kept so that existing imports (``from binance_async.spot.list_params import OcoOptions``) keep
+working; new code imports from `binance_async.spot.params.order_lists`.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, TypedDict
-
-from .enums import OrderSide, OrderType, PegOffsetType, PegPriceType, SelfTradePreventionMode, TimeInForce
-from .order_params import Number
+from .params.order_lists import (
+    LegacyOcoOptions,
+    OcoLegType,
+    OcoOptions,
+    OpocoOptions,
+    OpoOptions,
+    OtocoOptions,
+    OtoOptions,
+    WorkingType,
+)
 
 __all__ = [
     "LegacyOcoOptions",
@@ -24,220 +27,3 @@ __all__ = [
     "OtocoOptions",
     "WorkingType",
 ]
-
-#: The working order of an OTO, OTOCO, OPO or OPOCO.
-WorkingType: TypeAlias = Literal["LIMIT", "LIMIT_MAKER"]
-#: An order of an OCO pair. Binance's table lists LIMIT_MAKER for the above order only, but its own
-#: BUY rule (LIMIT_MAKER price below the last price) and ``belowPrice`` description use it below.
-#: In a SELL OCO the above order is LIMIT_MAKER/TAKE_PROFIT(_LIMIT) and the below one
-#: STOP_LOSS(_LIMIT); in a BUY OCO the reverse.
-OcoLegType: TypeAlias = Literal[
-    "STOP_LOSS", "STOP_LOSS_LIMIT", "LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"
-]
-
-
-class _ListOptions(TypedDict, total=False):
-    """What every new order list takes."""
-
-    list_client_order_id: str
-    self_trade_prevention_mode: SelfTradePreventionMode
-    recv_window: int
-
-
-# -- the legs, one TypedDict per prefix (TypedDict keys cannot be generated) -------------------------------
-
-
-class _AboveLeg(TypedDict, total=False):
-    """The above order of an OCO."""
-
-    above_client_order_id: str
-    above_iceberg_qty: Number
-    above_price: Number
-    above_stop_price: Number
-    above_trailing_delta: int
-    above_time_in_force: TimeInForce
-    above_strategy_id: int
-    above_strategy_type: int
-    above_peg_price_type: PegPriceType
-    above_peg_offset_type: PegOffsetType
-    above_peg_offset_value: int
-
-
-class _BelowLeg(TypedDict, total=False):
-    """The below order of an OCO."""
-
-    below_client_order_id: str
-    below_iceberg_qty: Number
-    below_price: Number
-    below_stop_price: Number
-    below_trailing_delta: int
-    below_time_in_force: TimeInForce
-    below_strategy_id: int
-    below_strategy_type: int
-    below_peg_price_type: PegPriceType
-    below_peg_offset_type: PegOffsetType
-    below_peg_offset_value: int
-
-
-class _Working(TypedDict):
-    """The working order's mandatory parameters."""
-
-    working_type: WorkingType
-    working_side: OrderSide
-    working_price: Number
-    working_quantity: Number
-
-
-class _WorkingLeg(TypedDict, total=False):
-    """The working order's optional parameters."""
-
-    working_client_order_id: str
-    working_iceberg_qty: Number
-    working_time_in_force: TimeInForce
-    working_strategy_id: int
-    working_strategy_type: int
-    working_peg_price_type: PegPriceType
-    working_peg_offset_type: PegOffsetType
-    working_peg_offset_value: int
-
-
-class _PendingLeg(TypedDict, total=False):
-    """The pending order of an OTO or OPO."""
-
-    pending_client_order_id: str
-    pending_price: Number
-    pending_stop_price: Number
-    pending_trailing_delta: int
-    pending_iceberg_qty: Number
-    pending_time_in_force: TimeInForce
-    pending_strategy_id: int
-    pending_strategy_type: int
-    pending_peg_price_type: PegPriceType
-    pending_peg_offset_type: PegOffsetType
-    pending_peg_offset_value: int
-
-
-class _PendingAboveLeg(TypedDict, total=False):
-    """The pending above order of an OTOCO or OPOCO."""
-
-    pending_above_client_order_id: str
-    pending_above_price: Number
-    pending_above_stop_price: Number
-    pending_above_trailing_delta: int
-    pending_above_iceberg_qty: Number
-    pending_above_time_in_force: TimeInForce
-    pending_above_strategy_id: int
-    pending_above_strategy_type: int
-    pending_above_peg_price_type: PegPriceType
-    pending_above_peg_offset_type: PegOffsetType
-    pending_above_peg_offset_value: int
-
-
-class _PendingBelowLeg(TypedDict, total=False):
-    """The pending below order of an OTOCO or OPOCO (Binance marks ``pendingBelowType`` optional)."""
-
-    pending_below_type: OcoLegType
-    pending_below_client_order_id: str
-    pending_below_price: Number
-    pending_below_stop_price: Number
-    pending_below_trailing_delta: int
-    pending_below_iceberg_qty: Number
-    pending_below_time_in_force: TimeInForce
-    pending_below_strategy_id: int
-    pending_below_strategy_type: int
-    pending_below_peg_price_type: PegPriceType
-    pending_below_peg_offset_type: PegOffsetType
-    pending_below_peg_offset_value: int
-
-
-# -- mandatory parameters of each list kind ---------------------------------------------------------------
-
-
-class _LegacyOco(TypedDict):
-    """The deprecated OCO's two prices."""
-
-    price: Number
-    stop_price: Number
-
-
-class _Oco(TypedDict):
-    """An OCO's two order types."""
-
-    above_type: OcoLegType
-    below_type: OcoLegType
-
-
-class _Pending(TypedDict):
-    """The pending order of an OTO or OPO."""
-
-    pending_type: OrderType
-    pending_side: OrderSide
-
-
-class _PendingPair(TypedDict):
-    """The pending OCO pair of an OTOCO or OPOCO (the below order is optional)."""
-
-    pending_side: OrderSide
-    pending_above_type: OcoLegType
-
-
-class _PendingQuantity(TypedDict):
-    """The pending quantity (OTO, OTOCO; an OPO derives it from the working order's fill)."""
-
-    pending_quantity: Number
-
-
-# -- the options of each method ---------------------------------------------------------------------------
-
-
-class LegacyOcoOptions(_LegacyOco, _ListOptions, total=False):
-    """Options of ``POST /api/v3/order/oco`` (deprecated) besides symbol, side and quantity.
-
-    ``price`` (the LIMIT_MAKER order) and ``stop_price`` (the STOP_LOSS order; STOP_LOSS_LIMIT with
-    ``stop_limit_price`` and ``stop_limit_time_in_force``) are required.
-    """
-
-    limit_client_order_id: str
-    limit_strategy_id: int
-    limit_strategy_type: int
-    limit_iceberg_qty: Number
-    trailing_delta: int
-    stop_client_order_id: str
-    stop_strategy_id: int
-    stop_strategy_type: int
-    stop_limit_price: Number
-    stop_iceberg_qty: Number
-    stop_limit_time_in_force: TimeInForce
-
-
-class OcoOptions(_Oco, _ListOptions, _AboveLeg, _BelowLeg, total=False):
-    """Options of ``POST /api/v3/orderList/oco`` besides symbol, side and quantity.
-
-    ``above_type`` and ``below_type`` are required.
-    """
-
-
-class OpoOptions(_Working, _Pending, _ListOptions, _WorkingLeg, _PendingLeg, total=False):
-    """Options of ``POST /api/v3/orderList/opo`` besides symbol.
-
-    Required: ``working_type``, ``working_side``, ``working_price``, ``working_quantity``,
-    ``pending_type``, ``pending_side``.
-    """
-
-
-class OtoOptions(OpoOptions, _PendingQuantity, total=False):
-    """Options of ``POST /api/v3/orderList/oto`` besides symbol: an OPO's plus ``pending_quantity``."""
-
-
-class OpocoOptions(
-    _Working, _PendingPair, _ListOptions, _WorkingLeg, _PendingAboveLeg, _PendingBelowLeg, total=False
-):
-    """Options of ``POST /api/v3/orderList/opoco`` besides symbol.
-
-    Required: ``working_type``, ``working_side``, ``working_price``, ``working_quantity``,
-    ``pending_side``, ``pending_above_type``.
-    """
-
-
-class OtocoOptions(OpocoOptions, _PendingQuantity, total=False):
-    """Options of ``POST /api/v3/orderList/otoco`` besides symbol: an OPOCO's plus ``pending_quantity``."""

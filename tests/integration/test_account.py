@@ -9,8 +9,7 @@ import pytest
 
 from binance_async import InvalidSymbolError, NoSuchOrderError, SpotClient
 from binance_async.sim import Simulator
-from binance_async.spot.models import LotSize, MaxNumOrders, PriceFilter
-from binance_async.spot.order_models import OrderFull
+from binance_async.spot.models import LotSize, MaxNumOrders, OrderFull, PriceFilter
 
 SYMBOL = "BTCUSDT"
 TICK = Decimal("0.01")

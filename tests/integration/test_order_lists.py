@@ -21,14 +21,15 @@ from binance_async import (
 )
 from binance_async.sim import Simulator
 from binance_async.sim.faults import FaultRule
-from binance_async.spot.list_models import (
+from binance_async.spot.models import (
     CanceledOrderList,
     ListOrderFull,
+    OrderAck,
     OrderListAck,
     OrderListFull,
     OrderListResult,
+    OrderListStatus,
 )
-from binance_async.spot.order_models import OrderAck, OrderListStatus
 
 SYMBOL = "BTCUSDT"
 QTY = Decimal("0.01")

@@ -81,7 +81,7 @@ from binance_async._transport import AiohttpTransport
 from binance_async.oauth import OAuthClient
 from binance_async.oauth.models import ConvertHistory, ConvertQuote, ConvertResult
 from binance_async.sim import LimitSpec, SimConfig, Simulator
-from binance_async.spot.order_models import OrderAck, OrderFull, OrderIds, OrderResult
+from binance_async.spot.models import OrderAck, OrderFull, OrderIds, OrderResult
 from binance_async.spot.rules import UnknownSymbolError
 from binance_async.testing import RecordingTransport, Request
 

@@ -35,8 +35,14 @@ from binance_async import (
     WAFRejectedError,
     WindowSpec,
 )
-from binance_async.spot.models import Depth, ExchangeInfo, TickerPrice, UnknownFilter
-from binance_async.spot.order_models import CanceledOrder, OrderFull
+from binance_async.spot.models import (
+    CanceledOrder,
+    Depth,
+    ExchangeInfo,
+    OrderFull,
+    TickerPrice,
+    UnknownFilter,
+)
 from binance_async.testing import (
     MockTransport,
     Request,

@@ -19,21 +19,24 @@ import pytest
 from binance_async import InvalidRequestError, ParameterError, RateLimiter, SpotClient
 from binance_async._endpoint import Endpoint
 from binance_async.spot import endpoints as E
-from binance_async.spot.account_models import (
+from binance_async.spot.models import (
     AccountCommission,
     AccountInfo,
     AccountTrade,
     Allocation,
     Balance,
+    ExchangeMaxNumOrders,
+    MaxAsset,
+    MaxNumOrderLists,
     MyFilters,
+    Order,
     OrderAmendmentRecord,
     OrderCount,
     PreventedMatch,
     RawMyFilters,
     TradeCommissionRates,
+    UnknownFilter,
 )
-from binance_async.spot.models import ExchangeMaxNumOrders, MaxAsset, MaxNumOrderLists, UnknownFilter
-from binance_async.spot.order_models import Order
 from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes
 from tests.unit.helpers import KEY, SECRET, calls, query

@@ -34,8 +34,15 @@ from binance_async.errors import (
     RateLimitedError,
     SendStatusUnknownError,
 )
-from binance_async.spot.models import ExchangeInfo, Kline, TickerPrice, UnknownFilter, fixed, json_ready
-from binance_async.spot.order_models import Order
+from binance_async.spot.models import (
+    ExchangeInfo,
+    Kline,
+    Order,
+    TickerPrice,
+    UnknownFilter,
+    fixed,
+    json_ready,
+)
 from binance_async.spot.rules import UnknownSymbolError
 
 KEY = "k" * 64

@@ -3,7 +3,7 @@
 Each of the 48 rows is an `Endpoint` with the row's route, security, weight and order count, and a
 `SpotClient` coroutine method, documented with its route and weight, that takes exactly the row's
 parameters: as named parameters or as keys of its ``**options`` TypedDict.
-What each area's methods send and answer is tested in test_client.py (market data), test_trading.py,
+What each area's methods send and answer is tested in test_market.py, test_trading.py,
 test_order_lists.py and test_account.py.
 """
 
@@ -19,8 +19,9 @@ import pytest
 from binance_async import SpotClient
 from binance_async._endpoint import Endpoint
 from binance_async.spot import endpoints as E
-from binance_async.spot import list_params, order_params
-from binance_async.spot.order_params import camel
+from binance_async.spot.params import order_lists as list_options
+from binance_async.spot.params import trading as order_options
+from binance_async.spot.params.trading import camel
 from tests.reference import spot_rows
 
 NAMES = sorted(E.ENDPOINTS)
@@ -39,17 +40,17 @@ ORDER_LISTS = {
 #: The TypedDict behind each method's ``**options``: the methods that take options, and only they.
 #: (Named through their modules: pytest would try to collect a class imported as ``Test...``.)
 OPTIONS: dict[str, Any] = {
-    "new_order": order_params.OrderOptions,
-    "test_new_order": order_params.TestOrderOptions,
-    "cancel_replace_order": order_params.CancelReplaceOptions,
-    "new_sor_order": order_params.SorOrderOptions,
-    "test_new_sor_order": order_params.TestSorOrderOptions,
-    "new_oco_legacy": list_params.LegacyOcoOptions,
-    "new_oco": list_params.OcoOptions,
-    "new_oto": list_params.OtoOptions,
-    "new_otoco": list_params.OtocoOptions,
-    "new_opo": list_params.OpoOptions,
-    "new_opoco": list_params.OpocoOptions,
+    "new_order": order_options.OrderOptions,
+    "test_new_order": order_options.TestOrderOptions,
+    "cancel_replace_order": order_options.CancelReplaceOptions,
+    "new_sor_order": order_options.SorOrderOptions,
+    "test_new_sor_order": order_options.TestSorOrderOptions,
+    "new_oco_legacy": list_options.LegacyOcoOptions,
+    "new_oco": list_options.OcoOptions,
+    "new_oto": list_options.OtoOptions,
+    "new_otoco": list_options.OtocoOptions,
+    "new_opo": list_options.OpoOptions,
+    "new_opoco": list_options.OpocoOptions,
 }
 #: Parameters the client adds to every signed request itself.
 SIGNING = {"timestamp", "signature"}

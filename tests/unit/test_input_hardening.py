@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from binance_async import InvalidRequestError, ParameterError, SpotClient
 from binance_async._encoding import check_recv_window, encode_params, encode_value, is_numeric_name
 from binance_async.spot.models import SymbolInfo
-from binance_async.spot.order_params import check_recv_window as check_optional_recv_window
+from binance_async.spot.params.trading import check_recv_window as check_optional_recv_window
 from binance_async.spot.rules import SymbolRules
 from binance_async.testing import MockTransport, Router
 from tests.unit.helpers import KEY, SECRET, calls

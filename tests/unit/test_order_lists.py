@@ -22,16 +22,17 @@ from binance_async import (
     SpotClient,
 )
 from binance_async.spot import endpoints as E
-from binance_async.spot.list_models import (
+from binance_async.spot.models import (
     CanceledOrderList,
     ListOrderFull,
     ListOrderResult,
+    OrderAck,
     OrderListAck,
     OrderListFull,
     OrderListResult,
+    OrderListStatus,
 )
-from binance_async.spot.order_models import OrderAck, OrderListStatus
-from binance_async.spot.order_params import camel
+from binance_async.spot.params.trading import camel
 from binance_async.testing import MockTransport, Router
 from tests.reference import example_bytes
 from tests.unit.helpers import CLIENT_ID, KEY, SECRET, calls, sent

@@ -19,7 +19,7 @@ from binance_async import (
     SendStatusUnknownError,
     SpotClient,
 )
-from binance_async.spot.order_models import (
+from binance_async.spot.models import (
     CanceledOrder,
     Order,
     OrderAck,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._endpoint import Endpoint
-from ..account_models import (
+from ..models.account import (
     AccountCommission,
     AccountInfo,
     AccountTrade,
@@ -16,7 +16,7 @@ from ..account_models import (
     PreventedMatch,
     RawMyFilters,
 )
-from ..order_models import Order
+from ..models.trading import Order
 
 __all__ = [
     "ACCOUNT",

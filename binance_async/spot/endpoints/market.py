@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._endpoint import Endpoint
-from ..models import (
+from ..models.market import (
     AggTrade,
     AvgPrice,
     BlockTrade,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..._endpoint import Endpoint
-from ..list_models import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
-from ..order_models import OrderListStatus
+from ..models.order_lists import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
+from ..models.trading import OrderListStatus
 
 __all__ = [
     "ALL_ORDER_LISTS",

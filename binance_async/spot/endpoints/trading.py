@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from ..._endpoint import Endpoint
-from ..order_models import (
+from ..models.trading import (
     CanceledOrder,
     CancelReplaceResult,
     OrderAck,

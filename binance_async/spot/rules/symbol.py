@@ -33,8 +33,8 @@ from typing import Any, TypeAlias
 
 import msgspec
 
-from ..errors import InvalidResponseError, OrderValidationError, ParameterError, UnknownSymbolError
-from .models import (
+from ...errors import InvalidResponseError, OrderValidationError, ParameterError, UnknownSymbolError
+from ..models.market import (
     ExchangeInfo,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,

@@ -44,7 +44,7 @@ from typing import Any, ClassVar, TypeAlias, TypeVar, get_args, overload
 
 import msgspec
 
-from .._decimal_checks import DECIMALS, check_numbers, install_finite_check
+from ..._decimal_checks import DECIMALS, check_numbers, install_finite_check
 
 __all__ = [
     "AggTrade",

@@ -300,5 +300,6 @@ def test_created_outside_any_event_loop() -> None:
 def test_public_names() -> None:
     assert issubclass(binance_async.BinanceAPIError, BinanceError)
     assert binance_async.SpotClient is SpotClient
-    assert Depth.__module__ == "binance_async.spot.models"
+    assert Depth.__module__ == "binance_async.spot.models.market"
+    assert binance_async.spot.models.Depth is Depth
     assert BASE == MAINNET

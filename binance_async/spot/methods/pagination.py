@@ -17,15 +17,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
-from .._endpoint import Endpoint
-from .._timerange import check_time_range
-from ..errors import InvalidRequestError
-from . import endpoints as E
-from ._common import SpotBase, check_limit, check_symbol
-from .account_models import AccountTrade
-from .enums import KlineInterval, Timestamp
-from .models import AggTrade, Kline, Trade
-from .order_models import Order, OrderListStatus
+from ..._endpoint import Endpoint
+from ..._timerange import check_time_range
+from ...errors import InvalidRequestError
+from .. import endpoints as E
+from .._common import SpotBase, check_limit, check_symbol
+from ..enums import KlineInterval, Timestamp
+from ..models.account import AccountTrade
+from ..models.market import AggTrade, Kline, Trade
+from ..models.trading import Order, OrderListStatus
 
 __all__ = ["PaginationMixin"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
-from .._endpoint import Endpoint
-from .._limits import parse_rate_limits
-from .._pipeline import Pipeline
-from ..errors import InvalidRequestError
-from . import endpoints as E
-from ._common import MAX_DEPTH_LIMIT, MAX_SYMBOLS, SpotBase, check_limit, check_symbols, documents
-from .enums import KlineInterval, SymbolStatus, TickerType, Timestamp
-from .models import (
+from ..._endpoint import Endpoint
+from ..._limits import parse_rate_limits
+from ..._pipeline import Pipeline
+from ...errors import InvalidRequestError
+from .. import endpoints as E
+from .._common import MAX_DEPTH_LIMIT, MAX_SYMBOLS, SpotBase, check_limit, check_symbols, documents
+from ..enums import KlineInterval, SymbolStatus, TickerType, Timestamp
+from ..models.market import (
     AggTrade,
     AvgPrice,
     BlockTrade,

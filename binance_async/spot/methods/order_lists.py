@@ -37,18 +37,24 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._encoding import encode_value
-from .._endpoint import Endpoint
-from .._timerange import check_time_range
-from ..errors import InvalidRequestError, NoSuchOrderError, ParameterError
-from . import endpoints as E
-from ._common import check_limit, check_one_of, documents
-from ._trading import OrderLeg, RulesMixin
-from .enums import OrderResponseType, OrderSide, Timestamp
-from .list_models import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
-from .list_params import LegacyOcoOptions, OcoOptions, OpocoOptions, OpoOptions, OtocoOptions, OtoOptions
-from .order_models import OrderListStatus
-from .order_params import (
+from ..._encoding import encode_value
+from ..._endpoint import Endpoint
+from ..._timerange import check_time_range
+from ...errors import InvalidRequestError, NoSuchOrderError, ParameterError
+from .. import endpoints as E
+from .._common import check_limit, check_one_of, documents
+from ..enums import OrderResponseType, OrderSide, Timestamp
+from ..models.order_lists import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
+from ..models.trading import OrderListStatus
+from ..params.order_lists import (
+    LegacyOcoOptions,
+    OcoOptions,
+    OpocoOptions,
+    OpoOptions,
+    OtocoOptions,
+    OtoOptions,
+)
+from ..params.trading import (
     Number,
     check_order_shape,
     check_positive,
@@ -56,6 +62,7 @@ from .order_params import (
     snake,
     wire_params,
 )
+from .trading import OrderLeg, RulesMixin
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

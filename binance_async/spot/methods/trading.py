@@ -18,22 +18,21 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import msgspec
 
-from .._decimal_checks import check_numbers, numbers_kind
-from .._encoding import encode_value
-from .._endpoint import decoder_for
-from .._outcomes import UnknownOutcomes
-from ..errors import (
+from ..._decimal_checks import check_numbers, numbers_kind
+from ..._encoding import encode_value
+from ..._endpoint import decoder_for
+from ..._outcomes import UnknownOutcomes
+from ...errors import (
     InvalidRequestError,
     InvalidResponseError,
     NoSuchOrderError,
     OrderValidationError,
     ParameterError,
 )
-from . import endpoints as E
-from ._common import SpotBase, check_one_of, documents
-from ._market import load_exchange_info
-from .enums import CancelReplaceMode, CancelRestrictions, OrderResponseType, OrderSide, OrderType
-from .order_models import (
+from .. import endpoints as E
+from .._common import SpotBase, check_one_of, documents
+from ..enums import CancelReplaceMode, CancelRestrictions, OrderResponseType, OrderSide, OrderType
+from ..models.trading import (
     CanceledOrder,
     CancelReplaceResult,
     Order,
@@ -44,7 +43,7 @@ from .order_models import (
     OrderResult,
     TestOrderCommission,
 )
-from .order_params import (
+from ..params.trading import (
     CancelReplaceOptions,
     Number,
     OrderOptions,
@@ -57,7 +56,8 @@ from .order_params import (
     snake,
     wire_params,
 )
-from .rules import RulesCache, SymbolRules
+from ..rules import RulesCache, SymbolRules
+from .market import load_exchange_info
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

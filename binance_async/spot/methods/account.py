@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from .._endpoint import Endpoint
-from .._timerange import check_time_range
-from ..errors import InvalidRequestError, InvalidResponseError
-from . import endpoints as E
-from ._common import SpotBase, check_limit, check_one_of, documents
-from .account_models import (
+from ..._endpoint import Endpoint
+from ..._timerange import check_time_range
+from ...errors import InvalidRequestError, InvalidResponseError
+from .. import endpoints as E
+from .._common import SpotBase, check_limit, check_one_of, documents
+from ..enums import Timestamp
+from ..models.account import (
     AccountCommission,
     AccountInfo,
     AccountTrade,
@@ -26,9 +27,8 @@ from .account_models import (
     OrderCount,
     PreventedMatch,
 )
-from .enums import Timestamp
-from .order_models import Order
-from .order_params import check_recv_window
+from ..models.trading import Order
+from ..params.trading import check_recv_window
 
 __all__ = ["AccountMixin"]
 
