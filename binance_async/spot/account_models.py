@@ -6,32 +6,5 @@ working; new code imports from `binance_async.spot.models` (every model) or its 
 
 from __future__ import annotations
 
-from .models.account import (
-    AccountCommission,
-    AccountInfo,
-    AccountTrade,
-    Allocation,
-    Balance,
-    CommissionDiscount,
-    MyFilters,
-    OrderAmendmentRecord,
-    OrderCount,
-    PreventedMatch,
-    RawMyFilters,
-    TradeCommissionRates,
-)
-
-__all__ = [
-    "AccountCommission",
-    "AccountInfo",
-    "AccountTrade",
-    "Allocation",
-    "Balance",
-    "CommissionDiscount",
-    "MyFilters",
-    "OrderAmendmentRecord",
-    "OrderCount",
-    "PreventedMatch",
-    "RawMyFilters",
-    "TradeCommissionRates",
-]
+from .models.account import *  # noqa: F403
+from .models.account import __all__ as __all__

@@ -6,22 +6,5 @@ working; new code imports from `binance_async.spot.models` (every model) or its 
 
 from __future__ import annotations
 
-from .models.order_lists import (
-    CanceledOrderList,
-    ListCanceledOrder,
-    ListOrderFull,
-    ListOrderResult,
-    OrderListAck,
-    OrderListFull,
-    OrderListResult,
-)
-
-__all__ = [
-    "CanceledOrderList",
-    "ListCanceledOrder",
-    "ListOrderFull",
-    "ListOrderResult",
-    "OrderListAck",
-    "OrderListFull",
-    "OrderListResult",
-]
+from .models.order_lists import *  # noqa: F403
+from .models.order_lists import __all__ as __all__

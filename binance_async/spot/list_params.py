@@ -6,24 +6,5 @@ working; new code imports from `binance_async.spot.params.order_lists`.
 
 from __future__ import annotations
 
-from .params.order_lists import (
-    LegacyOcoOptions,
-    OcoLegType,
-    OcoOptions,
-    OpocoOptions,
-    OpoOptions,
-    OtocoOptions,
-    OtoOptions,
-    WorkingType,
-)
-
-__all__ = [
-    "LegacyOcoOptions",
-    "OcoLegType",
-    "OcoOptions",
-    "OpoOptions",
-    "OpocoOptions",
-    "OtoOptions",
-    "OtocoOptions",
-    "WorkingType",
-]
+from .params.order_lists import *  # noqa: F403
+from .params.order_lists import __all__ as __all__

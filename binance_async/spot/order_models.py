@@ -6,40 +6,5 @@ working; new code imports from `binance_async.spot.models` (every model) or its 
 
 from __future__ import annotations
 
-from .models.trading import (
-    AmendedOrder,
-    CanceledOrder,
-    CancelReplaceResult,
-    CommissionRates,
-    Fill,
-    Order,
-    OrderAck,
-    OrderAmendment,
-    OrderFull,
-    OrderIds,
-    OrderListEntry,
-    OrderListStatus,
-    OrderResult,
-    PreventedMatchReport,
-    TestOrderCommission,
-    TestOrderDiscount,
-)
-
-__all__ = [
-    "AmendedOrder",
-    "CancelReplaceResult",
-    "CanceledOrder",
-    "CommissionRates",
-    "Fill",
-    "Order",
-    "OrderAck",
-    "OrderAmendment",
-    "OrderFull",
-    "OrderIds",
-    "OrderListEntry",
-    "OrderListStatus",
-    "OrderResult",
-    "PreventedMatchReport",
-    "TestOrderCommission",
-    "TestOrderDiscount",
-]
+from .models.trading import *  # noqa: F403
+from .models.trading import __all__ as __all__

@@ -6,32 +6,5 @@ working; new code imports from `binance_async.spot.params.trading`.
 
 from __future__ import annotations
 
-from .params.trading import (
-    CancelReplaceOptions,
-    Number,
-    OrderOptions,
-    SorOrderOptions,
-    TestOrderOptions,
-    TestSorOrderOptions,
-    camel,
-    check_order_shape,
-    check_positive,
-    check_recv_window,
-    snake,
-    wire_params,
-)
-
-__all__ = [
-    "CancelReplaceOptions",
-    "Number",
-    "OrderOptions",
-    "SorOrderOptions",
-    "TestOrderOptions",
-    "TestSorOrderOptions",
-    "camel",
-    "check_order_shape",
-    "check_positive",
-    "check_recv_window",
-    "snake",
-    "wire_params",
-]
+from .params.trading import *  # noqa: F403
+from .params.trading import __all__ as __all__

@@ -9,6 +9,8 @@ import inspect
 import pkgutil
 import re
 
+import pytest
+
 import binance_async
 import binance_async.errors as errors_module
 from binance_async import OAuthClient, RateLimiter, SpotClient, WindowSpec, WindowState
@@ -91,6 +93,87 @@ def test_moved_errors_are_still_importable_from_their_old_homes() -> None:
     assert error.symbol == "XYZUSDT"
     assert isinstance(error, binance_async.InvalidRequestError)
     assert isinstance(error, ValueError)
+
+
+#: The Spot modules that became packages or moved (issue 14): the old path re-exports the new module.
+_SPOT_MOVES = {
+    "binance_async.spot.order_models": "binance_async.spot.models.trading",
+    "binance_async.spot.list_models": "binance_async.spot.models.order_lists",
+    "binance_async.spot.account_models": "binance_async.spot.models.account",
+    "binance_async.spot.order_params": "binance_async.spot.params.trading",
+    "binance_async.spot.list_params": "binance_async.spot.params.order_lists",
+}
+#: What the single module ``binance_async.spot.models`` exported before it became a package.
+_OLD_MODELS_ALL = [
+    "AggTrade",
+    "AvgPrice",
+    "BlockTrade",
+    "BookTicker",
+    "Depth",
+    "EmptyResponse",
+    "ExchangeInfo",
+    "ExchangeMaxNumAlgoOrders",
+    "ExchangeMaxNumIcebergOrders",
+    "ExchangeMaxNumOrderLists",
+    "ExchangeMaxNumOrders",
+    "ExecutionRules",
+    "IcebergParts",
+    "Kline",
+    "LotSize",
+    "MarketLotSize",
+    "MaxAsset",
+    "MaxNumAlgoOrders",
+    "MaxNumIcebergOrders",
+    "MaxNumOrderAmends",
+    "MaxNumOrderLists",
+    "MaxNumOrders",
+    "MaxPosition",
+    "MinNotional",
+    "Notional",
+    "PercentPrice",
+    "PercentPriceBySide",
+    "PriceFilter",
+    "PriceRangeRule",
+    "RateLimit",
+    "ReferencePrice",
+    "ReferencePriceCalculation",
+    "ServerTime",
+    "Sor",
+    "SymbolExecutionRules",
+    "SymbolFilter",
+    "SymbolInfo",
+    "TickerPrice",
+    "TickerStats",
+    "Trade",
+    "TrailingDelta",
+    "UnknownFilter",
+    "decode_filters",
+    "fixed",
+    "json_ready",
+]
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(_SPOT_MOVES.items()))
+def test_moved_spot_modules_still_import_from_their_old_paths(old: str, new: str) -> None:
+    old_module, new_module = importlib.import_module(old), importlib.import_module(new)
+    assert set(old_module.__all__) <= set(new_module.__all__)
+    for name in old_module.__all__:
+        assert getattr(old_module, name) is getattr(new_module, name), name
+
+
+def test_spot_models_and_rules_packages_export_what_their_modules_did() -> None:
+    from binance_async.spot import models, rules
+
+    assert set(_OLD_MODELS_ALL) <= set(models.__all__)
+    for name in models.__all__:  # every model of every area, from one place
+        assert getattr(models, name) is not None, name
+    for area in ("filters", "market", "trading", "order_lists", "account"):
+        for name in importlib.import_module(f"binance_async.spot.models.{area}").__all__:
+            assert getattr(models, name) is getattr(getattr(models, area), name), name
+    old_rules = ["ORDER_PARAMS", "ORDER_TYPE", "Number", "RulesCache", "SymbolRules", "UnknownSymbolError"]
+    assert rules.__all__ == old_rules
+    assert rules.SymbolRules is binance_async.spot.SymbolRules
+    assert rules.RulesCache is binance_async.spot.RulesCache
 
 
 def test_every_name_in_all_resolves() -> None:

@@ -41,7 +41,7 @@ from binance_async.spot.models import (
     TickerStats,
     decode_filters,
 )
-from binance_async.spot.models.market import _Model
+from binance_async.spot.models._base import _Model
 from binance_async.testing import MockTransport, Router
 from tests.reference import EXAMPLES, example_files
 

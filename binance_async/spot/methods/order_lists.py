@@ -34,13 +34,11 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ..._encoding import encode_value
 from ..._endpoint import Endpoint
 from ..._timerange import check_time_range
-from ...errors import InvalidRequestError, NoSuchOrderError, ParameterError
+from ...errors import InvalidRequestError, NoSuchOrderError
 from .. import endpoints as E
 from .._common import check_limit, check_one_of, documents
 from ..enums import OrderResponseType, OrderSide, Timestamp
@@ -53,120 +51,26 @@ from ..params.order_lists import (
     OpoOptions,
     OtocoOptions,
     OtoOptions,
+    check_legacy_oco,
+    check_oco,
+    check_oto,
+    list_wire_params,
 )
 from ..params.trading import (
     Number,
-    check_order_shape,
     check_positive,
     check_recv_window,
     snake,
-    wire_params,
 )
-from .trading import OrderLeg, RulesMixin
+from ..rules.cache import RulesMixin
+from ..rules.validation import OrderLeg
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 __all__ = ["OrderListMixin"]
 
-_STOP_LOSS = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT"})
-_PROFIT = frozenset({"LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
-#: The order types allowed as an OCO's (above, below) orders, by side.
-_OCO_TYPES = {"SELL": (_PROFIT, _STOP_LOSS), "BUY": (_STOP_LOSS, _PROFIT)}
-_WORKING_TYPES = frozenset({"LIMIT", "LIMIT_MAKER"})
-#: What `SymbolRules.validate` checks of a list's order besides its quantity, under single-order names.
-_LEG_AMOUNTS = ("price", "stopPrice", "trailingDelta", "icebergQty")
-_LEGACY_AMOUNTS = ("quantity", "price", "stopPrice", "stopLimitPrice", "limitIcebergQty", "stopIcebergQty")
 _MAX_SPAN_MS = 24 * 3600 * 1000
-
-
-def _list_params(
-    method: str, head: dict[str, Any], options: Mapping[str, Any], allowed: Any
-) -> dict[str, Any]:
-    """`head` then the options under Binance's names; a required option of `allowed` must be there."""
-    missing = [name for name in sorted(allowed.__required_keys__) if options.get(name) is None]
-    if missing:
-        raise InvalidRequestError(f"{method}() needs {', '.join(missing)}")
-    return {**head, **wire_params(options, allowed, method)}
-
-
-def _check_leg(side: str, order_type: str, params: Mapping[str, Any], prefix: str, quantity: Any) -> OrderLeg:
-    """One order of a list, checked as `check_order_shape` checks a single order; what to validate.
-
-    Orders that have no quantity of their own (an OCO's share ``quantity``, an OPO's pending orders
-    get what the working order bought) are checked with `quantity`.
-    """
-    check_order_shape(order_type, {**params, f"{prefix}Quantity": quantity}, prefix)
-    amounts = {name: params.get(prefix + name[0].upper() + name[1:]) for name in _LEG_AMOUNTS}
-    return OrderLeg(side, order_type, {"quantity": quantity, **amounts}, prefix)
-
-
-def _check_oco(side: str, params: Mapping[str, Any], above: str, below: str, quantity: Any) -> list[OrderLeg]:
-    """An OCO pair: the right type at the right place for `side`, then each order's shape.
-
-    An absent below type is let through (only OTOCO/OPOCO's ``pendingBelowType`` is optional).
-    """
-    types = _OCO_TYPES.get(side)
-    if types is None:
-        raise ParameterError(f"side must be BUY or SELL, got {side!r}")
-    legs = []
-    for prefix, allowed in zip((above, below), types, strict=True):
-        order_type = params.get(f"{prefix}Type")
-        if order_type is None:
-            continue
-        if order_type not in allowed:
-            raise InvalidRequestError(
-                f"in a {side} OCO the {snake(prefix)} order is {' or '.join(sorted(allowed))}, "
-                f"not {order_type!r}"
-            )
-        legs.append(_check_leg(side, order_type, params, prefix, quantity))
-    return legs
-
-
-def _check_legacy_oco(params: Mapping[str, Any]) -> list[OrderLeg]:
-    """The deprecated OCO: positive amounts, stop-limit price with its time in force, price order.
-
-    Its orders: ``limit``, a LIMIT_MAKER at ``price``, and ``stop``, a STOP_LOSS at ``stopPrice``
-    (STOP_LOSS_LIMIT at ``stopLimitPrice`` when that is given).
-    """
-    check_positive(params, _LEGACY_AMOUNTS)
-    if (params.get("stopLimitPrice") is None) != (params.get("stopLimitTimeInForce") is None):
-        raise InvalidRequestError("stop_limit_price and stop_limit_time_in_force go together")
-    side = params["side"]
-    if side not in _OCO_TYPES:
-        raise ParameterError(f"side must be BUY or SELL, got {side!r}")
-    price = Decimal(encode_value("price", params["price"]))
-    stop = Decimal(encode_value("stopPrice", params["stopPrice"]))
-    if price == stop or (price < stop) != (side == "BUY"):
-        where = "below" if side == "BUY" else "above"
-        raise InvalidRequestError(f"a {side} OCO's price (its LIMIT_MAKER order) must be {where} stop_price")
-    quantity, stop_limit_price = params["quantity"], params.get("stopLimitPrice")
-    limit_leg = {"quantity": quantity, "price": params["price"], "icebergQty": params.get("limitIcebergQty")}
-    stop_leg = {
-        "quantity": quantity,
-        "price": stop_limit_price,
-        "stopPrice": params["stopPrice"],
-        "trailingDelta": params.get("trailingDelta"),
-        "icebergQty": params.get("stopIcebergQty"),
-    }
-    stop_type = "STOP_LOSS" if stop_limit_price is None else "STOP_LOSS_LIMIT"
-    return [OrderLeg(side, "LIMIT_MAKER", limit_leg, "limit"), OrderLeg(side, stop_type, stop_leg, "stop")]
-
-
-def _check_oto(params: Mapping[str, Any], *, opo: bool, pair: bool) -> list[OrderLeg]:
-    """The working order, the OPO sides, then the pending order or OCO pair."""
-    working_type = params["workingType"]
-    if working_type not in _WORKING_TYPES:
-        raise InvalidRequestError(f"the working order is LIMIT or LIMIT_MAKER, not {working_type!r}")
-    working_quantity = params["workingQuantity"]
-    working = _check_leg(params["workingSide"], working_type, params, "working", working_quantity)
-    pending_side = params["pendingSide"]
-    if opo and (params["workingSide"] != "BUY" or pending_side != "SELL"):
-        raise InvalidRequestError("in an OPO the working order is a BUY and the pending orders SELL")
-    quantity = working_quantity if opo else params["pendingQuantity"]
-    if pair:
-        return [working, *_check_oco(pending_side, params, "pendingAbove", "pendingBelow", quantity)]
-    return [working, _check_leg(pending_side, params["pendingType"], params, "pending", quantity)]
 
 
 def _check_window(from_id: int | None, start_time: Timestamp | None, end_time: Timestamp | None) -> None:
@@ -217,8 +121,8 @@ class OrderListMixin(RulesMixin):
         pair: bool,
     ) -> Any:
         """OTO (`pair` False), OTOCO (`pair`), and their OPO forms (`opo`: no pending quantity)."""
-        params = _list_params(endpoint.name, {"symbol": symbol}, options, allowed)
-        legs = _check_oto(params, opo=opo, pair=pair)
+        params = list_wire_params(endpoint.name, {"symbol": symbol}, options, allowed)
+        legs = check_oto(params, opo=opo, pair=pair)
         return await self._place_list(endpoint, params, legs, resp_type, validate)
 
     # -- OCO ---------------------------------------------------------------------------------------------
@@ -280,11 +184,11 @@ class OrderListMixin(RulesMixin):
         symbol's filters first: `OrderValidationError` naming the order (``"above order: ..."``),
         nothing sent.
         """
-        params = _list_params(
+        params = list_wire_params(
             "new_oco", {"symbol": symbol, "side": side, "quantity": quantity}, options, OcoOptions
         )
         check_positive(params, ("quantity",))
-        legs = _check_oco(side, params, "above", "below", quantity)
+        legs = check_oco(side, params, "above", "below", quantity)
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_list(
             E.NEW_OCO, params, legs, new_order_resp_type, validate
         )
@@ -349,8 +253,8 @@ class OrderListMixin(RulesMixin):
             "POST /api/v3/order/oco is deprecated by Binance: use new_oco", DeprecationWarning, stacklevel=2
         )
         head = {"symbol": symbol, "side": side, "quantity": quantity}
-        params = _list_params("new_oco_legacy", head, options, LegacyOcoOptions)
-        legs = _check_legacy_oco(params)
+        params = list_wire_params("new_oco_legacy", head, options, LegacyOcoOptions)
+        legs = check_legacy_oco(params)
         result: OrderListAck | OrderListResult | OrderListFull = await self._place_list(
             E.NEW_OCO_LEGACY, params, legs, new_order_resp_type, validate
         )

@@ -1,4 +1,4 @@
-"""Order methods of `SpotClient` (TRADE endpoints), symbol rules, and order reconciliation.
+"""Order methods of `SpotClient` (TRADE endpoints) and order reconciliation.
 
 Every order-placing method sends a ``newClientOrderId`` (generated when the caller gives none), so
 that an order whose fate is unknown (a 5xx, -1006/-1007, a timeout, a dropped connection, or the
@@ -10,27 +10,21 @@ the id (``error.client_order_id``) and the request, the request is never resent,
 from __future__ import annotations
 
 import asyncio
-import re
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import msgspec
 
 from ..._decimal_checks import check_numbers, numbers_kind
-from ..._encoding import encode_value
 from ..._endpoint import decoder_for
 from ..._outcomes import UnknownOutcomes
 from ...errors import (
     InvalidRequestError,
     InvalidResponseError,
     NoSuchOrderError,
-    OrderValidationError,
-    ParameterError,
 )
 from .. import endpoints as E
-from .._common import SpotBase, check_one_of, documents
+from .._common import check_one_of, documents
 from ..enums import CancelReplaceMode, CancelRestrictions, OrderResponseType, OrderSide, OrderType
 from ..models.trading import (
     CanceledOrder,
@@ -53,126 +47,22 @@ from ..params.trading import (
     check_order_shape,
     check_positive,
     check_recv_window,
-    snake,
     wire_params,
 )
-from ..rules import RulesCache, SymbolRules
-from .market import load_exchange_info
+from ..rules.cache import RulesMixin
+from ..rules.validation import OrderLeg
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["OrderLeg", "RulesMixin", "TradingMixin"]
+__all__ = ["TradingMixin"]
 
 _SOR_TYPES = frozenset({"LIMIT", "MARKET"})
 _LIST_PATHS = ("/api/v3/orderList", "/api/v3/order/oco")
-_INTEGER = re.compile(r"-?[0-9]+")
-
-
-def _decimal(params: Mapping[str, Any], name: str) -> Decimal | None:
-    value = params.get(name)
-    return None if value is None else Decimal(encode_value(name, value))
-
-
-def _int(params: Mapping[str, Any], name: str) -> int | None:
-    """The integer `params[name]` is sent as (never ``int(value)``, which truncates 1.5 and raises on
-    "abc" or NaN); ParameterError when what is sent is not an integer."""
-    value = params.get(name)
-    if value is None:
-        return None
-    text = encode_value(name, value)
-    if _INTEGER.fullmatch(text) is None:
-        raise ParameterError(f"{snake(name)} must be an integer, got {value!r}")
-    return int(text)
-
-
-class OrderLeg(NamedTuple):
-    """One order to check against the symbol's filters: a single order, or one order of a list.
-
-    `params` holds the order's amounts under Binance's single-order names (``quantity``, ``price``,
-    ``quoteOrderQty``, ``stopPrice``, ``trailingDelta``, ``icebergQty``); `name` is a list order's
-    prefix (``"above"``, ``"pendingBelow"`` ...), empty for a single order.
-    """
-
-    side: str
-    type: str
-    params: Mapping[str, Any]
-    name: str = ""
-
-
-class RulesMixin(SpotBase):
-    """Symbol rules, and validating orders against them (shared by single orders and order lists)."""
-
-    _validate_orders: bool = False
-    _rules_ttl: float = 300.0
-    _rules_cache: RulesCache | None = None
-
-    # -- symbol rules ------------------------------------------------------------------------------
-
-    async def symbol_rules(self, symbol: str) -> SymbolRules:
-        """The trading rules (filters) of `symbol`, with Decimal rounding helpers and `validate`.
-
-        Rules come from one ``exchangeInfo`` call (weight 20) shared by every symbol and cached for
-        ``rules_ttl`` seconds (see `SpotClient`); concurrent callers share one call in flight.
-        """
-        return await self._rules().get(symbol)
-
-    async def symbols_rules(self, symbols: list[str]) -> dict[str, SymbolRules]:
-        """`symbol_rules` for several symbols at once (still one ``exchangeInfo`` call)."""
-        return await self._rules().get_many(symbols)
-
-    def _rules(self) -> RulesCache:
-        cache = self._rules_cache
-        if cache is None:
-            cache = self._rules_cache = RulesCache(
-                partial(load_exchange_info, self._pipeline), self._rules_ttl
-            )
-        return cache
-
-    async def _validate(self, symbol: str, legs: Sequence[OrderLeg], validate: bool | None) -> None:
-        """Check every leg against `symbol`'s filters, if asked (`validate`, else ``validate_orders``).
-
-        One `symbol_rules` lookup; ``avgPrice`` is fetched once, only if some leg needs it. A list
-        order's violation is raised with its message prefixed by the order's name
-        (``"pending_below order: PRICE_FILTER: ..."``), the other attributes unchanged.
-        """
-        if not (self._validate_orders if validate is None else validate):
-            return
-        rules = await self.symbol_rules(symbol)
-        ref_price = None
-        if any(
-            rules.needs_ref_price(leg.type, quote_order_qty=leg.params.get("quoteOrderQty") is not None)
-            for leg in legs
-        ):
-            ref_price = (await self._pipeline.call(E.AVG_PRICE, {"symbol": symbol})).price
-        for side, order_type, params, name in legs:
-            try:
-                rules.validate(
-                    side=side,
-                    type=order_type,
-                    quantity=_decimal(params, "quantity"),
-                    price=_decimal(params, "price"),
-                    quote_order_qty=_decimal(params, "quoteOrderQty"),
-                    stop_price=_decimal(params, "stopPrice"),
-                    trailing_delta=_int(params, "trailingDelta"),
-                    iceberg_qty=_decimal(params, "icebergQty"),
-                    ref_price=ref_price,
-                )
-            except OrderValidationError as exc:
-                if not name:
-                    raise
-                raise OrderValidationError(
-                    f"{snake(name)} order: {exc}",
-                    filter_type=exc.filter_type,
-                    field=exc.field,
-                    value=exc.value,
-                    allowed=exc.allowed,
-                    leg=snake(name),
-                ) from None
 
 
 class TradingMixin(RulesMixin):
-    """Placing, testing, canceling, replacing and amending orders; symbol rules."""
+    """Placing, testing, canceling, replacing and amending orders; reconciling unknown outcomes."""
 
     async def _order_params(
         self,

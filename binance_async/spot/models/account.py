@@ -14,16 +14,9 @@ from typing import Any, TypeVar, overload
 
 import msgspec
 
-from .market import (
-    _EMPTY_ARRAY,
-    MaxAsset,
-    RateLimit,
-    SymbolFilter,
-    _find_filter,
-    _Model,
-    _Scalar,
-    decode_filters,
-)
+from ._base import EMPTY_ARRAY, _Model, _Scalar
+from .filters import MaxAsset, SymbolFilter, _find_filter, decode_filters
+from .market import RateLimit
 from .trading import CommissionRates, TestOrderDiscount
 
 __all__ = [
@@ -218,15 +211,15 @@ class AccountCommission(_Scalar, frozen=True, kw_only=True):
 class RawMyFilters(_Scalar, frozen=True):
     """``GET /api/v3/myFilters`` as sent: three undecoded filter arrays (see `MyFilters.from_raw`)."""
 
-    exchange_filters: msgspec.Raw = _EMPTY_ARRAY
-    symbol_filters: msgspec.Raw = _EMPTY_ARRAY
-    asset_filters: msgspec.Raw = _EMPTY_ARRAY
+    exchange_filters: msgspec.Raw = EMPTY_ARRAY
+    symbol_filters: msgspec.Raw = EMPTY_ARRAY
+    asset_filters: msgspec.Raw = EMPTY_ARRAY
 
 
 class MyFilters(_Model, frozen=True):
     """``GET /api/v3/myFilters``: the filters that apply to the account on one symbol.
 
-    Each list holds typed filters (`binance_async.spot.models.SymbolFilter`; types this library does
+    Each list holds typed filters (`binance_async.spot.models.filters.SymbolFilter`; types this library does
     not know become `UnknownFilter`). ``asset_filters`` carries `MaxAsset`, shown by no other endpoint.
     """
 

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from .market import _Model, _Scalar
+from ._base import _Model, _Scalar
 
 R = TypeVar("R", bound="OrderIds")
 
