@@ -44,13 +44,16 @@ import json as _json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias, TypedDict
 from urllib.parse import parse_qsl, urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._transport import Request, Response, Transport
 from .errors import ClientClosedError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "Answer",
@@ -63,6 +66,7 @@ __all__ = [
     "Request",
     "Response",
     "Route",
+    "RouteOptions",
     "Router",
     "Transport",
     "bytes_response",
@@ -254,6 +258,16 @@ class Route:
 _UNSET: object = object()
 
 
+class RouteOptions(TypedDict, total=False):
+    """The keywords of `Router.add` after the answer: json, body, status, headers and times."""
+
+    json: object
+    body: bytes | str | None
+    status: int
+    headers: Headers | None
+    times: int | None
+
+
 class Router:
     """A handler that answers requests by method and path.
 
@@ -308,69 +322,21 @@ class Router:
         self.routes.append(route)
         return route
 
-    def get(
-        self,
-        path: str,
-        answer: Answer | None = None,
-        *,
-        json: object = _UNSET,
-        body: bytes | str | None = None,
-        status: int = 200,
-        headers: Headers | None = None,
-        times: int | None = 1,
-    ) -> Route:
+    def get(self, path: str, answer: Answer | None = None, **options: Unpack[RouteOptions]) -> Route:
         """`add` for ``GET``."""
-        return self.add(
-            "GET", path, answer, json=json, body=body, status=status, headers=headers, times=times
-        )
+        return self.add("GET", path, answer, **options)
 
-    def post(
-        self,
-        path: str,
-        answer: Answer | None = None,
-        *,
-        json: object = _UNSET,
-        body: bytes | str | None = None,
-        status: int = 200,
-        headers: Headers | None = None,
-        times: int | None = 1,
-    ) -> Route:
+    def post(self, path: str, answer: Answer | None = None, **options: Unpack[RouteOptions]) -> Route:
         """`add` for ``POST``."""
-        return self.add(
-            "POST", path, answer, json=json, body=body, status=status, headers=headers, times=times
-        )
+        return self.add("POST", path, answer, **options)
 
-    def put(
-        self,
-        path: str,
-        answer: Answer | None = None,
-        *,
-        json: object = _UNSET,
-        body: bytes | str | None = None,
-        status: int = 200,
-        headers: Headers | None = None,
-        times: int | None = 1,
-    ) -> Route:
+    def put(self, path: str, answer: Answer | None = None, **options: Unpack[RouteOptions]) -> Route:
         """`add` for ``PUT``."""
-        return self.add(
-            "PUT", path, answer, json=json, body=body, status=status, headers=headers, times=times
-        )
+        return self.add("PUT", path, answer, **options)
 
-    def delete(
-        self,
-        path: str,
-        answer: Answer | None = None,
-        *,
-        json: object = _UNSET,
-        body: bytes | str | None = None,
-        status: int = 200,
-        headers: Headers | None = None,
-        times: int | None = 1,
-    ) -> Route:
+    def delete(self, path: str, answer: Answer | None = None, **options: Unpack[RouteOptions]) -> Route:
         """`add` for ``DELETE``."""
-        return self.add(
-            "DELETE", path, answer, json=json, body=body, status=status, headers=headers, times=times
-        )
+        return self.add("DELETE", path, answer, **options)
 
     def pending(self) -> list[Route]:
         """The routes that would still answer a request with a limited `times` left (a test can check
