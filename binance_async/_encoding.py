@@ -80,19 +80,15 @@ _TEXT_IDS = ("ClientOrderId",)
 _TEXT_NAMES = frozenset({"quoteId"})  # the OAuth convert quote's id is a string
 
 
-class _NumericNames(dict[str, bool]):
-    """`is_numeric_name` by name, worked out once per name (``name in _NUMBERS``)."""
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        found = self.get(name)
-        if found is None:
-            found = self[name] = is_numeric_name(name)
-        return found
+#: `is_numeric_name` by parameter name, worked out once per name (see `_numeric`).
+_NUMBERS: dict[str, bool] = {}
 
 
-_NUMBERS = _NumericNames()
+def _numeric(name: str) -> bool:
+    found = _NUMBERS.get(name)
+    if found is None:
+        found = _NUMBERS[name] = is_numeric_name(name) if isinstance(name, str) else False
+    return found
 
 
 def is_numeric_name(name: str) -> bool:
@@ -245,7 +241,7 @@ def encode_params(params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) 
             type(value) is str
             and value.isalnum()
             and value.isascii()
-            and (value.isdigit() or name not in _NUMBERS)
+            and (_NUMBERS.get(name) is False or value.isdigit() or not _numeric(name))
         ):
             text = value  # the common case, inlined: symbols, enum names and whole numbers need no quoting
         else:

@@ -249,7 +249,7 @@ class RateLimiter:
         now = self._now_ms()
         if now < self._paused_until_ms or not self._admit(now, weight, orders):
             return None
-        return Admission(now, orders, self.admitted_weight, self.admitted_orders)
+        return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
 
     async def acquire(self, weight: int, orders: int = 0, *, timeout: float | None = None) -> Admission:
         """Wait until the request fits every window, charge it, and return its `Admission`.
@@ -269,7 +269,9 @@ class RateLimiter:
             if timeout is None:
                 async with self._gate:
                     now = await self._acquire_at_head(weight, orders, None)
-                    return Admission(now, orders, self.admitted_weight, self.admitted_orders)
+                    return _new_admission(
+                        Admission, (now, orders, self.admitted_weight, self.admitted_orders)
+                    )
             deadline = asyncio.get_running_loop().time() + timeout
             try:
                 await asyncio.wait_for(self._gate.acquire(), timeout)
@@ -277,7 +279,7 @@ class RateLimiter:
                 raise self._wait_error(timeout) from None
             try:
                 now = await self._acquire_at_head(weight, orders, (deadline, timeout))
-                return Admission(now, orders, self.admitted_weight, self.admitted_orders)
+                return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
             finally:
                 self._gate.release()
         finally:
@@ -288,7 +290,7 @@ class RateLimiter:
         may go over by it. Returns its `Admission` like `acquire`."""
         now = self._now_ms()
         self._admit(now, weight, orders, force=True)
-        return Admission(now, orders, self.admitted_weight, self.admitted_orders)
+        return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
 
     async def wait_pause(self, timeout: float | None = None) -> None:
         """Wait until a pause after a 429/418 is over; raise as `acquire` does if it outlasts `timeout`."""
@@ -453,7 +455,16 @@ class RateLimiter:
                 if not (value.isdigit() and value.isascii()) or len(value) > 12:
                     self.ignored_counts += 1  # "1e26", "-5", "٣": not a count
                     continue
-                self._adopt(window, int(value), admission)
+                raw = int(value)
+                # The common answer: the server counts no more than we have charged (plus what we
+                # admitted since): nothing to adopt, no call.
+                if (
+                    raw - window.reserved + self.admitted_weight - admission.weight_mark
+                    <= window.counts.get(admission.at_ms // window.length, 0)
+                    and window.kind == WEIGHT
+                ):
+                    continue
+                self._adopt(window, raw, admission)
 
     def observe(self, counts: Iterable[ServerCount], admission: Admission) -> None:
         """Take counts the server reported for the request of `admission` (a WebSocket API answer's
@@ -518,6 +529,10 @@ class RateLimiter:
         self._period_from += delta_ms
         self.rebases += 1
         self._wake_head()
+
+
+#: ``tuple.__new__``: builds an `Admission` without NamedTuple's Python-level ``__new__`` (hot path).
+_new_admission = tuple.__new__
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

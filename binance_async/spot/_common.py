@@ -65,6 +65,9 @@ def documents(endpoint: Endpoint[Any]) -> Callable[[F], F]:
 # -- spelling: symbols and enumerations ---------------------------------------------------------------
 
 _SYMBOL = re.compile(r"[A-Z0-9._-]+")
+#: Symbols seen to be well spelled (bounded: a symbol is checked by the regex once it is full).
+_GOOD_SYMBOLS: set[str] = set()
+_MAX_GOOD_SYMBOLS = 20_000
 _SYMBOL_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -78,7 +81,11 @@ def check_symbol(value: object, name: str = "symbol") -> None:
     letter (``send 'BTCUSDT'``), other ASCII characters, and spaces or invisible characters are
     refused. A value that is not a str is left to the checks that follow (the encoder, the rules cache).
     """
-    if type(value) is not str or _SYMBOL.fullmatch(value):
+    if type(value) is not str or value in _GOOD_SYMBOLS:
+        return
+    if _SYMBOL.fullmatch(value):
+        if len(_GOOD_SYMBOLS) < _MAX_GOOD_SYMBOLS:
+            _GOOD_SYMBOLS.add(value)  # a set lookup next time instead of a regex
         return
     if not value:
         raise ParameterError(f"{name} must not be empty")
