@@ -1,29 +1,8 @@
 """Fixtures of the integration tests (our client, its command line and third-party clients against the
-simulator): a simulator on the test's event loop, and our client on it.
-
-The same `sim` and `client` as the simulator's own tests (``tests/sim/conftest.py``). A module whose
-tests want another simulator (the plugin's `binance_sim`, a small config) defines its own `sim`;
-`client` then connects to that one.
-"""
+simulator): `sim` and `client`, shared with the simulator's own tests (``tests/simulator_fixtures.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from tests.simulator_fixtures import client, sim
 
-import pytest
-
-from binance_async import SpotClient
-from binance_async.sim import Simulator
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[SpotClient]:
-    """A signed client with the simulator's key, on its base URL."""
-    async with SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url) as c:
-        yield c
+__all__ = ["client", "sim"]

@@ -1,27 +1,7 @@
-"""Fixtures shared by the simulator tests: a simulator on the test's event loop, and our client on it.
-
-A module whose tests want another simulator (the plugin's `binance_sim`, a small config) defines its
-own `sim`; `client` then connects to that one.
-"""
+"""Fixtures shared by the simulator tests: `sim` and `client` (``tests/simulator_fixtures.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from tests.simulator_fixtures import client, sim
 
-import pytest
-
-from binance_async import SpotClient
-from binance_async.sim import Simulator
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[SpotClient]:
-    """A signed client with the simulator's key, on its base URL."""
-    async with SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url) as c:
-        yield c
+__all__ = ["client", "sim"]

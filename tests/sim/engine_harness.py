@@ -15,10 +15,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from binance_async.sim.accounts import Accounts
 from binance_async.sim.clock import SimClock
 from binance_async.sim.config import ApiKey, SimConfig
 from binance_async.sim.engine import Engine
+from binance_async.sim.errors import SimError
 from binance_async.sim.limits import SimLimits
 from binance_async.sim.list_routes import list_routes
 from binance_async.sim.market import Market
@@ -115,3 +118,15 @@ class BareBook(EngineHarness):
     def totals(self) -> dict[str, Decimal]:
         """As the harness's, without assets that sum to zero."""
         return {asset: amount for asset, amount in super().totals().items() if amount}
+
+
+def error(sim: EngineHarness, method: str, path: str, **params: Any) -> SimError:
+    """The error the engine raises for this request (the test fails if it raises none)."""
+    with pytest.raises(SimError) as caught:
+        sim.call(method, path, **params)
+    return caught.value
+
+
+def place_error(sim: EngineHarness, **params: Any) -> SimError:
+    """The error placing this order raises."""
+    return error(sim, "POST", "/api/v3/order", **params)

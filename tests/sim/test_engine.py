@@ -15,7 +15,7 @@ import pytest
 from binance_async.sim.errors import SimError
 from binance_async.sim.params import Params
 from tests.reference import example
-from tests.sim.engine_harness import START, SYMBOL, EngineHarness
+from tests.sim.engine_harness import START, SYMBOL, EngineHarness, error
 
 D = Decimal
 Sim = EngineHarness
@@ -24,16 +24,6 @@ Sim = EngineHarness
 @pytest.fixture
 def sim() -> Sim:
     return Sim()
-
-
-def error(sim: Sim, method: str, path: str, **params: Any) -> SimError:
-    with pytest.raises(SimError) as caught:
-        sim.call(method, path, **params)
-    return caught.value
-
-
-def place_error(sim: Sim, **params: Any) -> SimError:
-    return error(sim, "POST", "/api/v3/order", **params)
 
 
 def d(text: str) -> Decimal:

@@ -16,7 +16,7 @@ import pytest
 from binance_async.sim.errors import SimError
 from binance_async.sim.order_checks import _trailing_ok
 from binance_async.sim.records import NewOrder
-from tests.sim.engine_harness import SYMBOL, BareBook, EngineHarness
+from tests.sim.engine_harness import SYMBOL, BareBook, EngineHarness, place_error
 
 D = Decimal
 Sim = EngineHarness
@@ -31,16 +31,6 @@ def sim() -> Sim:
 def bare() -> BareBook:
     """An empty book (see `BareBook`), for the trailing stops that need trades at chosen prices."""
     return BareBook()
-
-
-def error(sim: Sim, method: str, path: str, **params: Any) -> SimError:
-    with pytest.raises(SimError) as caught:
-        sim.call(method, path, **params)
-    return caught.value
-
-
-def place_error(sim: Sim, **params: Any) -> SimError:
-    return error(sim, "POST", "/api/v3/order", **params)
 
 
 def d(text: str) -> Decimal:

@@ -16,7 +16,7 @@ import pytest
 from binance_async.sim.errors import SimError
 from binance_async.sim.list_routes import list_routes
 from tests.reference import example
-from tests.sim.engine_harness import SYMBOL, EngineHarness
+from tests.sim.engine_harness import SYMBOL, EngineHarness, error
 
 D = Decimal
 
@@ -41,12 +41,6 @@ def buy_through(sim: Sim, price: str, leave: str = "0") -> None:
 @pytest.fixture
 def sim() -> Sim:
     return Sim()
-
-
-def error(sim: Sim, method: str, path: str, **params: Any) -> SimError:
-    with pytest.raises(SimError) as caught:
-        sim.call(method, path, **params)
-    return caught.value
 
 
 def json_types(value: Any) -> Any:
