@@ -40,6 +40,7 @@ from .params import Params
 from .routes import Call, Route
 from .security import Security
 from .sor_routes import sor_routes
+from .ws_streams import MarketStreams
 
 __all__ = ["Simulator"]
 
@@ -73,7 +74,11 @@ class Simulator:
         #: The OAuth 2.0 server (authorize, token, revoke, user APIs) on the same base URL.
         self.oauth = OAuthServer(self.clock, self.config.seed)
         self._oauth_routes = {(method, path): handler for method, path, handler in self.oauth.routes()}
+        #: The WebSocket market streams on the same server (``sim.streams.settings`` sets their times).
+        self.streams = MarketStreams(self.market, self.clock)
         self.base_url = ""
+        #: Where the market streams are: ``f"{sim.stream_url}/ws/btcusdt@trade"``.
+        self.stream_url = ""
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
@@ -101,6 +106,7 @@ class Simulator:
 
     def app(self) -> web.Application:
         application = web.Application()
+        self.streams.install(application)  # before the catch-all route
         application.router.add_route("*", "/{tail:.*}", self._dispatch)
         application.on_response_prepare.append(self._date_header)
         return application
@@ -171,6 +177,7 @@ class Simulator:
         self._runner = runner
         bound_port = runner.addresses[0][1]
         self.base_url = f"http://{host}:{bound_port}"
+        self.stream_url = f"ws://{host}:{bound_port}"
         return self.base_url
 
     async def stop(self) -> None:

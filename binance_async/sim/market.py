@@ -28,6 +28,7 @@ from .book import BookSide, LevelSource, OrderBook
 from .clock import SimClock
 from .config import SimConfig, SymbolSpec
 from .errors import SimError
+from .stream_events import MarketEvents, ObservedBook
 from .tape import TradeTape, WindowStats, seed_block_trades, seed_trades, window_indices
 from .values import fmt8
 
@@ -237,6 +238,8 @@ class Market:
         # The last configured symbol never had a reference price (answers -2043), if there are several.
         self._never_referenced = config.symbols[-1].symbol if len(config.symbols) > 1 else None
         self._books: dict[str, OrderBook] = {}
+        #: Observers of book changes and trades (the WebSocket market streams).
+        self.events = MarketEvents()
         self._tapes: dict[str, TradeTape] = {}
         self._blocks: dict[str, list[JsonObject]] = {}
         self._entries: dict[str, JsonObject] = {}
@@ -371,7 +374,7 @@ class Market:
         bids = LevelSource(self._rng(spec.symbol, "bids"), mid_ticks - 1, -1, spec, levels)
         asks = LevelSource(self._rng(spec.symbol, "asks"), mid_ticks + 1, 1, spec, levels)
         first_id = self._rng(spec.symbol, "book").randint(1_000_000, 900_000_000)
-        return OrderBook(spec.symbol, BookSide(True, bids), BookSide(False, asks), first_id)
+        return ObservedBook(spec.symbol, BookSide(True, bids), BookSide(False, asks), first_id, self.events)
 
     def depth_body(self, symbol: str, limit: int = 100) -> JsonObject:
         return self.book(symbol).depth_body(min(limit, 5000))
@@ -395,7 +398,11 @@ class Market:
     ) -> int:
         """Record a fill (the matching engine calls this); returns the new trade id."""
         when = self.clock.now_ms() if time_ms is None else time_ms
-        return self.tape(symbol).record(price, qty, is_buyer_maker, when)
+        tape = self.tape(symbol)
+        trade_id = tape.record(price, qty, is_buyer_maker, when)
+        if self.events.listeners:
+            self.events.traded(symbol, trade_id, price, qty, is_buyer_maker, tape.times[-1])
+        return trade_id
 
     def last_price(self, symbol: str) -> Decimal:
         tape = self.tape(symbol)
