@@ -6,7 +6,7 @@ reads the rest (method, path, security, weight, order count, response type) from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -14,15 +14,9 @@ import msgspec
 from ._decimal_checks import NONE, TEXT, check_numbers, numbers_kind
 from .errors import ParameterError
 
-__all__ = ["Check", "Endpoint", "Weight"]
+__all__ = ["Endpoint", "Weight"]
 
 T = TypeVar("T")
-
-#: One spelling check of a typed method's argument: its Binance name (the key in the params), the
-#: str values known to pass (skipped without a call: the symbols seen well spelled, an enumeration's
-#: values), the check (called as ``check(value, python_name)`` for any other value that is not None)
-#: and the Python name the error names (``symbol must be upper case: send 'BTCUSDT', got 'btcusdt'``).
-Check = tuple[str, Container[str], Callable[[Any, str], None], str]
 
 #: A fixed weight, or a function of the request's parameters (by their Binance names).
 Weight = int | Callable[[Mapping[str, Any]], int]
@@ -48,8 +42,6 @@ class Endpoint(Generic[T]):
         "_numbers",
         "_returning",
         "_variants",
-        "check",
-        "checks",
         "method",
         "name",
         "orders",
@@ -85,23 +77,10 @@ class Endpoint(Generic[T]):
         self._numbers = NONE  # what check_numbers looks at (set with the decoder)
         self._variants: dict[str, Any] = dict(variants) if variants else {}
         self._returning: dict[Any, Endpoint[Any]] = {}
-        #: The typed method's spelling checks, run by the pipeline before anything else (set by the
-        #: method's ``documents`` decorator; empty for a raw `request` and for endpoints without one).
-        self.checks: tuple[Check, ...] = ()
-        #: `checks` as one function of the params (None without checks): `Pipeline.call` calls it.
-        self.check: Callable[[Mapping[str, Any]], None] | None = None
 
     @property
     def signed(self) -> bool:
         return self.security in SIGNED_SECURITY
-
-    def set_checks(self, checks: tuple[Check, ...]) -> None:
-        """Give this endpoint, and the ones made from it (`returning`, `variant`), `checks`."""
-        check = _compile(checks)
-        for endpoint in (self, *self._returning.values(), *self._variants.values()):
-            if isinstance(endpoint, Endpoint):
-                endpoint.checks = checks
-                endpoint.check = check
 
     def weight_for(self, params: Mapping[str, Any]) -> int:
         weight = self.weight
@@ -145,7 +124,6 @@ class Endpoint(Generic[T]):
                 security=self.security,
                 orders=self.orders,
             )
-            found.checks, found.check = self.checks, self.check
         return found
 
     def variant(self, key: str | None) -> Endpoint[Any]:
@@ -173,47 +151,8 @@ class Endpoint(Generic[T]):
                 security=self.security,
                 orders=self.orders,
             )
-            found.checks, found.check = self.checks, self.check
             self._variants[key] = found
         return found
 
     def __repr__(self) -> str:
         return f"Endpoint({self.name}: {self.method} {self.path})"
-
-
-def check_each(checks: tuple[Check, ...], params: Mapping[str, Any]) -> None:
-    """Run `checks` over `params` (Binance's names): `ParameterError` naming the Python argument."""
-    for wire, passes, check, name in checks:
-        value = params.get(wire)
-        if value is not None and (type(value) is not str or value not in passes):
-            check(value, name)
-
-
-def _compile(checks: tuple[Check, ...]) -> Callable[[Mapping[str, Any]], None] | None:
-    """`check_each` over `checks` as one function, None if there are none.
-
-    It runs on every typed call, so the common case is one expression: every value None or known to
-    pass (``params["symbol"] is None or params["symbol"] in passes0 and ...``), about half the
-    instructions of the loop. Anything else (a value to look at, a list of symbols, a missing name)
-    goes to `check_each`. The source is built from `checks` alone: the Binance names (identifiers)
-    are written with ``repr``, the sets and checks are passed in by reference.
-    """
-    if not checks:
-        return None
-    scope: dict[str, Any] = {"checks": checks, "check_each": check_each}
-    known = []
-    for i, (wire, passes, _, _) in enumerate(checks):
-        scope[f"passes{i}"] = passes
-        known.append(f"((v := params[{wire!r}]) is None or v in passes{i})")
-    source = (
-        "def check(params):\n"
-        "    try:\n"
-        f"        if {' and '.join(known)}:\n"
-        "            return\n"
-        "    except (KeyError, TypeError):  # a missing name; a list (unhashable)\n"
-        "        pass\n"
-        "    check_each(checks, params)\n"
-    )
-    exec(source, scope)  # our own source, as dataclasses and namedtuple build theirs
-    function: Callable[[Mapping[str, Any]], None] = scope["check"]
-    return function

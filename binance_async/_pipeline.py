@@ -133,9 +133,6 @@ class Pipeline:
         `outcomes`. `headers` are added to this request only (e.g. a bearer token); they are never
         logged.
         """
-        check = endpoint.check  # a typed method's spelling checks (see `documents`)
-        if check is not None and params:
-            check(params)
         params = params or _NO_PARAMS
         method = endpoint.method
         path = endpoint.path

@@ -19,7 +19,7 @@ import re
 import secrets
 import types
 import typing
-from collections.abc import Callable, Collection, Container, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Literal, TypeVar
 
 from .._base_client import BaseClient
@@ -49,31 +49,15 @@ MAX_SYMBOLS = 100
 
 def documents(endpoint: Endpoint[Any]) -> Callable[[F], F]:
     """The decorator of every endpoint method: it puts ``METHOD /path`` and the weight rule from the
-    table under the docstring's first line, and has the spelling of the method's symbol, symbols and
-    enumeration arguments checked before anything is sent (see the module's docstring, `check_symbol`
-    and `check_enum`).
-
-    Where the checks run: a method that only builds its params and makes its one pipeline call gets
-    them on its endpoint (`Endpoint.checks`, by Binance name), run first thing in `Pipeline.call`:
-    no extra coroutine frame on the hot path, and `SpotClient.request` (a new endpoint) stays
-    unchecked. An order method (one with ``validate``) may fetch the symbol's rules or its average
-    price before its call, so it keeps a wrapper that checks before its body runs (`_spelling_checked`).
-    """
+    table under the docstring's first line, and checks the spelling of the method's symbol, symbols
+    and enumeration arguments before the method runs (see the module's docstring, `check_symbol` and
+    `check_enum`)."""
 
     def apply(method: F) -> F:
         summary, _, rest = (method.__doc__ or endpoint.name).partition("\n")
         where = f"``{endpoint.method} {endpoint.path}``, weight {endpoint.weight_doc}."
         method.__doc__ = f"{summary}\n\n        {where}\n{rest}"
-        plan = _plan(method)
-        if not plan:
-            return method
-        if "validate" in inspect.signature(method).parameters:
-            return _spelling_checked(method, plan)
-        checks = tuple((_wire_name(name), _passes(check), check, name) for name, _, check in plan)
-        if endpoint.checks:  # the checks are the method's: one method per endpoint
-            raise TypeError(f"{endpoint!r} is documented by two methods")
-        endpoint.set_checks(checks)
-        return method
+        return _spelling_checked(method)
 
     return apply
 
@@ -144,24 +128,20 @@ def literal_values(hint: Any) -> frozenset[str] | None:
     return None
 
 
-def _check_symbol_list(value: object, name: str) -> None:
+def _check_symbol_list(name: str, value: object) -> None:
     if isinstance(value, (list, tuple)):
         for item in value:
             check_symbol(item, name)
 
 
 #: One argument to check: its name, its position in ``*args`` (``self`` is 0; None if keyword-only)
-#: and the check, called as ``check(value, name)`` for a value that is not None.
-_Check = tuple[str, "int | None", Callable[[Any, str], None]]
+#: and the check, called as ``check(name, value)`` for a value that is not None.
+_Check = tuple[str, "int | None", Callable[[str, Any], None]]
 
 
 def _plan(method: Callable[..., Any]) -> list[_Check]:
     """The checks of `method`'s arguments: `check_symbol` for ``symbol``, each of ``symbols``, and
-    `check_enum` for every argument typed with a Literal of strings.
-
-    Worked out when the class is defined: the annotations name types the method's module imports
-    (``tests/unit/test_spelling.py`` checks that they give the same plan once everything is loaded).
-    """
+    `check_enum` for every argument typed with a Literal of strings."""
     plan: list[_Check] = []
     for index, parameter in enumerate(inspect.signature(method).parameters.values()):
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -170,30 +150,12 @@ def _plan(method: Callable[..., Any]) -> list[_Check]:
         name = parameter.name
         allowed = literal_values(_resolved(method, parameter.annotation))
         if name == "symbol":
-            plan.append((name, position, check_symbol))
+            plan.append((name, position, lambda n, v: check_symbol(v, n)))
         elif name == "symbols":
             plan.append((name, position, _check_symbol_list))
         elif allowed is not None:
             plan.append((name, position, functools.partial(_check_enum_of, allowed)))
     return plan
-
-
-def _passes(check: Callable[[Any, str], None]) -> Container[str]:
-    """The str values `check` lets through without a word: the symbols seen well spelled (the set
-    `check_symbol` fills), an enumeration's values; nothing for a list of symbols."""
-    if check is check_symbol:
-        return _GOOD_SYMBOLS
-    if isinstance(check, functools.partial):
-        allowed: frozenset[str] = check.args[0]
-        return allowed
-    return frozenset()
-
-
-def _wire_name(name: str) -> str:
-    """Binance's name of a Python argument (``symbol_status`` -> ``symbolStatus``), as the methods
-    name their params."""
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
 
 
 def _resolved(method: Callable[..., Any], annotation: Any) -> Any:
@@ -208,16 +170,23 @@ def _resolved(method: Callable[..., Any], annotation: Any) -> Any:
         return None
 
 
-def _check_enum_of(allowed: frozenset[str], value: object, name: str) -> None:
+def _check_enum_of(allowed: frozenset[str], name: str, value: object) -> None:
     check_enum(name, value, allowed)
 
 
-def _spelling_checked(method: F, plan: list[_Check]) -> F:
-    """`method` (a coroutine function), its symbol and enumeration arguments checked when the call is
-    awaited, before its body runs: a few dictionary lookups per call."""
+def _spelling_checked(method: F) -> F:
+    """`method` (a coroutine function), its symbol and enumeration arguments checked first.
+
+    The checks are worked out on the first call (the annotations name types that may be defined
+    after the class); each call then costs a few dictionary and regex lookups.
+    """
+    plan: list[_Check] | None = None
 
     @functools.wraps(method)
     async def checked(*args: Any, **kwargs: Any) -> Any:
+        nonlocal plan
+        if plan is None:
+            plan = _plan(method)
         for name, position, check in plan:
             if name in kwargs:
                 value = kwargs[name]
@@ -226,7 +195,7 @@ def _spelling_checked(method: F, plan: list[_Check]) -> F:
             else:
                 continue
             if value is not None:
-                check(value, name)
+                check(name, value)
         return await method(*args, **kwargs)
 
     return typing.cast(F, checked)
