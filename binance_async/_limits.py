@@ -249,6 +249,10 @@ class RateLimiter:
         now = self._now_ms()
         if now < self._paused_until_ms or not self._admit(now, weight, orders):
             return None
+        return self._admission(now, orders)
+
+    def _admission(self, now: int, orders: int) -> Admission:
+        """The `Admission` of a request just charged at `now` (marks: everything admitted so far)."""
         return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
 
     async def acquire(self, weight: int, orders: int = 0, *, timeout: float | None = None) -> Admission:
@@ -266,20 +270,17 @@ class RateLimiter:
             self._check_pause(timeout)
         self._queued += 1
         try:
+            deadline: tuple[float, float] | None = None
             if timeout is None:
-                async with self._gate:
-                    now = await self._acquire_at_head(weight, orders, None)
-                    return _new_admission(
-                        Admission, (now, orders, self.admitted_weight, self.admitted_orders)
-                    )
-            deadline = asyncio.get_running_loop().time() + timeout
+                await self._gate.acquire()
+            else:
+                deadline = (asyncio.get_running_loop().time() + timeout, timeout)
+                try:
+                    await asyncio.wait_for(self._gate.acquire(), timeout)
+                except asyncio.TimeoutError:
+                    raise self._wait_error(timeout) from None
             try:
-                await asyncio.wait_for(self._gate.acquire(), timeout)
-            except asyncio.TimeoutError:
-                raise self._wait_error(timeout) from None
-            try:
-                now = await self._acquire_at_head(weight, orders, (deadline, timeout))
-                return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
+                return self._admission(await self._acquire_at_head(weight, orders, deadline), orders)
             finally:
                 self._gate.release()
         finally:
@@ -290,7 +291,7 @@ class RateLimiter:
         may go over by it. Returns its `Admission` like `acquire`."""
         now = self._now_ms()
         self._admit(now, weight, orders, force=True)
-        return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
+        return self._admission(now, orders)
 
     async def wait_pause(self, timeout: float | None = None) -> None:
         """Wait until a pause after a 429/418 is over; raise as `acquire` does if it outlasts `timeout`."""

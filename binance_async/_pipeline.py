@@ -146,7 +146,8 @@ class Pipeline:
         # Masked: an OAuth token request's form carries the client secret, a code or a refresh token.
         encoded = Secret(encode_params(params))
         is_read = method == "GET"
-        tracked = client_order_id is not None and not is_read
+        # A write with a client order id: if its fate becomes unknown, it goes into `outcomes`.
+        tracked = None if is_read else client_order_id
         attempt = 0
         resynced = False
         while True:
@@ -164,15 +165,11 @@ class Pipeline:
             try:
                 response = await self.transport.send(request)
             except asyncio.CancelledError:
-                if tracked:
-                    assert client_order_id is not None
-                    self.outcomes._record(client_order_id, _sent(method, path, params), "task cancelled")
+                self._unknown(tracked, _sent(method, path, params), "task cancelled")
                 raise
             except InvalidResponseError as exc:  # larger than max_response_bytes: never read
                 exc.client_order_id = client_order_id
-                if tracked:
-                    assert client_order_id is not None
-                    self.outcomes._record(client_order_id, _sent(method, path, params), "answer too large")
+                self._unknown(tracked, _sent(method, path, params), "answer too large")
                 raise
             except TransportError as exc:
                 if is_read:
@@ -192,9 +189,7 @@ class Pipeline:
                     client_order_id=client_order_id,
                 )
                 unknown.request = _sent(method, path, params)
-                if tracked:
-                    assert client_order_id is not None
-                    self.outcomes._record(client_order_id, unknown.request, type(exc).__name__)
+                self._unknown(tracked, unknown.request, type(exc).__name__)
                 raise unknown from None
             limiter.reconcile(response.headers, admission)
             clock = self.clock
@@ -212,16 +207,12 @@ class Pipeline:
                 # Raised outside the except clause: no __context__ (whose frames hold the raw body).
                 invalid = _undecodable(method, path, status, response.body, reason)
                 invalid.client_order_id = client_order_id
-                if tracked:
-                    assert client_order_id is not None
-                    self.outcomes._record(client_order_id, _sent(method, path, params), "undecodable answer")
+                self._unknown(tracked, _sent(method, path, params), "undecodable answer")
                 raise invalid
             error = self._error(response, method, path, client_order_id)
             if isinstance(error, ExecutionStatusUnknown):
                 error.request = _sent(method, path, params)
-                if tracked:
-                    assert client_order_id is not None
-                    self.outcomes._record(client_order_id, error.request, f"HTTP {status}")
+                self._unknown(tracked, error.request, f"HTTP {status}")
             if isinstance(error, TimestampError) and signed and not resynced:
                 resynced = True
                 await self.sync_clock(force=True)
@@ -265,6 +256,11 @@ class Pipeline:
             headers = self._key_headers if signed else _NO_HEADERS
             return Request(method, f"{url}?{encoded}" if encoded else url, path, headers)
         return Request(method, url, path, self._form_headers if signed else _FORM_HEADERS, encoded.encode())
+
+    def _unknown(self, client_order_id: str | None, sent: SentRequest, reason: str) -> None:
+        """Record a write whose fate is unknown in `outcomes` (nothing for a read or without an id)."""
+        if client_order_id is not None:
+            self.outcomes._record(client_order_id, sent, reason)
 
     def _error(
         self, response: Response, method: str, path: str, client_order_id: str | None
