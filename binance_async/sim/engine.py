@@ -31,7 +31,7 @@ from .accounts import Accounts
 from .clock import SimClock
 from .config import SymbolSpec
 from .errors import SimError, no_such_order, rejected, unknown_order
-from .history import check_span, check_window, invalid_combination, page
+from .history import LATEST, Window, invalid_combination, page
 from .limits import SimLimits
 from .market import Market
 from .matching import Matcher, Plan, lock_need
@@ -259,38 +259,22 @@ class Engine:
         states = [self.matcher.state(symbol)] if symbol is not None else list(self.matcher.symbols.values())
         return [o for state in states for o in state.orders.values() if o.account == account and o.is_open]
 
-    def all_orders(
-        self,
-        account: str,
-        symbol: str,
-        order_id: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        limit: int = 500,
-    ) -> list[Order]:
-        """GET /api/v3/allOrders: from `order_id` on (oldest first), else the latest `limit` in the window."""
-        check_span(start_ms, end_ms)
+    def all_orders(self, account: str, symbol: str, window: Window = LATEST) -> list[Order]:
+        """GET /api/v3/allOrders: from the window's `from_id` (``orderId``) on, oldest first, else the latest
+        `limit` in its times."""
+        window.check_span()
         orders = [o for o in self.matcher.state(symbol).orders.values() if o.account == account]
-        return page(orders, lambda o: o.order_id, lambda o: o.time, order_id, start_ms, end_ms, limit)
+        return page(orders, lambda o: o.order_id, lambda o: o.time, window)
 
-    def my_trades(
-        self,
-        account: str,
-        symbol: str,
-        order_id: int | None = None,
-        from_id: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        limit: int = 500,
-    ) -> list[OwnTrade]:
-        """GET /api/v3/myTrades, oldest first."""
-        if order_id is not None and (start_ms is not None or end_ms is not None):
+    def my_trades(self, account: str, symbol: str, window: Window = LATEST) -> list[OwnTrade]:
+        """GET /api/v3/myTrades, oldest first; only the window's `order_id`'s trades if it has one."""
+        if window.order_id is not None and window.timed:
             raise invalid_combination()
-        check_window(from_id, start_ms, end_ms)
+        window.check()
         trades = [t for a, t in self.matcher.state(symbol).trades if a == account]
-        if order_id is not None:
-            trades = [t for t in trades if t.order_id == order_id]
-        return page(trades, lambda t: t.id, lambda t: t.time, from_id, start_ms, end_ms, limit)
+        if window.order_id is not None:
+            trades = [t for t in trades if t.order_id == window.order_id]
+        return page(trades, lambda t: t.id, lambda t: t.time, window)
 
     def commission_body(self, symbol: str) -> JsonObject:
         """GET /api/v3/account/commission."""

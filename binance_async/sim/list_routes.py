@@ -13,6 +13,7 @@ from typing import Any
 from .engine import Engine
 from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError, mandatory, not_required
+from .history import read_window
 from .market import STP_MODES
 from .order_params import account_of, known_symbol, read_new_order, read_peg
 from .params import Params
@@ -307,12 +308,9 @@ def list_routes(engine: Engine) -> list[Route]:
     def all_lists(call: Call) -> Any:
         params = call.params
         account = account_of(call)
-        from_id = params.integer("fromId")
-        start = params.integer("startTime")
-        end = params.integer("endTime")
-        limit = params.integer("limit", minimum=1, maximum=1000)
+        window = read_window(params, "fromId", "startTime", "endTime")
         params.finish()
-        return [lst.body() for lst in engine.lists.all_lists(account, from_id, start, end, limit or 500)]
+        return [lst.body() for lst in engine.lists.all_lists(account, window)]
 
     def open_lists(call: Call) -> Any:
         account = account_of(call)

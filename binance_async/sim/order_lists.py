@@ -18,7 +18,7 @@ from decimal import ROUND_DOWN
 from .accounts import Account
 from .config import SymbolSpec
 from .errors import SimError, rejected
-from .history import check_window, page
+from .history import LATEST, Window, page
 from .matching import Matcher, lock_need
 from .order_checks import check_client_id, check_list_count, check_post_only, make_order
 from .records import OPEN_STATUSES, STOP_TYPES, ZERO, JsonObject, NewOrder, Order, OrderList
@@ -263,26 +263,11 @@ class OrderLists:
         body["orderReports"] = [o.cancel_body(cancel_id, now) for o in order_list.orders]
         return body
 
-    def all_lists(
-        self,
-        account: str,
-        from_id: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        limit: int = 500,
-    ) -> list[OrderList]:
+    def all_lists(self, account: str, window: Window = LATEST) -> list[OrderList]:
         """GET /api/v3/allOrderList, oldest first."""
-        check_window(from_id, start_ms, end_ms)
+        window.check()
         lists = [lst for lst in self.matcher.lists.values() if lst.account == account]
-        return page(
-            lists,
-            lambda lst: lst.order_list_id,
-            lambda lst: lst.transaction_time,
-            from_id,
-            start_ms,
-            end_ms,
-            limit,
-        )
+        return page(lists, lambda lst: lst.order_list_id, lambda lst: lst.transaction_time, window)
 
     def open_lists(self, account: str) -> list[OrderList]:
         """GET /api/v3/openOrderList."""

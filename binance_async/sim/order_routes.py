@@ -11,6 +11,7 @@ from typing import Any
 
 from .engine import Engine
 from .enums import CANCEL_RESTRICTIONS
+from .history import read_window
 from .order_params import account_of, known_symbol, page_limit, read_new_order
 from .params import Params
 from .routes import Call, Route
@@ -100,25 +101,18 @@ def order_routes(engine: Engine) -> list[Route]:
         params = call.params
         account = account_of(call)
         symbol = known_symbol(engine, params)
-        order_id = params.integer("orderId")
-        start = params.integer("startTime")
-        end = params.integer("endTime")
-        limit = page_limit(params)
+        window = read_window(params, "orderId", "startTime", "endTime", from_name="orderId")
         params.finish()
-        orders = engine.all_orders(account, symbol, order_id, start, end, limit)
+        orders = engine.all_orders(account, symbol, window)
         return [order.query_body() for order in orders]
 
     def my_trades(call: Call) -> Any:
         params = call.params
         account = account_of(call)
         symbol = known_symbol(engine, params)
-        order_id = params.integer("orderId")
-        from_id = params.integer("fromId")
-        start = params.integer("startTime")
-        end = params.integer("endTime")
-        limit = page_limit(params)
+        window = read_window(params, "orderId", "fromId", "startTime", "endTime")
         params.finish()
-        trades = engine.my_trades(account, symbol, order_id, from_id, start, end, limit)
+        trades = engine.my_trades(account, symbol, window)
         return [trade.body() for trade in trades]
 
     def rate_limit_order(call: Call) -> Any:

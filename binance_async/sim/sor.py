@@ -8,7 +8,7 @@ matching (`Matcher`) for every order; they are queried here because Binance serv
 
 from __future__ import annotations
 
-from .history import check_window, invalid_combination, page
+from .history import LATEST, Window, invalid_combination, page
 from .matching import Matcher
 from .records import Allocation, NewOrder, OrderResult, PreventedMatch
 
@@ -40,36 +40,22 @@ def allocate(matcher: Matcher, account_name: str, request: NewOrder, result: Ord
     return found
 
 
-def allocations(
-    matcher: Matcher,
-    account: str,
-    symbol: str,
-    order_id: int | None = None,
-    from_id: int | None = None,
-    start_ms: int | None = None,
-    end_ms: int | None = None,
-    limit: int = 500,
-) -> list[Allocation]:
-    """GET /api/v3/myAllocations, oldest first."""
-    check_window(from_id, start_ms, end_ms)
+def allocations(matcher: Matcher, account: str, symbol: str, window: Window = LATEST) -> list[Allocation]:
+    """GET /api/v3/myAllocations, oldest first; only the window's `order_id`'s if it has one."""
+    window.check()
     found = [a for a in matcher.state(symbol).allocations if a.account == account]
-    if order_id is not None:
-        found = [a for a in found if a.order_id == order_id]
-    return page(found, lambda a: a.allocation_id, lambda a: a.time, from_id, start_ms, end_ms, limit)
+    if window.order_id is not None:
+        found = [a for a in found if a.order_id == window.order_id]
+    return page(found, lambda a: a.allocation_id, lambda a: a.time, window)
 
 
 def prevented_matches(
-    matcher: Matcher,
-    account: str,
-    symbol: str,
-    prevented_match_id: int | None = None,
-    order_id: int | None = None,
-    from_id: int | None = None,
-    limit: int = 500,
+    matcher: Matcher, account: str, symbol: str, prevented_match_id: int | None, window: Window = LATEST
 ) -> list[PreventedMatch]:
-    """GET /api/v3/myPreventedMatches: by ``preventedMatchId``, or by ``orderId`` (taker or maker)
-    from ``fromPreventedMatchId`` on; other combinations are -1128."""
+    """GET /api/v3/myPreventedMatches: by ``preventedMatchId``, or by the window's `order_id` (taker or
+    maker) from its `from_id` (``fromPreventedMatchId``) on; other combinations are -1128."""
     by_id = prevented_match_id is not None
+    order_id, from_id = window.order_id, window.from_id
     if by_id == (order_id is not None) or (by_id and from_id is not None):
         raise invalid_combination()
     found = [p for p in matcher.state(symbol).prevented if p.account == account]
@@ -78,4 +64,4 @@ def prevented_matches(
     found = [p for p in found if order_id in (p.taker_order_id, p.maker_order_id)]
     if from_id is not None:
         found = [p for p in found if p.prevented_match_id >= from_id]
-    return found[:limit]
+    return found[: window.limit]

@@ -16,8 +16,9 @@ from . import sor
 from .engine import Engine
 from .enums import ORDER_SIDES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
+from .history import read_window
 from .market import STP_MODES
-from .order_params import account_of, known_symbol, page_limit
+from .order_params import account_of, known_symbol
 from .params import Params
 from .records import Allocation, NewOrder, OrderResult
 from .routes import Call, Route
@@ -117,13 +118,11 @@ def sor_routes(engine: Engine) -> list[Route]:
         params = call.params
         account = account_of(call)
         symbol = known_symbol(engine, params)
-        start = params.integer("startTime")
-        end = params.integer("endTime")
-        from_id = params.integer("fromAllocationId")
-        order_id = params.integer("orderId")
-        limit = page_limit(params)
+        window = read_window(
+            params, "startTime", "endTime", "fromAllocationId", "orderId", from_name="fromAllocationId"
+        )
         params.finish()
-        found = sor.allocations(engine.matcher, account, symbol, order_id, from_id, start, end, limit)
+        found = sor.allocations(engine.matcher, account, symbol, window)
         return [a.body() for a in found]
 
     def my_prevented_matches(call: Call) -> Any:
@@ -131,11 +130,9 @@ def sor_routes(engine: Engine) -> list[Route]:
         account = account_of(call)
         symbol = known_symbol(engine, params)
         prevented_id = params.integer("preventedMatchId")
-        order_id = params.integer("orderId")
-        from_id = params.integer("fromPreventedMatchId")
-        limit = page_limit(params)
+        window = read_window(params, "orderId", "fromPreventedMatchId", from_name="fromPreventedMatchId")
         params.finish()
-        found = sor.prevented_matches(engine.matcher, account, symbol, prevented_id, order_id, from_id, limit)
+        found = sor.prevented_matches(engine.matcher, account, symbol, prevented_id, window)
         return [p.body() for p in found]
 
     def test_weight(params: Params) -> int:
