@@ -21,6 +21,10 @@ Where to start:
 - ``OAuthClient`` (``binance_async.oauth``): Binance Login, tokens and their stores
   (``MemoryTokenStore``, ``JsonFileTokenStore``, or any ``TokenStore``), and the user APIs. One client
   holds one user's token. ``binance_async.OAuthClient`` works too; it is imported on first use.
+- Market streams and local order books: ``client.stream("btcusdt@trade")``,
+  ``client.order_book("BTCUSDT")``, ``client.order_books([...])`` (``binance_async.streams``: typed
+  events, `StreamConfig`, supervision; ``binance_async.testing.MockConnector`` to test without a
+  network).
 - ``binance_async.sim.Simulator`` (configured by ``SimConfig``): a local Binance on 127.0.0.1 with a
   matching engine, signature checks, rate limits, fault injection and an OAuth server. In pytest, the
   ``binance_sim`` fixture (a plugin installed with the package) gives a running one.
@@ -87,6 +91,10 @@ from .errors import (
     RestrictedLocationError,
     SendStatusUnknownError,
     SentRequest,
+    StreamClosedError,
+    StreamError,
+    StreamOverflowError,
+    SubscriptionError,
     TimestampError,
     TokenStoreError,
     TransportError,
@@ -99,6 +107,7 @@ if TYPE_CHECKING:
     from ._transport import Request, Response, Transport
     from .oauth import OAuthClient
     from .spot import SpotClient
+    from .streams.config import StreamConfig
 
 __version__ = "0.1.0.dev0"
 
@@ -147,6 +156,11 @@ __all__ = [
     "SendStatusUnknownError",
     "SentRequest",
     "SpotClient",
+    "StreamClosedError",
+    "StreamConfig",
+    "StreamError",
+    "StreamOverflowError",
+    "SubscriptionError",
     "TimestampError",
     "TokenStoreError",
     "Transport",
@@ -169,9 +183,10 @@ _LAZY = {
     "Transport": "._transport",
     "Request": "._transport",
     "Response": "._transport",
+    "StreamConfig": ".streams.config",
 }
 # Subpackages that ``binance_async.<name>`` reaches without importing them first.
-_SUBPACKAGES = frozenset({"spot", "oauth", "sim", "testing"})
+_SUBPACKAGES = frozenset({"spot", "oauth", "sim", "streams", "testing"})
 
 
 def __getattr__(name: str) -> Any:

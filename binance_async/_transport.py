@@ -147,6 +147,14 @@ class AiohttpTransport:
         """Whether this transport created a session that it must close."""
         return self._owns_session and self._session is not None and not self._session.closed
 
+    @property
+    def proxy(self) -> str | None:
+        return self._proxy
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session requests go through, opened now if needed (the client's sockets use it too)."""
+        return self._session or self._open()
+
     def _open(self) -> aiohttp.ClientSession:
         if self.closed:
             raise ClientClosedError("the client is closed")

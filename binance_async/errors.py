@@ -22,6 +22,10 @@
     │                                         larger than max_response_bytes
     ├── OAuthCallbackError                    the authorization callback: an error, or a wrong state
     ├── TokenStoreError                       an OAuth token store could not load, save or clear (.path)
+    ├── StreamError                           a WebSocket stream could not do what was asked
+    │   ├── StreamOverflowError               a subscriber's queue overflowed (overflow="raise"); .dropped
+    │   ├── SubscriptionError                 the server refused a SUBSCRIBE / UNSUBSCRIBE (.code)
+    │   └── StreamClosedError                 the stream (or its client) was closed
     └── BinanceAPIError(status, code, msg, headers)   Binance answered with an error
         ├── RateLimitedError                  HTTP 429 (-1003, -1015); .retry_after
         │   └── RateLimitWaitError            held back locally past the call's timeout (not sent)
@@ -93,6 +97,10 @@ __all__ = [
     "RestrictedLocationError",
     "SendStatusUnknownError",
     "SentRequest",
+    "StreamClosedError",
+    "StreamError",
+    "StreamOverflowError",
+    "SubscriptionError",
     "TimestampError",
     "TokenStoreError",
     "TransportError",
@@ -463,6 +471,31 @@ class TokenStoreError(BinanceError):
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class StreamError(BinanceError):
+    """A WebSocket market stream could not do what was asked."""
+
+
+class StreamOverflowError(StreamError):
+    """A subscriber with ``overflow="raise"`` fell behind: its queue was full and `dropped` events were
+    not queued. Raised once by the next read; iterating again goes on with what is queued."""
+
+    def __init__(self, message: str, *, dropped: int) -> None:
+        super().__init__(message)
+        self.dropped = dropped
+
+
+class SubscriptionError(StreamError):
+    """The server answered a control message (SUBSCRIBE, UNSUBSCRIBE) with an error, or not in time."""
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class StreamClosedError(StreamError):
+    """The stream, its order book or its client was closed."""
 
 
 class ExecutionStatusUnknownError(BinanceAPIError, ExecutionStatusUnknown):

@@ -32,9 +32,12 @@ What is here:
   transport's are); `server_time`: a handler answering ``GET /api/v3/time`` with the local clock.
 - `params`: a request's parameters as the server reads them (form body, else query string).
 
-Nothing here imports a server or opens a socket. The WebSocket streams will get their seam here too:
-a ``MockWebSocket`` (a socket-level fake that a test feeds frames and reads what the client sent) will
-sit next to `MockTransport`, with the same recording and error conventions.
+WebSockets have their seam too: every socket a client opens comes from its connector
+(``SpotClient(connector=...)``). `MockConnector` hands out `MockWebSocket`s, socket-level fakes that a
+test feeds frames (``feed_event``, ``ping``, ``drop``, ``close_from_server``) and reads what the client
+sent (``sent``, ``pongs``, ``streams``); control messages are answered as Binance answers them.
+
+Nothing here imports a server or opens a socket.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from ._mock_websocket import MockConnector, MockWebSocket
 from ._transport import Request, Response, Transport
 from .errors import ClientClosedError
 
@@ -60,7 +64,9 @@ __all__ = [
     "Exchange",
     "Handler",
     "Headers",
+    "MockConnector",
     "MockTransport",
+    "MockWebSocket",
     "NoRouteError",
     "RecordingTransport",
     "Request",

@@ -19,15 +19,19 @@ from .methods.account import AccountMixin
 from .methods.market import MarketDataMixin
 from .methods.order_lists import OrderListMixin
 from .methods.pagination import PaginationMixin
+from .methods.streams import StreamsMixin
 from .methods.trading import TradingMixin
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .._websocket import Connector
+    from ..streams.config import StreamConfig
+
 __all__ = ["KlineInterval", "SpotClient", "SymbolStatus", "TickerType"]
 
 
-class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin):
+class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin, StreamsMixin):
     """Async client for the Binance Spot REST API.
 
     ::
@@ -63,6 +67,12 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
 
     Orders and cancels whose fate is unknown are kept in `unknown_outcomes` until `reconcile_order`
     settles them.
+
+    Market streams (`stream`, `order_book`, `order_books`): ``stream_url`` defaults to the stream host
+    that goes with ``base_url`` (mainnet ``wss://stream.binance.com:9443``, testnet, demo, the
+    market-data-only host, and the simulator's own server); ``stream_config`` a `StreamConfig`;
+    ``connector`` the socket seam (``binance_async.testing.MockConnector`` in tests). Sockets use the
+    client's session, so ``proxy`` and ``trust_env`` apply to them too.
     """
 
     def __init__(
@@ -76,6 +86,9 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
         validate_orders: bool = False,
         client_order_id_prefix: str = "",
         rules_ttl: float = 300.0,
+        stream_url: str | None = None,
+        stream_config: StreamConfig | None = None,
+        connector: Connector | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         if client_order_id_prefix:
@@ -98,8 +111,14 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
             private_key_password=private_key_password,
             **options,
         )
+        self._init_streams(stream_url, connector, stream_config)
 
     _time_endpoint = E.SERVER_TIME
+
+    async def aclose(self) -> None:
+        """Close the streams, then the HTTP session this client opened. Idempotent."""
+        await self._close_streams()
+        await super().aclose()
 
     async def request(
         self,

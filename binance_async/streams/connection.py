@@ -1,0 +1,485 @@
+"""One supervised WebSocket connection serving a set of combined streams.
+
+A `StreamConnection` keeps a set of stream names subscribed on one socket at a time (a *link*) and
+never gives up on it:
+
+* **Reconnects** when the socket ends, errs, or is silent for `StreamConfig.silence_timeout` (the
+  watchdog; Binance pings every 20 s, so silence means a dead path), after a capped, jittered backoff,
+  and subscribes every stream again. Each attempt passes the client's `AttemptBudget` (Binance: 300
+  per 5 minutes per IP).
+* **Rotates make-before-break** when Binance announces ``serverShutdown`` and before its 24 h cut
+  (`StreamConfig.max_lifetime`): a new link is opened and subscribed while the old one still
+  delivers, then the old one closes. During the overlap and for `overlap_grace` after it, an event is
+  passed on only if it is newer than the last one passed on for its stream (trade id, aggregate id,
+  final update id, book-ticker update id, event time), so the switch neither loses nor repeats one.
+* **Answers pings** with their payload, from the reader, which never waits for a consumer (except for a
+  ``"block"`` subscriber, which has a connection of its own).
+* **Paces control messages** (`StreamConfig.control_rate` per second; Binance drops a connection over
+  5 incoming messages a second) and puts up to `_BATCH` streams in one SUBSCRIBE.
+
+What happens is visible: `stats` (a `ConnectionStats`), `state`, and the `on_status` callback that the
+hub turns into status events and stale order books.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import msgspec
+from aiohttp import WSMsgType
+from aiolimiter import AsyncLimiter
+
+from .._websocket import Connector, WebSocket
+from ..errors import BinanceError, StreamClosedError, SubscriptionError
+from ._budget import AttemptBudget
+from .config import StreamConfig
+from .events import ControlReply, ServerShutdown, StreamEvent, decode_message, sequence_of
+
+__all__ = ["ConnectionState", "ConnectionStats", "Sink", "StatusCallback", "StatusKind", "StreamConnection"]
+
+logger = logging.getLogger("binance_async.streams")
+
+#: Streams per SUBSCRIBE message.
+_BATCH = 100
+
+ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
+StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
+#: Where the reader hands events: returns a future to await only for a blocking subscriber.
+Sink = Callable[[StreamEvent], "asyncio.Future[None] | None"]
+#: Told of ``"connected"``, ``"disconnected"`` and ``"rotated"``.
+StatusCallback = Callable[["StreamConnection", StatusKind], None]
+#: Told of streams the server refused when a new link subscribed them again (they are dropped).
+RefusedCallback = Callable[["StreamConnection", list[str], SubscriptionError], None]
+
+
+@dataclass
+class ConnectionStats:
+    """Counters of one connection (they only grow)."""
+
+    #: Sockets opened (the first, every reconnect and every rotation).
+    connects: int = 0
+    #: Reconnects after a drop, an error or silence (events may have been missed).
+    reconnects: int = 0
+    #: Make-before-break switches (serverShutdown, lifetime).
+    rotations: int = 0
+    #: Failed connection attempts.
+    failed_attempts: int = 0
+    #: Times the watchdog found the connection silent.
+    silences: int = 0
+    #: ``serverShutdown`` notices received.
+    server_shutdowns: int = 0
+    #: Events passed on.
+    events: int = 0
+    #: Events dropped as repeats during a switch.
+    repeats: int = 0
+    #: Frames that were not valid JSON (or binary frames), skipped.
+    malformed: int = 0
+    #: Pings answered.
+    pings: int = 0
+    #: Control messages sent.
+    control_messages: int = 0
+    #: Loop time of the last frame received, None before the first.
+    last_frame_at: float | None = None
+    #: The last reason the connection was reopened.
+    last_error: str | None = None
+
+
+class _Link:
+    """One socket of the connection and its reader."""
+
+    def __init__(self, socket: WebSocket, opened_at: float) -> None:
+        self.socket = socket
+        self.opened_at = opened_at
+        self.last_frame_at = opened_at
+        self.pending: dict[int, asyncio.Future[ControlReply]] = {}
+        self.reader: asyncio.Task[None] | None = None
+        self.wake = asyncio.Event()
+        self.ended = False
+        self.shutdown_notice = False
+        #: Replaced by a newer link: its events are no longer passed on.
+        self.retired = False
+
+    def resolve(self, reply: ControlReply) -> None:
+        waiter = self.pending.pop(reply.id, None) if isinstance(reply.id, int) else None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(reply)
+
+    def end(self) -> None:
+        self.ended = True
+        for waiter in self.pending.values():
+            if not waiter.done():
+                waiter.set_exception(SubscriptionError("the connection closed before the server answered"))
+        self.pending.clear()
+        self.wake.set()
+
+
+class _Overlap:
+    """Newest sequence passed on per stream, while two links may deliver the same events."""
+
+    __slots__ = ("last", "until")
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+        self.until: float | None = None  # loop time after which the check stops (None: still overlapping)
+
+    def fresh(self, event: StreamEvent) -> bool:
+        key = sequence_of(event)
+        if key is None:
+            return True
+        last = self.last
+        stream = event.stream
+        previous = last.get(stream)
+        if previous is not None and key <= previous:
+            return False
+        last[stream] = key
+        return True
+
+
+class StreamConnection:
+    """A supervised connection to ``{base_url}/stream`` for a changing set of streams."""
+
+    def __init__(
+        self,
+        base_url: str,
+        connector: Connector,
+        config: StreamConfig,
+        budget: AttemptBudget,
+        sink: Sink,
+        on_status: StatusCallback | None = None,
+        on_refused: RefusedCallback | None = None,
+        *,
+        name: str = "streams",
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.config = config
+        self.stats = ConnectionStats()
+        self.state: ConnectionState = "idle"
+        #: The streams this connection serves (wanted; subscribed once `state` is ``"open"``).
+        self.streams: dict[str, None] = {}
+        self._connector = connector
+        self._budget = budget
+        self._sink = sink
+        self._on_status = on_status
+        self._on_refused = on_refused
+        self._ids = itertools.count(1)
+        self._link: _Link | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._opened = asyncio.Event()
+        self._closing = False
+        self._overlap: _Overlap | None = None
+        self._pacer = AsyncLimiter(1, 1.0 / config.control_rate)
+        self._control_lock = asyncio.Lock()
+        self._loop = asyncio.get_running_loop()
+
+    def __repr__(self) -> str:
+        return f"<StreamConnection {self.name} {self.state} streams={len(self.streams)}>"
+
+    @property
+    def room(self) -> int:
+        """How many more streams this connection may take."""
+        return self.config.max_streams_per_connection - len(self.streams)
+
+    # -- what the hub calls ------------------------------------------------------------------------
+
+    async def add(self, names: Iterable[str]) -> None:
+        """Serve `names` too: subscribed on the open link (paced), or part of the next one opened."""
+        self._check_open()
+        new = [n for n in names if n not in self.streams]
+        for name in new:
+            self.streams[name] = None
+        if self._supervisor is None:
+            self._supervisor = asyncio.create_task(self._supervise(), name=f"binance-async {self.name}")
+        link = self._link
+        if link is None or link.ended or not new:
+            await self.wait_open()  # the link being opened subscribes them
+            return
+        try:
+            await self._control(link, "SUBSCRIBE", new)
+        except SubscriptionError as exc:
+            if exc.code is None:  # the link went: the next one subscribes them
+                await self.wait_open()
+                return
+            for name in new:  # refused by the server: not served
+                self.streams.pop(name, None)
+            raise
+
+    async def remove(self, names: Iterable[str]) -> None:
+        """Stop serving `names` (an UNSUBSCRIBE on the open link)."""
+        gone = [n for n in names if n in self.streams]
+        for name in gone:
+            del self.streams[name]
+        link = self._link
+        if link is not None and not link.ended and gone and not self._closing:
+            with contextlib.suppress(SubscriptionError):
+                await self._control(link, "UNSUBSCRIBE", gone)
+
+    async def wait_open(self) -> None:
+        """Until a link is open with every stream subscribed (raises once the connection is closed)."""
+        while not self._opened.is_set():
+            self._check_open()
+            supervisor = self._supervisor
+            waiter = asyncio.ensure_future(self._opened.wait())
+            try:
+                if supervisor is None:
+                    await waiter
+                else:
+                    await asyncio.wait({waiter, supervisor}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+            if supervisor is not None and supervisor.done():
+                self._check_open()
+                raise StreamClosedError(f"{self.name}: the connection stopped")
+
+    async def aclose(self) -> None:
+        """Close the socket and stop supervising. Idempotent."""
+        if self._closing:
+            return
+        self._closing = True
+        self.state = "closed"
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None:
+            supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await supervisor
+        link, self._link = self._link, None
+        if link is not None:
+            await self._close_link(link)
+
+    def _check_open(self) -> None:
+        if self._closing:
+            raise StreamClosedError(f"{self.name}: the connection is closed")
+
+    # -- supervision -------------------------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        failures = 0
+        link: _Link | None = None
+        try:
+            while not self._closing:
+                if link is None:
+                    self.state = "connecting" if self.stats.connects == 0 else "reconnecting"
+                    try:
+                        link = await self._open_link()
+                    except asyncio.CancelledError:
+                        raise
+                    except (BinanceError, OSError, TimeoutError) as exc:
+                        failures += 1
+                        self.stats.failed_attempts += 1
+                        self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                        logger.warning(
+                            "%s: connecting failed (%s); retrying", self.name, self.stats.last_error
+                        )
+                        await asyncio.sleep(self._backoff(failures))
+                        continue
+                    failures = 0
+                    self._install(link)
+                reason = await self._watch(link)
+                if reason == "rotate":
+                    replacement = await self._replace(link)
+                    if replacement is not None:
+                        link = replacement
+                        continue
+                    reason = "rotation failed"
+                self._opened.clear()
+                self.state = "reconnecting"
+                self.stats.reconnects += 1
+                self.stats.last_error = reason
+                logger.warning("%s: %s; reconnecting", self.name, reason)
+                await self._close_link(link)
+                link = self._link = None
+                self._status("disconnected")
+                failures += 1
+                await asyncio.sleep(self._backoff(failures) if failures > 1 else random.uniform(0, 0.25))
+        finally:
+            self._opened.clear()
+
+    def _backoff(self, failures: int) -> float:
+        config = self.config
+        ceiling = min(config.backoff_cap, config.backoff_base * 2 ** min(failures - 1, 30))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _install(self, link: _Link) -> None:
+        self._link = link
+        self.state = "open"
+        self._opened.set()
+        self._status("connected")
+
+    def _status(self, what: StatusKind) -> None:
+        if self._on_status is not None:
+            try:
+                self._on_status(self, what)
+            except Exception:  # a status listener must not stop the supervisor
+                logger.exception("%s: status callback failed", self.name)
+
+    async def _watch(self, link: _Link) -> str:
+        """Until the link must go: the reason (``"rotate"`` for a planned switch)."""
+        config = self.config
+        period = min(config.silence_timeout / 4, 1.0)
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(link.wake.wait(), period)
+            now = self._loop.time()
+            if link.shutdown_notice:
+                return "rotate"
+            if link.ended:
+                return "the connection closed"
+            if now - link.last_frame_at > config.silence_timeout:
+                self.stats.silences += 1
+                return f"no frame for {now - link.last_frame_at:.0f} s"
+            if now - link.opened_at >= config.max_lifetime:
+                return "rotate"
+            self._expire_overlap(now)
+
+    async def _replace(self, old: _Link) -> _Link | None:
+        """Make before break: the new link subscribed, then the old one closed. None if it failed."""
+        overlap = self._overlap = _Overlap()
+        try:
+            new = await self._open_link()
+        except asyncio.CancelledError:
+            raise
+        except (BinanceError, OSError, TimeoutError) as exc:
+            self._overlap = None
+            self.stats.last_error = f"rotation: {type(exc).__name__}: {exc}"
+            return None
+        self._link = new
+        self.stats.rotations += 1
+        old.retired = True
+        await self._close_link(old)
+        overlap.until = self._loop.time() + self.config.overlap_grace
+        self._status("rotated")
+        return new
+
+    def _expire_overlap(self, now: float) -> None:
+        overlap = self._overlap
+        if overlap is not None and overlap.until is not None and now >= overlap.until:
+            self._overlap = None
+
+    # -- links -------------------------------------------------------------------------------------
+
+    async def _open_link(self) -> _Link:
+        """A socket to ``/stream`` with every current stream subscribed (in paced batches).
+
+        Streams always go in SUBSCRIBE messages, never in the URL: a refused stream is then named by its
+        batch's answer (an unknown stream in a URL fails the whole handshake with a bare HTTP 400).
+        """
+        await self._budget.acquire()
+        self.stats.connects += 1
+        socket = await self._connector.connect(f"{self.base_url}/stream")
+        link = _Link(socket, self._loop.time())
+        link.reader = asyncio.create_task(self._read(link), name=f"binance-async {self.name} reader")
+        try:
+            done: set[str] = set()
+            while True:  # streams added while this link opened are subscribed too
+                todo = [n for n in self.streams if n not in done]
+                if not todo:
+                    break
+                done.update(todo)
+                for start in range(0, len(todo), _BATCH):
+                    batch = todo[start : start + _BATCH]
+                    try:
+                        await self._control(link, "SUBSCRIBE", batch)
+                    except SubscriptionError as exc:
+                        if exc.code is None:
+                            raise
+                        for name in batch:
+                            self.streams.pop(name, None)
+                        if self._on_refused is not None:
+                            self._on_refused(self, batch, exc)
+        except BaseException:
+            await self._close_link(link)
+            raise
+        return link
+
+    async def _close_link(self, link: _Link) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(link.socket.close(code=1000), 2.0)
+        reader = link.reader
+        if reader is not None and not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+        link.end()
+
+    async def _control(self, link: _Link, method: str, names: list[str]) -> None:
+        """Send `method` for `names` in batches, paced, each answered before the next is sent."""
+        for start in range(0, len(names), _BATCH):
+            batch = names[start : start + _BATCH]
+            async with self._control_lock:
+                await self._pacer.acquire()
+                request_id = next(self._ids)
+                waiter: asyncio.Future[ControlReply] = self._loop.create_future()
+                link.pending[request_id] = waiter
+                message = msgspec.json.encode({"method": method, "params": batch, "id": request_id}).decode()
+                try:
+                    await link.socket.send_str(message)
+                except Exception as exc:
+                    link.pending.pop(request_id, None)
+                    raise SubscriptionError(f"{method} could not be sent: {type(exc).__name__}") from None
+                self.stats.control_messages += 1
+            try:
+                reply = await asyncio.wait_for(waiter, self.config.control_timeout)
+            except asyncio.TimeoutError:
+                link.pending.pop(request_id, None)
+                raise SubscriptionError(f"{method}: no answer in {self.config.control_timeout} s") from None
+            if reply.error is not None:
+                raise SubscriptionError(f"{method} refused: {reply.error.msg}", code=reply.error.code)
+
+    async def _read(self, link: _Link) -> None:
+        """The reader: every frame of the link, as it comes; events to the sink."""
+        socket = link.socket
+        stats = self.stats
+        sink = self._sink
+        now = self._loop.time
+        text = WSMsgType.TEXT
+        try:
+            while True:
+                frame = await socket.receive()
+                link.last_frame_at = stats.last_frame_at = now()
+                kind = frame.type
+                if kind is text:
+                    try:
+                        event = decode_message(frame.data)
+                    except msgspec.DecodeError:
+                        stats.malformed += 1
+                        continue
+                    if isinstance(event, ControlReply):
+                        link.resolve(event)
+                        continue
+                    if isinstance(event, ServerShutdown):
+                        stats.server_shutdowns += 1
+                        link.shutdown_notice = True
+                        link.wake.set()
+                        continue
+                    overlap = self._overlap
+                    if overlap is not None and not overlap.fresh(event):
+                        stats.repeats += 1
+                        continue
+                    if link.retired:
+                        continue  # switched away from: the new link delivers
+                    stats.events += 1
+                    wait = sink(event)
+                    if wait is not None:
+                        await wait
+                elif kind is WSMsgType.PING:
+                    stats.pings += 1
+                    await socket.pong(frame.data)
+                elif kind is WSMsgType.PONG:
+                    continue
+                elif kind is WSMsgType.BINARY:
+                    stats.malformed += 1
+                else:  # CLOSE, CLOSING, CLOSED, ERROR
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the socket failed: the supervisor reconnects
+            stats.last_error = f"reader: {type(exc).__name__}"
+        finally:
+            link.end()

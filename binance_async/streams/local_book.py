@@ -1,0 +1,215 @@
+"""A local order book kept by Binance's documented algorithm: plain data and rules, no I/O.
+
+`LocalBook` takes diff-depth events (`on_event`) and REST snapshots (`on_snapshot`) and says what it
+needs next (`BookState`). The rules (Binance's "How to manage a local order book correctly"):
+
+1. buffer the stream's events while there is no snapshot;
+2. take a snapshot (``GET /api/v3/depth``);
+3. drop buffered events with ``u`` <= the snapshot's ``lastUpdateId`` and apply the rest in order;
+4. from then on, an event with ``u`` <= the local update id is old and ignored; one with ``U`` > local
+   id + 1 means updates were missed (a *gap*): the book is discarded and rebuilt from a new snapshot;
+   otherwise every level is set (quantity 0 removes it) and the local id becomes ``u``.
+
+Also: a book whose best bid reaches its best ask (*crossed*) is rebuilt too; after the connection was
+lost (`suspect`), the book is stale until the next event shows that nothing was missed (its ``U`` is at
+most local id + 1) or, if something was, until it is rebuilt.
+
+Levels beyond the snapshot's depth (5000 at most) are not known: the book holds only those the
+snapshot gave and those that changed since, so the far levels are missing until they change. The book
+keeps at most `max_levels` per side (the farthest are forgotten), so a hostile feed cannot grow it
+without bound.
+
+Prices are kept as floats for ordering (a price string maps to one float; "0.10" and "0.1" are one
+level) next to the exact strings Binance sent, which `bids` / `asks` turn into ``Decimal`` on read.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+from .events import DepthUpdate
+
+__all__ = ["BookSide", "BookState", "LocalBook"]
+
+#: ``"waiting"``: no usable snapshot (buffering, a snapshot is needed); ``"live"``: in step with the
+#: stream; ``"suspect"``: in step until the connection was lost, not yet confirmed since.
+BookState = Literal["waiting", "live", "suspect"]
+
+Level = tuple[str, str]
+
+
+class BookSide:
+    """One side's levels: exact strings by float price, and the prices sorted ascending."""
+
+    __slots__ = ("_descending", "levels", "prices")
+
+    def __init__(self, descending: bool) -> None:
+        self._descending = descending
+        self.levels: dict[float, Level] = {}
+        self.prices: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def clear(self) -> None:
+        self.levels.clear()
+        self.prices.clear()
+
+    def load(self, levels: Iterable[Level]) -> None:
+        """Replace every level (zero quantities skipped)."""
+        book = {float(p): (p, q) for p, q in levels if float(q)}
+        self.levels = book
+        self.prices = sorted(book)
+
+    def apply(self, levels: Iterable[Level]) -> None:
+        """Set each level; a zero quantity removes it."""
+        book = self.levels
+        prices = self.prices
+        for level in levels:
+            price = float(level[0])
+            if float(level[1]):
+                if price not in book:
+                    bisect.insort(prices, price)
+                book[price] = level
+            elif book.pop(price, None) is not None:
+                del prices[bisect.bisect_left(prices, price)]
+
+    def trim(self, max_levels: int) -> None:
+        """Forget the levels farthest from the best beyond `max_levels`."""
+        extra = len(self.prices) - max_levels
+        if extra <= 0:
+            return
+        prices = self.prices
+        if self._descending:  # bids: the best is the highest, the farthest the lowest
+            far, self.prices = prices[:extra], prices[extra:]
+        else:
+            far, self.prices = prices[-extra:], prices[:-extra]
+        for price in far:
+            del self.levels[price]
+
+    def best_price(self) -> float | None:
+        prices = self.prices
+        if not prices:
+            return None
+        return prices[-1] if self._descending else prices[0]
+
+    def top(self, n: int | None = None) -> list[Level]:
+        """The best `n` levels (all if None) as Binance's strings, best first."""
+        prices = self.prices
+        if n is None or n >= len(prices):
+            chosen = prices[::-1] if self._descending else prices
+        elif n <= 0:
+            return []
+        else:
+            chosen = prices[: -n - 1 : -1] if self._descending else prices[:n]
+        levels = self.levels
+        return [levels[p] for p in chosen]
+
+    def top_decimal(self, n: int | None = None) -> list[tuple[Decimal, Decimal]]:
+        return [(Decimal(p), Decimal(q)) for p, q in self.top(n)]
+
+
+class LocalBook:
+    """The algorithm's state for one symbol (see the module). Counters only grow."""
+
+    def __init__(self, symbol: str, *, buffer_size: int = 2000, max_levels: int = 20_000) -> None:
+        self.symbol = symbol
+        self.bids = BookSide(descending=True)
+        self.asks = BookSide(descending=False)
+        self.state: BookState = "waiting"
+        #: The update id the book is at (the snapshot's, then each applied event's ``u``); 0 before.
+        self.last_update_id = 0
+        #: The event time (ms) of the last event applied, 0 before.
+        self.last_event_time = 0
+        self.max_levels = max_levels
+        self._buffer: deque[DepthUpdate] = deque(maxlen=buffer_size)
+        #: Events applied, ignored as old, and buffered.
+        self.applied = 0
+        self.ignored = 0
+        #: Updates found missing (``U`` > local id + 1), and books found crossed.
+        self.gaps = 0
+        self.crossed = 0
+        #: Snapshots taken and snapshots refused as too old for the buffered events.
+        self.snapshots = 0
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def on_event(self, event: DepthUpdate) -> BookState:
+        """Take one diff-depth event; the state after it (``"waiting"``: a snapshot is needed)."""
+        state = self.state
+        if state == "waiting":
+            self._buffer.append(event)
+            return state
+        local = self.last_update_id
+        if event.final_update_id <= local:
+            self.ignored += 1
+            return state
+        if event.first_update_id > local + 1:
+            self.gaps += 1
+            self._restart()
+            self._buffer.append(event)
+            return "waiting"
+        if not self._apply(event):
+            return "waiting"
+        self.state = "live"
+        return "live"
+
+    def _apply(self, event: DepthUpdate) -> bool:
+        """Apply one event; False if it left the book crossed (the book then waits for a snapshot)."""
+        bids = self.bids
+        asks = self.asks
+        bids.apply(event.bids)
+        asks.apply(event.asks)
+        self.last_update_id = event.final_update_id
+        self.last_event_time = event.event_time
+        self.applied += 1
+        bid_prices = bids.prices
+        ask_prices = asks.prices
+        if bid_prices and ask_prices and bid_prices[-1] >= ask_prices[0]:
+            self.crossed += 1
+            self._restart()
+            return False
+        max_levels = self.max_levels
+        if len(bid_prices) > max_levels:
+            bids.trim(max_levels)
+        if len(ask_prices) > max_levels:
+            asks.trim(max_levels)
+        return True
+
+    def on_snapshot(self, last_update_id: int, bids: Iterable[Level], asks: Iterable[Level]) -> BookState:
+        """Load a snapshot and replay the buffered events after it; ``"waiting"`` if it is too old."""
+        self.snapshots += 1
+        buffer = self._buffer
+        self.bids.load(bids)
+        self.asks.load(asks)
+        self.last_update_id = last_update_id
+        self.state = "live"
+        while buffer:
+            event = buffer.popleft()
+            if event.final_update_id <= self.last_update_id:
+                continue
+            if event.first_update_id > self.last_update_id + 1:
+                # the snapshot is older than the first event it must be followed by: take another
+                buffer.appendleft(event)
+                self.gaps += 1
+                self._restart(keep_buffer=True)
+                return "waiting"
+            if not self._apply(event):
+                return "waiting"
+        return "live"
+
+    def connection_lost(self) -> None:
+        """Events may have been missed: stale until the next one proves otherwise."""
+        if self.state == "live":
+            self.state = "suspect"
+
+    def _restart(self, *, keep_buffer: bool = False) -> None:
+        self.state = "waiting"
+        if not keep_buffer:
+            self._buffer.clear()
