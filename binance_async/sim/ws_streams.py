@@ -5,12 +5,12 @@ Endpoints (``Simulator.stream_url`` is ``ws://127.0.0.1:PORT``):
 * ``/ws/<stream>`` (or ``/ws/<a>/<b>``) and ``/ws``: raw streams, each message is the event itself;
 * ``/stream?streams=<a>/<b>`` (or ``/stream``): combined streams, ``{"stream": name, "data": event}``.
 
-Live control messages ``{"method": ..., "params": [...], "id": n}``: ``SUBSCRIBE``, ``UNSUBSCRIBE``,
-``LIST_SUBSCRIPTIONS`` and ``SET_PROPERTY`` / ``GET_PROPERTY`` of ``combined``, answered
-``{"result": ..., "id": n}``, or ``{"error": {"code": c, "msg": ...}, "id": n}`` (0 unknown property,
-1 not a boolean, 2 invalid request, 3 invalid JSON).
+Live control messages ``{"method": ..., "params": [...], "id": n}`` (`stream_control`): ``SUBSCRIBE``,
+``UNSUBSCRIBE``, ``LIST_SUBSCRIPTIONS`` and ``SET_PROPERTY`` / ``GET_PROPERTY`` of ``combined``, answered
+``{"result": ..., "id": n}``, or ``{"error": {"code": c, "msg": ...}, "id": n}``.
 
-Streams, produced by the matching engine itself (through `Market.events`):
+Streams (names in `stream_names`, events in `stream_payloads`), from the matching engine itself (through
+`Market.events`):
 
 * ``<symbol>@trade``: one event per trade, when it is recorded;
 * ``<symbol>@aggTrade``: one event per aggregate trade of the market's tape that an engine call touched
@@ -22,148 +22,120 @@ Streams, produced by the matching engine itself (through `Market.events`):
   book bumps its ``lastUpdateId`` by one, so an event's ``U``..``u`` are exactly the changes it carries,
   and the documented local-book algorithm on top of ``GET /api/v3/depth`` gives the REST book;
 * ``<symbol>@depth5`` / ``10`` / ``20`` (``@100ms``): partial book snapshots ``{lastUpdateId, bids, asks}``,
-  sent every period whether or not the book changed.
+  sent every period whether or not the book changed;
 
-Connections: the server pings every `StreamSettings.ping_interval` seconds and closes (1008) a connection
-with a ping unanswered for `pong_timeout` seconds (a pong counts only if it carries a ping's payload);
-more than `max_messages_per_second` incoming frames in one second (pings, pongs and control messages
-included) close it (1008) too; a connection holds at most `max_streams` streams.
+and, every period, from the market data the REST endpoints answer with at the same moment:
 
-Not modelled yet: klines, tickers, avgPrice and the other streams; ``timeUnit``; ``serverShutdown``; the
-24 h lifetime; connection-attempt limits; faults.
+* ``<symbol>@kline_<interval>`` (and ``@kline_<interval>@+08:00``, any zone REST's ``timeZone`` takes):
+  every 2000 ms (1000 ms for ``1s``) the current bar, ``x`` false; when a bar has closed since the last
+  event, that bar once more with ``x`` true first. ``f`` / ``L`` are -1 for a bar without trades;
+* ``<symbol>@ticker`` (``24hrTicker``) and ``<symbol>@miniTicker``: the 24 h rolling ticker, every
+  1000 ms;
+* ``!miniTicker@arr``: every 1000 ms, the mini tickers that changed since the last event (none: no
+  event). The symbols watched are the configured ones and any other once it has traded;
+* ``<symbol>@avgPrice``: ``GET /api/v3/avgPrice``'s price and last trade time, every 1000 ms.
+
+Connections (`stream_connection`, `stream_limits`): the server pings every `StreamSettings.ping_interval`
+seconds and closes (1008) a connection with a ping unanswered for `pong_timeout` seconds (a pong counts
+only if it carries a ping's payload); more than `max_messages_per_second` incoming frames in one second
+(pings, pongs and control messages included) close it (1008) too; a connection holds at most
+`max_streams` streams. On the simulator's clock (`SimClock`, which a test can `advance`): a connection is
+closed (1001, after what is queued) `max_lifetime` (24 h) after it opened; at most `max_attempts` (300)
+connection attempts per IP in any `attempt_window` (5 minutes) are admitted, one more is answered HTTP
+429 at the upgrade with ``Retry-After``; `MarketStreams.announce_shutdown` sends ``serverShutdown``
+(``!serverShutdown`` when combined) to every connection and closes them (1001) after the grace.
+
+Faults (`stream_faults`, ``sim.streams.faults``): dropped connections, stalls, skipped depth updates,
+delayed messages, server shutdowns. `MarketStreams.counters` counts connections opened, closed (and
+why) and refused, messages sent and faults fired.
+
+Not modelled yet: ``timeUnit``; ``@ticker_<window>`` and ``!ticker_<window>@arr``; ``@referencePrice``
+and ``@blockTrade``; bans of IPs that break the message limit repeatedly.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
+import logging
 import threading
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import msgspec
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, web
 
 from .clock import SimClock
-from .market import Market
+from .market import INTERVALS, Market
+from .stream_connection import Connection, encode
+from .stream_control import control
+from .stream_faults import StreamFaults
+from .stream_limits import ConnectionAttempts, StreamCounters, StreamSettings
+from .stream_names import ALL_MINI_TICKERS, Stream, parse_stream
+from .stream_payloads import (
+    DepthDiff,
+    PendingTrade,
+    agg_event,
+    avg_price_event,
+    kline_event,
+    mini_ticker_event,
+    mini_ticker_fields,
+    ticker_event,
+)
 from .values import Side, fmt8
 
-__all__ = ["MarketStreams", "StreamSettings"]
+__all__ = ["MarketStreams", "Stream", "StreamSettings", "parse_stream"]
 
 JsonObject = dict[str, Any]
-_encode = msgspec.json.Encoder(decimal_format="string").encode
-_PARTIAL_LEVELS = {"depth5": 5, "depth10": 10, "depth20": 20}
-_METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
-_STRING_ID = re.compile(r"[A-Za-z0-9]{1,36}")
-_INT64 = 1 << 63
-
-
-@dataclass
-class StreamSettings:
-    """Times in seconds. Binance's values by default; tests shorten them."""
-
-    ping_interval: float = 20.0
-    pong_timeout: float = 60.0
-    max_messages_per_second: int = 5
-    max_streams: int = 1024
-    #: The period of ``@depth`` and ``@depth<N>``; the ``@100ms`` variants use `fast_period`.
-    slow_period: float = 1.0
-    fast_period: float = 0.1
-    #: How long a close handshake may take before the connection is dropped.
-    close_timeout: float = 2.0
-
-
-@dataclass(frozen=True)
-class Stream:
-    """A parsed stream name: `kind` is trade, aggTrade, bookTicker, depth (diff) or partial."""
-
-    name: str
-    symbol: str  # upper case, as in events
-    kind: str
-    levels: int = 0
-    fast: bool = False
-
-
-def parse_stream(name: str, market: Market) -> Stream | None:
-    """The stream called `name` (lower-case symbol), or None if the simulator has no such stream."""
-    lowered, sep, rest = name.partition("@")
-    if not sep or lowered != lowered.lower() or not market.has_symbol(lowered.upper()):
-        return None
-    symbol = lowered.upper()
-    fast = rest.endswith("@100ms")
-    if fast:
-        rest = rest.removesuffix("@100ms")
-    if rest in ("trade", "aggTrade", "bookTicker") and not fast:
-        return Stream(name, symbol, rest)
-    if rest == "depth":
-        return Stream(name, symbol, "depth", fast=fast)
-    levels = _PARTIAL_LEVELS.get(rest)
-    if levels is not None:
-        return Stream(name, symbol, "partial", levels, fast)
-    return None
-
-
-class _DepthDiff:
-    """The level changes of one symbol since the last diff event (price -> new total, per side)."""
-
-    def __init__(self) -> None:
-        self.first_id = 0
-        self.last_id = 0
-        self.bids: dict[Decimal, Decimal] = {}
-        self.asks: dict[Decimal, Decimal] = {}
-
-    def record(self, side: Side, price: Decimal, total: Decimal, update_id: int) -> None:
-        if not self.first_id:
-            self.first_id = update_id
-        self.last_id = update_id
-        (self.bids if side == "BUY" else self.asks)[price] = total
-
-    def event(self, symbol: str, now_ms: int) -> JsonObject:
-        bids = sorted(self.bids.items(), reverse=True)
-        asks = sorted(self.asks.items())
-        return {
-            "e": "depthUpdate",
-            "E": now_ms,
-            "s": symbol,
-            "U": self.first_id,
-            "u": self.last_id,
-            "b": [[fmt8(price), fmt8(qty)] for price, qty in bids],
-            "a": [[fmt8(price), fmt8(qty)] for price, qty in asks],
-        }
-
-
-@dataclass
-class _PendingTrade:
-    agg_id: int
-    trade_id: int
-    price: Decimal
-    qty: Decimal
-    is_buyer_maker: bool
-    time_ms: int
+_log = logging.getLogger(__name__)
+_CADENCES = ("slow", "fast", "kline", "kline_1s", "ticker")
+MiniFields = tuple[str, str, str, str, str, str]
 
 
 class MarketStreams:
     """The market streams of one simulator: routes, subscriptions, and the events they carry."""
 
-    def __init__(self, market: Market, clock: SimClock, settings: StreamSettings | None = None) -> None:
+    def __init__(
+        self, market: Market, clock: SimClock, settings: StreamSettings | None = None, seed: int = 0
+    ) -> None:
         self.market = market
         self.clock = clock
-        #: Read when a connection opens; replace it before connecting to change the times and limits.
-        self.settings = settings or StreamSettings()
-        self._subscribers: dict[str, dict[_Connection, None]] = {}
+        self._settings = settings or StreamSettings()
+        #: Fault injection: ``sim.streams.faults.stall(5.0)``.
+        self.faults = StreamFaults(self, seed)
+        #: What happened so far: connections opened, closed, refused; messages sent; faults fired.
+        self.counters = StreamCounters(faults=self.faults.counts)
+        self.attempts = ConnectionAttempts(clock)
+        self._subscribers: dict[str, dict[Connection, None]] = {}
         self._streams: dict[str, Stream] = {}
-        self._diffs: dict[tuple[str, bool], _DepthDiff] = {}
+        self._diffs: dict[tuple[str, bool], DepthDiff] = {}
         self._tops: dict[str, tuple[Any, ...]] = {}  # last bookTicker sent, per subscribed symbol
         self._dirty_tops: set[str] = set()
-        self._pending_aggs: dict[str, list[_PendingTrade]] = {}
+        self._pending_aggs: dict[str, list[PendingTrade]] = {}
+        self._kline_opens: dict[str, int] = {}  # kline stream -> open time of the bar last sent
+        self._minis: dict[str, MiniFields] = {}  # !miniTicker@arr: the fields last sent, per symbol
+        self._traded: set[str] = set()  # symbols traded while !miniTicker@arr is heard
+        self._symbol_order: dict[str, int] | None = None  # exchangeInfo's order
         self._flush_scheduled = False
-        self._connections: set[_Connection] = set()
+        self._connections: set[Connection] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread_id: int | None = None
+
+    @property
+    def settings(self) -> StreamSettings:
+        """Times and limits. A connection keeps those it opened with; the periods change at once."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: StreamSettings) -> None:
+        self._settings = value
+        if self._tasks:
+            self.call_on_loop(self._restart_tasks)
+
+    @property
+    def connections(self) -> list[Connection]:
+        """The open connections."""
+        return list(self._connections)
 
     # -- wiring -------------------------------------------------------------------------------------
 
@@ -175,22 +147,34 @@ class MarketStreams:
         app.on_startup.append(self._on_startup)
         app.on_shutdown.append(self._on_shutdown)
 
+    def call_on_loop(self, callback: Callable[..., None], *args: Any) -> None:
+        """Run `callback` now if on the server's thread (or not started), else hand it to its loop."""
+        if self._loop is None or threading.get_ident() == self._thread_id:
+            callback(*args)
+        else:
+            self._loop.call_soon_threadsafe(callback, *args)
+
     async def _on_startup(self, app: web.Application) -> None:
         self._loop = asyncio.get_running_loop()
         self._thread_id = threading.get_ident()
-        self._tasks = [
-            asyncio.create_task(self._ticker(fast=False)),
-            asyncio.create_task(self._ticker(fast=True)),
-        ]
+        self._restart_tasks()
+
+    def _restart_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = [asyncio.create_task(self._periodic(cadence)) for cadence in _CADENCES]
+        self._tasks.append(asyncio.create_task(self._housekeeping()))
 
     async def _on_shutdown(self, app: web.Application) -> None:
         if self in self.market.events.listeners:
             self.market.events.listeners.remove(self)
-        for task in self._tasks:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-        await asyncio.gather(*(c.close(WSCloseCode.GOING_AWAY, "server shutdown") for c in self._connections))
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(
+            *(c.close(WSCloseCode.GOING_AWAY, "server shutdown", "server stopped") for c in self._connections)
+        )
 
     # -- connections ----------------------------------------------------------------------------------
 
@@ -203,27 +187,40 @@ class MarketStreams:
         return await self._serve(request, [name for name in names.split("/") if name], combined=True)
 
     async def _serve(self, request: web.Request, names: list[str], combined: bool) -> web.StreamResponse:
+        settings = self._settings
+        retry_after = self.attempts.admit(request.remote or "127.0.0.1", settings)
+        if retry_after is not None:
+            self.counters.refused += 1
+            return _too_many_attempts(settings, retry_after)
         for name in names:
-            if self._stream(name) is None:
+            if self.stream(name) is None:
+                self.counters.refused += 1
                 return _bad_request(f"Invalid request: unknown stream '{name}'")
-        if len(set(names)) > self.settings.max_streams:
-            return _bad_request(f"Invalid request: more than {self.settings.max_streams} streams")
-        settings = self.settings
+        if len(set(names)) > settings.max_streams:
+            self.counters.refused += 1
+            return _bad_request(f"Invalid request: more than {settings.max_streams} streams")
         ws = web.WebSocketResponse(autoping=False, timeout=settings.close_timeout)
-        connection = _Connection(self, ws, settings, combined)
+        connection = Connection(self, request, ws, settings, combined)
+        connection.drop_after = self.faults.drop_for_new_connection()
         self._connections.add(connection)
         for name in names:  # before the handshake: no event is missed once the client is connected
-            self._subscribe(connection, name)
+            self.subscribe(connection, name)
+        opened = False
         try:
             await ws.prepare(request)
+            opened = True
+            self.counters.opened += 1
             await connection.run()
         finally:
             for name in list(connection.streams):
-                self._unsubscribe(connection, name)
+                self.unsubscribe(connection, name)
             self._connections.discard(connection)
+            if opened:
+                self.counters.count_close(connection.close_reason)
         return ws
 
-    def _stream(self, name: str) -> Stream | None:
+    def stream(self, name: str) -> Stream | None:
+        """The stream called `name`, or None if there is no such stream."""
         stream = self._streams.get(name)
         if stream is None:
             stream = parse_stream(name, self.market)
@@ -231,18 +228,18 @@ class MarketStreams:
                 self._streams[name] = stream
         return stream
 
-    def _subscribe(self, connection: _Connection, name: str) -> None:
+    def subscribe(self, connection: Connection, name: str) -> None:
         stream = self._streams[name]
         connection.streams[name] = None
         if not self._subscribers and self not in self.market.events.listeners:
             self.market.events.listeners.append(self)  # the market pays for events only while heard
         self._subscribers.setdefault(name, {})[connection] = None
         if stream.kind == "depth":
-            self._diffs.setdefault((stream.symbol, stream.fast), _DepthDiff())
+            self._diffs.setdefault((stream.symbol, stream.fast), DepthDiff())
         elif stream.kind == "bookTicker" and stream.symbol not in self._tops:
             self._tops[stream.symbol] = self._top(stream.symbol)
 
-    def _unsubscribe(self, connection: _Connection, name: str) -> None:
+    def unsubscribe(self, connection: Connection, name: str) -> None:
         connection.streams.pop(name, None)
         subscribers = self._subscribers.get(name)
         if subscribers is None:
@@ -258,20 +255,52 @@ class MarketStreams:
             self._diffs.pop((stream.symbol, stream.fast), None)
         elif stream.kind == "bookTicker":
             self._tops.pop(stream.symbol, None)
+        elif stream.kind == "kline":
+            self._kline_opens.pop(name, None)
+        elif stream.kind == ALL_MINI_TICKERS:
+            self._minis.clear()
+            self._traded.clear()
 
-    def _publish(self, name: str, event: JsonObject) -> None:
+    def control(self, connection: Connection, text: str) -> JsonObject:
+        """The answer to one control message."""
+        return control(self, connection, text)
+
+    def _publish(self, name: str, event: JsonObject | list[JsonObject]) -> None:
         subscribers = self._subscribers.get(name)
         if not subscribers:
             return
-        raw = _encode(event).decode()
-        wrapped = None
+        raw = encode(event).decode()
         for connection in subscribers:
-            if connection.combined:
-                if wrapped is None:
-                    wrapped = f'{{"stream":"{name}","data":{raw}}}'
-                connection.send(wrapped)
-            else:
-                connection.send(raw)
+            connection.send_event(name, raw)
+
+    # -- the connections' lifetime --------------------------------------------------------------------
+
+    def announce_shutdown(self, close_after: float = 0.0) -> None:
+        """``serverShutdown`` to every open connection; each is closed (1001) `close_after` seconds later
+        on the simulator's clock (0: right after the event). New connections are still accepted."""
+        self.call_on_loop(self._announce_shutdown, close_after)
+
+    def _announce_shutdown(self, close_after: float) -> None:
+        now = self.clock.now_ms()
+        raw = encode({"e": "serverShutdown", "E": now}).decode()
+        deadline = now + int(close_after * 1000)
+        for connection in list(self._connections):
+            self.faults.fired("server_shutdown", f"close after {close_after} s")
+            connection.send_event("!serverShutdown", raw)
+            if deadline <= connection.deadline_ms:
+                connection.deadline_ms = deadline
+                connection.deadline_reason = "shutdown"
+            if close_after <= 0:
+                connection.finish(WSCloseCode.GOING_AWAY, "shutdown")
+
+    async def _housekeeping(self) -> None:
+        """Close the connections whose lifetime (or shutdown grace) ended on the simulator's clock."""
+        while True:
+            await asyncio.sleep(self._settings.housekeeping_interval)
+            now = self.clock.now_ms()
+            for connection in list(self._connections):
+                if now >= connection.deadline_ms:
+                    connection.finish(WSCloseCode.GOING_AWAY, connection.deadline_reason)
 
     # -- what the market tells (MarketListener) --------------------------------------------------------
 
@@ -298,6 +327,8 @@ class MarketStreams:
     ) -> None:
         if self._on_loop(self.traded, symbol, trade_id, price, qty, is_buyer_maker, time_ms):
             return
+        if ALL_MINI_TICKERS in self._subscribers:
+            self._traded.add(symbol)
         lowered = symbol.lower()
         trade_stream = f"{lowered}@trade"
         if trade_stream in self._subscribers:
@@ -316,7 +347,7 @@ class MarketStreams:
         if f"{lowered}@aggTrade" in self._subscribers:
             tape = self.market.tape(symbol)
             agg_id = tape.first_agg_id + len(tape.agg_starts) - 1
-            pending = _PendingTrade(agg_id, trade_id, price, qty, is_buyer_maker, time_ms)
+            pending = PendingTrade(agg_id, trade_id, price, qty, is_buyer_maker, time_ms)
             self._pending_aggs.setdefault(symbol, []).append(pending)
             self._schedule_flush()
 
@@ -339,7 +370,7 @@ class MarketStreams:
             start = 0
             for end in range(1, len(trades) + 1):
                 if end == len(trades) or trades[end].agg_id != trades[start].agg_id:
-                    self._publish(name, _agg_event(symbol, trades[start:end], now))
+                    self._publish(name, agg_event(symbol, trades[start:end], now))
                     start = end
         dirty, self._dirty_tops = self._dirty_tops, set()
         for symbol in dirty:
@@ -366,214 +397,103 @@ class MarketStreams:
         ask = book.best_ask() or (zero, zero)
         return bid[0], bid[1], ask[0], ask[1]
 
-    async def _ticker(self, fast: bool) -> None:
-        """Every period: the diff depth events with changes, and the partial book snapshots."""
+    # -- periodic streams -----------------------------------------------------------------------------
+
+    def _period(self, cadence: str) -> float:
+        settings = self._settings
+        periods = {
+            "slow": settings.slow_period,
+            "fast": settings.fast_period,
+            "kline": settings.kline_period,
+            "kline_1s": settings.kline_1s_period,
+            "ticker": settings.ticker_period,
+        }
+        return periods[cadence]
+
+    async def _periodic(self, cadence: str) -> None:
         loop = asyncio.get_running_loop()
         due = loop.time()
         while True:
-            due = max(due + (self.settings.fast_period if fast else self.settings.slow_period), loop.time())
+            due = max(due + self._period(cadence), loop.time())
             await asyncio.sleep(due - loop.time())
-            self._tick(fast)
+            try:
+                self.tick(cadence)
+            except Exception:  # a bug must not silence the stream for good
+                _log.exception("market streams: the %s tick failed", cadence)
 
-    def _tick(self, fast: bool) -> None:
+    def tick(self, cadence: str) -> None:
+        """What one period of `cadence` (slow, fast, kline, kline_1s, ticker) sends, now."""
         now = self.clock.now_ms()
-        for (symbol, diff_fast), diff in list(self._diffs.items()):
-            if diff_fast == fast and diff.first_id:
-                self._diffs[(symbol, fast)] = _DepthDiff()
-                name = f"{symbol.lower()}@depth@100ms" if fast else f"{symbol.lower()}@depth"
-                self._publish(name, diff.event(symbol, now))
+        if cadence in ("slow", "fast"):
+            fast = cadence == "fast"
+            for (symbol, diff_fast), diff in list(self._diffs.items()):
+                if diff_fast == fast and diff.first_id:
+                    self._diffs[(symbol, fast)] = DepthDiff()
+                    if self.faults.skip(symbol, fast):
+                        continue
+                    name = f"{symbol.lower()}@depth@100ms" if fast else f"{symbol.lower()}@depth"
+                    self._publish(name, diff.event(symbol, now))
+        market = self.market
         for name in list(self._subscribers):
             stream = self._streams[name]
-            if stream.kind == "partial" and stream.fast == fast:
-                self._publish(name, self.market.book(stream.symbol).depth_body(stream.levels))
+            if stream.cadence != cadence or stream.kind == "depth":
+                continue
+            kind, symbol = stream.kind, stream.symbol
+            if kind == "partial":
+                self._publish(name, market.book(symbol).depth_body(stream.levels))
+            elif kind == "kline":
+                self._publish_kline(stream, now)
+            elif kind == "ticker":
+                self._publish(name, ticker_event(market, symbol, now))
+            elif kind == "miniTicker":
+                self._publish(name, mini_ticker_event(symbol, mini_ticker_fields(market, symbol), now))
+            elif kind == "avgPrice":
+                self._publish(name, avg_price_event(market, symbol, now))
+            elif kind == ALL_MINI_TICKERS:
+                self._publish_changed_minis(now)
 
-    # -- control messages ---------------------------------------------------------------------------
+    def _publish_kline(self, stream: Stream, now: int) -> None:
+        """The bar last sent once more, closed, if a new one began since; then the current bar."""
+        open_ms = INTERVALS[stream.interval].start(now, stream.offset_ms)
+        last = self._kline_opens.get(stream.name)
+        if last is not None and last != open_ms:
+            closed = kline_event(self.market, stream, last, True, now)
+            if closed is not None:
+                self._publish(stream.name, closed)
+        event = kline_event(self.market, stream, open_ms, False, now)
+        if event is not None:
+            self._publish(stream.name, event)
+        self._kline_opens[stream.name] = open_ms
 
-    def control(self, connection: _Connection, text: str) -> JsonObject:
-        """The answer to one control message."""
-        try:
-            request = msgspec.json.decode(text)
-        except msgspec.DecodeError as exc:
-            return _error(3, f"Invalid JSON: {exc}", None)
-        if not isinstance(request, dict):
-            return _error(2, "Invalid request: expected an object", None)
-        request_id = request.get("id")
-        if "id" not in request or not _valid_id(request_id):
-            return _error(2, "Invalid request: request ID must be an unsigned integer", None)
-        method = request.get("method")
-        if method is None:
-            return _error(2, "Invalid request: missing field `method`", request_id)
-        if method not in _METHODS:
-            expected = ", ".join(f"`{m}`" for m in _METHODS)
-            msg = f"Invalid request: unknown variant `{method}`, expected one of {expected}"
-            return _error(2, msg, request_id)
-        params = request.get("params", [])
-        if not isinstance(params, list):
-            return _error(2, "Invalid request: params must be an array", request_id)
-        if method == "LIST_SUBSCRIPTIONS":
-            return {"result": list(connection.streams), "id": request_id}
-        if method in ("SET_PROPERTY", "GET_PROPERTY"):
-            return self._property(connection, method, params, request_id)
-        if not all(isinstance(name, str) for name in params):
-            return _error(2, "Invalid request: params must be an array of stream names", request_id)
-        for name in params:
-            if self._stream(name) is None:
-                return _error(2, f"Invalid request: unknown stream '{name}'", request_id)
-        if method == "UNSUBSCRIBE":
-            for name in params:
-                self._unsubscribe(connection, name)
-            return {"result": None, "id": request_id}
-        fresh = {name: None for name in params if name not in connection.streams}
-        limit = self.settings.max_streams
-        if len(connection.streams) + len(fresh) > limit:
-            return _error(2, f"Invalid request: at most {limit} streams per connection", request_id)
-        for name in fresh:
-            self._subscribe(connection, name)
-        return {"result": None, "id": request_id}
-
-    def _property(
-        self, connection: _Connection, method: str, params: list[Any], request_id: Any
-    ) -> JsonObject:
-        if not params or not isinstance(params[0], str):
-            return _error(2, "Invalid request: property name must be a string", request_id)
-        if params[0] != "combined":
-            return _error(0, "Unknown property", request_id)
-        if method == "GET_PROPERTY":
-            return {"result": connection.combined, "id": request_id}
-        if len(params) != 2 or not isinstance(params[1], bool):
-            return _error(1, "Invalid value type: expected Boolean", request_id)
-        connection.combined = params[1]
-        return {"result": None, "id": request_id}
-
-
-def _agg_event(symbol: str, trades: list[_PendingTrade], now_ms: int) -> JsonObject:
-    first = trades[0]
-    return {
-        "e": "aggTrade",
-        "E": now_ms,
-        "s": symbol,
-        "a": first.agg_id,
-        "p": fmt8(first.price),
-        "q": fmt8(sum((t.qty for t in trades), Decimal(0))),
-        "f": first.trade_id,
-        "l": trades[-1].trade_id,
-        "T": first.time_ms,
-        "m": first.is_buyer_maker,
-        "M": True,
-    }
-
-
-def _valid_id(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return -_INT64 <= value < _INT64
-    return isinstance(value, str) and _STRING_ID.fullmatch(value) is not None
-
-
-def _error(code: int, msg: str, request_id: Any) -> JsonObject:
-    return {"error": {"code": code, "msg": msg}, "id": request_id}
+    def _publish_changed_minis(self, now: int) -> None:
+        if self._symbol_order is None:
+            self._symbol_order = {name: i for i, name in enumerate(self.market.symbol_names())}
+        configured = [spec.symbol for spec in self.market.config.symbols]
+        watched = {*configured, *self._minis, *self._traded}
+        self._traded.clear()
+        events = []
+        for symbol in sorted(watched, key=self._symbol_order.__getitem__):
+            fields = mini_ticker_fields(self.market, symbol)
+            if self._minis.get(symbol) != fields:
+                self._minis[symbol] = fields
+                events.append(mini_ticker_event(symbol, fields, now))
+        if events:
+            self._publish(ALL_MINI_TICKERS, events)
 
 
 def _bad_request(msg: str) -> web.Response:
-    return web.Response(status=400, body=_encode({"code": 2, "msg": msg}), content_type="application/json")
+    return web.Response(status=400, body=encode({"code": 2, "msg": msg}), content_type="application/json")
 
 
-class _Connection:
-    """One WebSocket client: its streams, its outgoing queue, its keep-alive and its message budget."""
-
-    def __init__(
-        self, server: MarketStreams, ws: web.WebSocketResponse, settings: StreamSettings, combined: bool
-    ) -> None:
-        self.server = server
-        self.ws = ws
-        self.settings = settings
-        self.combined = combined
-        self.streams: dict[str, None] = {}  # subscription order
-        self._outgoing: asyncio.Queue[str] = asyncio.Queue()
-        self._received: deque[float] = deque()
-        self._pings: set[bytes] = set()
-        self._unanswered_since: float | None = None
-        self._closing: asyncio.Task[bool] | None = None
-
-    def send(self, text: str) -> None:
-        if self._closing is None:
-            self._outgoing.put_nowait(text)
-
-    def close_soon(self, code: int, message: str) -> None:
-        if self._closing is None:
-            self._closing = asyncio.ensure_future(self.ws.close(code=code, message=message.encode()))
-
-    async def close(self, code: int, message: str) -> None:
-        self.close_soon(code, message)
-        assert self._closing is not None
-        await asyncio.gather(self._closing, return_exceptions=True)
-
-    async def run(self) -> None:
-        writer = asyncio.create_task(self._write())
-        keepalive = asyncio.create_task(self._keepalive())
-        try:
-            async for message in self.ws:
-                if not self._within_budget():
-                    self.close_soon(WSCloseCode.POLICY_VIOLATION, "too many messages")
-                    break
-                if message.type == WSMsgType.PING:
-                    await self.ws.pong(message.data)
-                elif message.type == WSMsgType.PONG:
-                    if bytes(message.data) in self._pings:  # unsolicited pongs do not keep it alive
-                        self._pings.clear()
-                        self._unanswered_since = None
-                elif message.type == WSMsgType.TEXT:
-                    self.send(_encode(self.server.control(self, message.data)).decode())
-                elif message.type == WSMsgType.BINARY:
-                    self.send(_encode(_error(3, "Invalid JSON: expected a text frame", None)).decode())
-        finally:
-            for task in (writer, keepalive):
-                task.cancel()
-            await asyncio.gather(writer, keepalive, return_exceptions=True)
-            if self._closing is not None:
-                await asyncio.gather(self._closing, return_exceptions=True)
-
-    def _within_budget(self) -> bool:
-        now = asyncio.get_running_loop().time()
-        received = self._received
-        received.append(now)
-        while received and received[0] <= now - 1.0:
-            received.popleft()
-        return len(received) <= self.settings.max_messages_per_second
-
-    async def _write(self) -> None:
-        while True:
-            text = await self._outgoing.get()
-            try:
-                await self.ws.send_str(text)
-            except (ConnectionError, RuntimeError):
-                return
-
-    async def _keepalive(self) -> None:
-        loop = asyncio.get_running_loop()
-        settings = self.settings
-        next_ping = loop.time() + settings.ping_interval
-        sequence = 0
-        while not self.ws.closed:
-            now = loop.time()
-            if self._unanswered_since is not None and now - self._unanswered_since >= settings.pong_timeout:
-                self.close_soon(WSCloseCode.POLICY_VIOLATION, "pong timeout")
-                return
-            if now >= next_ping:
-                sequence += 1
-                payload = b"%d" % sequence
-                self._pings.add(payload)
-                if self._unanswered_since is None:
-                    self._unanswered_since = now
-                try:
-                    await self.ws.ping(payload)
-                except (ConnectionError, RuntimeError):
-                    return
-                next_ping = now + settings.ping_interval
-            wake = next_ping
-            if self._unanswered_since is not None:
-                wake = min(wake, self._unanswered_since + settings.pong_timeout)
-            await asyncio.sleep(max(wake - loop.time(), 0.001))
+def _too_many_attempts(settings: StreamSettings, retry_after: float) -> web.Response:
+    """HTTP 429 at the upgrade (the simulator's choice: Binance documents the limit, not the answer)."""
+    msg = (
+        f"Too many connection attempts: at most {settings.max_attempts} per {settings.attempt_window:g} s "
+        "per IP."
+    )
+    return web.Response(
+        status=429,
+        body=encode({"code": -1003, "msg": msg}),
+        content_type="application/json",
+        headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
+    )

@@ -251,7 +251,7 @@ async def test_at_most_max_streams_per_connection(sim: Simulator, session: aioht
 
 async def test_unknown_stream_in_the_url_is_refused(sim: Simulator, session: aiohttp.ClientSession) -> None:
     with pytest.raises(aiohttp.WSServerHandshakeError) as raised:
-        await session.ws_connect(f"{sim.stream_url}/ws/btcusdt@kline_1m")
+        await session.ws_connect(f"{sim.stream_url}/ws/btcusdt@kline_2m")
     assert raised.value.status == 400
 
 

@@ -1,0 +1,100 @@
+"""The rules of a market-stream connection's life: its times and limits (`StreamSettings`), the
+connection-attempt budget of an IP (`ConnectionAttempts`), and what the server counts (`StreamCounters`).
+
+Two clocks: the exchange's rules that Binance states in wall time over long spans (the 24 h lifetime,
+300 attempts per 5 minutes, a ``serverShutdown``'s grace) run on the simulator's `SimClock`, so a test
+can `advance` it past them at once; the transport's short timers (pings, the pong timeout, the
+message budget, periods of the streams) run on the event loop's clock.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from .clock import SimClock
+
+__all__ = ["ConnectionAttempts", "StreamCounters", "StreamSettings"]
+
+
+@dataclass
+class StreamSettings:
+    """Times in seconds. Binance's values by default; tests shorten them."""
+
+    ping_interval: float = 20.0
+    pong_timeout: float = 60.0
+    max_messages_per_second: int = 5
+    max_streams: int = 1024
+    #: The period of ``@depth`` and ``@depth<N>``; the ``@100ms`` variants use `fast_period`.
+    slow_period: float = 1.0
+    fast_period: float = 0.1
+    #: ``@kline_<interval>``: every `kline_period`, ``@kline_1s`` every `kline_1s_period`.
+    kline_period: float = 2.0
+    kline_1s_period: float = 1.0
+    #: ``@ticker``, ``@miniTicker``, ``!miniTicker@arr`` and ``@avgPrice``.
+    ticker_period: float = 1.0
+    #: How long a close handshake may take before the connection is dropped.
+    close_timeout: float = 2.0
+    #: A connection is closed (1001) this long after it opened, on the simulator's clock.
+    max_lifetime: float = 24 * 3600.0
+    #: At most `max_attempts` connection attempts per IP in any `attempt_window` (simulator's clock);
+    #: one more is refused at the upgrade with HTTP 429.
+    max_attempts: int = 300
+    attempt_window: float = 300.0
+    #: How often (event loop seconds) lifetimes and ``serverShutdown`` graces are checked.
+    housekeeping_interval: float = 1.0
+
+
+class ConnectionAttempts:
+    """A sliding window of admitted connection attempts per IP, on the simulator's clock.
+
+    An attempt is admitted, and counted, if fewer than ``max_attempts`` were admitted in the last
+    ``attempt_window``; a refused attempt is not counted, so the wait `admit` reports is exact: after it,
+    the oldest admitted attempt has left the window and one more is admitted.
+    """
+
+    def __init__(self, clock: SimClock) -> None:
+        self.clock = clock
+        self._admitted: dict[str, deque[int]] = {}
+
+    def admit(self, ip: str, settings: StreamSettings) -> float | None:
+        """None if the attempt is admitted (and counted); else the seconds until one would be."""
+        now = self.clock.now_ms()
+        window_ms = int(settings.attempt_window * 1000)
+        times = self._admitted.setdefault(ip, deque())
+        while times and times[0] <= now - window_ms:
+            times.popleft()
+        if len(times) >= settings.max_attempts:
+            if not times:  # a budget of zero: never
+                return settings.attempt_window
+            return (times[0] + window_ms - now) / 1000.0
+        times.append(now)
+        return None
+
+    def used(self, ip: str, settings: StreamSettings) -> int:
+        """Attempts of `ip` within the current window."""
+        now = self.clock.now_ms()
+        window_ms = int(settings.attempt_window * 1000)
+        return sum(1 for t in self._admitted.get(ip, ()) if t > now - window_ms)
+
+    def reset(self) -> None:
+        self._admitted.clear()
+
+
+@dataclass
+class StreamCounters:
+    """What the market streams did, for tests. `faults` is `StreamFaults.counts` (fired, by kind)."""
+
+    opened: int = 0
+    closed: int = 0
+    #: Upgrades answered with an HTTP error instead: 429 (attempt budget) and 400 (unknown stream).
+    refused: int = 0
+    messages_sent: int = 0
+    #: Closed connections by reason: client, dropped, lifetime, shutdown, pong timeout, too many
+    #: messages, server stopped.
+    close_reasons: dict[str, int] = field(default_factory=dict)
+    faults: dict[str, int] = field(default_factory=dict)
+
+    def count_close(self, reason: str) -> None:
+        self.closed += 1
+        self.close_reasons[reason] = self.close_reasons.get(reason, 0) + 1
