@@ -15,15 +15,19 @@ Its rooms, one module each:
 * servers: `app` (`Simulator`: the HTTP server, its dispatch, weights, signatures and faults) and
   `oauth` (the Binance Login server it mounts: authorization and tokens, with its user APIs in
   `oauth_apis` and its records in `oauth_records`). A WebSocket server gets a module of its own next to
-  them (``ws_api`` for the WebSocket API, ``ws_streams`` for the market and user data streams), reads
-  the same `Market` and `Engine` and is started by `Simulator` alongside the HTTP one;
+  them, reads the same `Market` and `Engine` and is served by `Simulator` on the same port:
+  `ws_streams` (`MarketStreams`: the market streams' routes, subscriptions and periods), with
+  `stream_names` (what a stream name means), `stream_payloads` (the events), `stream_connection` (one
+  client), `stream_control` (SUBSCRIBE and the rest), `stream_limits` (settings, the attempt budget,
+  counters), `stream_faults` (their faults) and `stream_events` (how the market tells them);
 * routes (what each HTTP endpoint reads and answers): `market_routes`, `order_routes`, `list_routes`,
   `sor_routes`, with `routes`, `params` and `order_params` for reading requests;
 * the exchange: `market` (symbols, filters, prices, tickers) with `book` (order books) and `tape`
   (trades and their statistics); `engine` (orders), which composes `records`, `order_checks`,
   `matching`, `order_lists`, `sor` and `history`; `accounts` (balances);
 * the rest: `security` (signatures, keys), `limits` (rate limits, bans), `faults` (fault injection),
-  `clock`, `config`, `errors`, `enums`, `values`.
+  `activity` (a seeded market-maker that keeps the markets moving), `clock`, `config`, `errors`,
+  `enums`, `values`.
 
 `Simulator` (and with it aiohttp's server, the matching engine and the rest) is imported on first
 use: the pytest plugin imports this package in every test run of a project that has binance-async
@@ -38,17 +42,32 @@ from .clock import SimClock
 from .config import ApiKey, LimitSpec, SimConfig, SymbolSpec
 
 if TYPE_CHECKING:
+    from .activity import MarketActivity
     from .app import Simulator
+    from .stream_limits import StreamSettings
 
-__all__ = ["ApiKey", "LimitSpec", "SimClock", "SimConfig", "Simulator", "SymbolSpec"]
+__all__ = [
+    "ApiKey",
+    "LimitSpec",
+    "MarketActivity",
+    "SimClock",
+    "SimConfig",
+    "Simulator",
+    "StreamSettings",
+    "SymbolSpec",
+]
+
+_LAZY = {"Simulator": ".app", "MarketActivity": ".activity", "StreamSettings": ".stream_limits"}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Simulator":
-        from .app import Simulator
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        globals()["Simulator"] = Simulator
-        return Simulator
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,12 +12,16 @@ charged for order endpoints, then the handler; unread parameters are an error. R
         client = SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url)
 
     sim = Simulator(); sim.start_in_thread()             # anywhere (its own loop in a thread)
+
+The WebSocket market streams are served on the same port (`stream_url`, `streams`); a seeded
+market-maker (`start_activity`, off by default) gives the markets trades and moving books.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from email.utils import formatdate
 from types import TracebackType
 
@@ -25,6 +29,7 @@ import msgspec
 from aiohttp import web
 
 from .accounts import Accounts, account_routes
+from .activity import MarketActivity
 from .clock import SimClock
 from .config import ApiKey, SimConfig
 from .engine import Engine
@@ -75,7 +80,9 @@ class Simulator:
         self.oauth = OAuthServer(self.clock, self.config.seed)
         self._oauth_routes = {(method, path): handler for method, path, handler in self.oauth.routes()}
         #: The WebSocket market streams on the same server (``sim.streams.settings`` sets their times).
-        self.streams = MarketStreams(self.market, self.clock)
+        self.streams = MarketStreams(self.market, self.clock, seed=self.config.seed)
+        #: The market-maker of `start_activity`, if one was started.
+        self.activity: MarketActivity | None = None
         self.base_url = ""
         #: Where the market streams are: ``f"{sim.stream_url}/ws/btcusdt@trade"``.
         self.stream_url = ""
@@ -178,9 +185,49 @@ class Simulator:
         bound_port = runner.addresses[0][1]
         self.base_url = f"http://{host}:{bound_port}"
         self.stream_url = f"ws://{host}:{bound_port}"
+        if self.config.activity_rate > 0:
+            self.start_activity()
         return self.base_url
 
+    # -- market activity -----------------------------------------------------------------------------
+
+    def start_activity(
+        self, rate: float | None = None, seed: int | None = None, symbols: Sequence[str] | None = None
+    ) -> MarketActivity:
+        """Start a seeded market-maker on the server's loop (`activity.MarketActivity`): `rate` actions a
+        second (default ``config.activity_rate``, else 20) on `symbols` (default
+        ``config.activity_symbols``, else every symbol), seeded with `seed` (default ``config.seed``).
+        A running one is stopped first. Call it on the server's loop, or from any thread once
+        `start_in_thread` has run."""
+        self.stop_activity()
+        config = self.config
+        activity = MarketActivity(
+            self.engine,
+            seed=config.seed if seed is None else seed,
+            rate=rate or config.activity_rate or 20.0,
+            symbols=symbols if symbols is not None else (config.activity_symbols or None),
+        )
+        self.activity = activity
+        loop = self._thread_loop
+        if loop is not None and threading.current_thread() is not self._thread:
+            loop.call_soon_threadsafe(activity.start)
+        else:
+            activity.start()
+        return activity
+
+    def stop_activity(self) -> None:
+        """Stop the market-maker, if one runs (its resting orders stay in the books)."""
+        activity = self.activity
+        if activity is None:
+            return
+        loop = self._thread_loop
+        if loop is not None and threading.current_thread() is not self._thread and loop.is_running():
+            loop.call_soon_threadsafe(activity.stop)
+        else:
+            activity.stop()
+
     async def stop(self) -> None:
+        self.stop_activity()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()

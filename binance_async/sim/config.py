@@ -145,3 +145,8 @@ class SimConfig:
     #: myFilters' ``assetFilters`` (MAX_ASSET objects: ``{"filterType": "MAX_ASSET", "asset": "USDT",
     #: "limit": "1000.00000000"}``), enforced for every account. None by default.
     asset_filters: list[dict[str, Any]] = field(default_factory=list)
+    #: Market activity (`activity.MarketActivity`): a seeded market-maker's actions per second, started
+    #: with the server (seeded from `seed`); 0 (the default) leaves the markets still.
+    activity_rate: float = 0.0
+    #: The symbols it trades; empty: every symbol.
+    activity_symbols: tuple[str, ...] = ()
