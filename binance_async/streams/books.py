@@ -45,17 +45,13 @@ class SnapshotQueue:
     def __init__(self, fetch: FetchDepth, *, concurrency: int = 2) -> None:
         self._fetch = fetch
         self._queue: asyncio.Queue[OrderBook] = asyncio.Queue()
-        self._queued: set[int] = set()
         self._workers: list[asyncio.Task[None]] = []
         self._concurrency = concurrency
         self.fetched = 0
         self.failures = 0
 
     def request(self, book: OrderBook) -> None:
-        """Queue a snapshot for `book` (once: asking again while it waits changes nothing)."""
-        if id(book) in self._queued:
-            return
-        self._queued.add(id(book))
+        """Queue a snapshot for `book` (the book asks again only once that one has arrived)."""
         self._queue.put_nowait(book)
         if len(self._workers) < self._concurrency:
             self._workers.append(asyncio.create_task(self._work(), name="binance-async snapshots"))
@@ -63,8 +59,7 @@ class SnapshotQueue:
     async def _work(self) -> None:
         while True:
             book = await self._queue.get()
-            self._queued.discard(id(book))
-            if book.closed or book.state != "waiting":
+            if book.closed:
                 continue
             failures = 0
             while not book.closed:
@@ -140,6 +135,7 @@ class OrderBook:
         self._queue_size = config.queue_size
         self._closed: BaseException | None = None
         self._started = False
+        self._snapshot_asked = False
         #: Rebuilds from a new snapshot after the first (gaps, crossed books, snapshots too old).
         self.resyncs = 0
         #: The last error a snapshot failed with, if any.
@@ -272,7 +268,7 @@ class OrderBook:
             return None
         before = self._book.applied
         if self._book.on_event(event) == "waiting":
-            self._snapshots.request(self)
+            self._want_snapshot()
         elif self._book.applied != before:
             self._notify(event)
         return None
@@ -289,13 +285,19 @@ class OrderBook:
 
     # -- snapshots ---------------------------------------------------------------------------------
 
+    def _want_snapshot(self) -> None:
+        if not self._snapshot_asked:
+            self._snapshot_asked = True
+            self._snapshots.request(self)
+
     def snapshot_arrived(self, depth: Depth) -> None:
+        self._snapshot_asked = False
         if self._closed is not None:
             return
         if self._book.snapshots:
             self.resyncs += 1
         if self._book.on_snapshot(depth.last_update_id, depth.bids, depth.asks) == "waiting":
-            self._snapshots.request(self)
+            self._want_snapshot()
             return
         self.last_error = None
         self._ready.set()
@@ -313,7 +315,7 @@ class OrderBook:
             return
         self._started = True
         await self._hub.attach(self, [self.stream])
-        self._snapshots.request(self)
+        self._want_snapshot()
 
     def _close(self, error: BaseException) -> None:
         if self._closed is None:

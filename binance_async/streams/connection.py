@@ -175,6 +175,8 @@ class StreamConnection:
         self._opened = asyncio.Event()
         self._closing = False
         self._overlap: _Overlap | None = None
+        #: Why streams were refused while a link opened, for the `add` waiting on them.
+        self._refusals: dict[str, SubscriptionError] = {}
         self._pacer = AsyncLimiter(1, 1.0 / config.control_rate)
         self._control_lock = asyncio.Lock()
         self._loop = asyncio.get_running_loop()
@@ -200,6 +202,9 @@ class StreamConnection:
         link = self._link
         if link is None or link.ended or not new:
             await self.wait_open()  # the link being opened subscribes them
+            refused = [self._refusals.pop(n) for n in new if n in self._refusals]
+            if refused:
+                raise refused[0]
             return
         try:
             await self._control(link, "SUBSCRIBE", new)
@@ -310,7 +315,8 @@ class StreamConnection:
         self._link = link
         self.state = "open"
         self._opened.set()
-        self._status("connected")
+        if self.stats.reconnects:  # the first opening is no news: subscribing returns after it
+            self._status("connected")
 
     def _status(self, what: StatusKind) -> None:
         if self._on_status is not None:
@@ -391,6 +397,8 @@ class StreamConnection:
                             raise
                         for name in batch:
                             self.streams.pop(name, None)
+                            if len(self._refusals) < _BATCH:
+                                self._refusals[name] = exc
                         if self._on_refused is not None:
                             self._on_refused(self, batch, exc)
         except BaseException:
@@ -463,7 +471,8 @@ class StreamConnection:
                         stats.repeats += 1
                         continue
                     if link.retired:
-                        continue  # switched away from: the new link delivers
+                        stats.repeats += 1  # switched away from: the new link delivers it
+                        continue
                     stats.events += 1
                     wait = sink(event)
                     if wait is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -59,3 +60,17 @@ def iter_strings(value: Any) -> Iterator[str]:
             yield from iter_strings(v)
     else:
         yield repr(value)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait, yielding to the loop every 5 ms, until `condition()` holds (TimeoutError after `timeout`).
+
+    For state that changes inside library tasks with no event to wait on (a socket's subscriptions,
+    a book's update id); never a measure of speed.
+    """
+
+    async def poll() -> None:
+        while not condition():  # noqa: ASYNC110 - the condition is not an Event
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(poll(), timeout)
