@@ -26,7 +26,7 @@ Streams (names in `stream_names`, events in `stream_payloads`), from the matchin
 
 and, every period, from the market data the REST endpoints answer with at the same moment:
 
-* ``<symbol>@kline_<interval>`` (and ``@kline_<interval>@+08:00``, any zone REST's ``timeZone`` takes):
+* ``<symbol>@kline_<interval>`` (and ``@kline_<interval>@+08:00``: any ``±HH:MM`` within REST's range):
   every 2000 ms (1000 ms for ``1s``) the current bar, ``x`` false; when a bar has closed since the last
   event, that bar once more with ``x`` true first. ``f`` / ``L`` are -1 for a bar without trades;
 * ``<symbol>@ticker`` (``24hrTicker``) and ``<symbol>@miniTicker``: the 24 h rolling ticker, every
