@@ -15,7 +15,7 @@ from typing import TypeVar
 from .errors import SimError, mandatory
 from .params import Params
 
-__all__ = ["LATEST", "Window", "invalid_combination", "page", "read_window", "within"]
+__all__ = ["LATEST", "Window", "invalid_combination", "page", "page_limit", "read_window", "within"]
 
 T = TypeVar("T")
 
@@ -62,6 +62,12 @@ class Window:
 LATEST = Window()
 
 
+def page_limit(params: Params) -> int:
+    """``limit`` of the history and list queries: 1 to 1000, default 500."""
+    limit = params.integer("limit", minimum=1, maximum=1000)
+    return 500 if limit is None else limit
+
+
 def read_window(params: Params, *names: str, from_name: str = "fromId") -> Window:
     """The window of a history request: the parameters `names`, in that order, then ``limit`` (1 to
     1000, default 500). The order is the endpoint's order of refusals: the first bad parameter answers.
@@ -72,12 +78,11 @@ def read_window(params: Params, *names: str, from_name: str = "fromId") -> Windo
         if name not in (from_name, "orderId", "startTime", "endTime"):
             raise ValueError(f"not a history window parameter: {name}")
         values[name] = params.integer(name)
-    limit = params.integer("limit", minimum=1, maximum=1000)
     return Window(
         from_id=values.get(from_name),
         start_ms=values.get("startTime"),
         end_ms=values.get("endTime"),
-        limit=500 if limit is None else limit,
+        limit=page_limit(params),
         order_id=None if from_name == "orderId" else values.get("orderId"),
     )
 

@@ -15,7 +15,7 @@ from .enums import CANCEL_RESTRICTIONS, ORDER_SIDES, ORDER_TYPES, RESPONSE_TYPES
 from .errors import SimError, mandatory, not_required
 from .history import read_window
 from .market import STP_MODES
-from .order_params import account_of, known_symbol, read_new_order, read_peg
+from .order_params import account_of, check_strategy_type, read_new_order, read_peg, symbol_request
 from .params import Params
 from .records import NewOrder, Order, OrderList
 from .routes import Call, Route
@@ -39,6 +39,16 @@ def _error_body(error: SimError) -> dict[str, Any]:
     return {"code": error.code, "msg": error.msg}
 
 
+def _list_options(params: Params) -> tuple[str | None, str, str | None]:
+    """``listClientOrderId``, ``newOrderRespType`` (default RESULT) and ``selfTradePreventionMode`` of
+    a new order list."""
+    return (
+        params.text("listClientOrderId"),
+        params.enum("newOrderRespType", RESPONSE_TYPES) or "RESULT",
+        params.enum("selfTradePreventionMode", STP_MODES),
+    )
+
+
 def _leg(params: Params, symbol: str, prefix: str, types: tuple[str, ...], side: Side | None) -> NewOrder:
     """One leg read from ``{prefix}Type``, ``{prefix}Price``, ... (``prefix`` "" reads plain names)."""
 
@@ -49,9 +59,7 @@ def _leg(params: Params, symbol: str, prefix: str, types: tuple[str, ...], side:
     if side is None:
         side = _side(params.enum(name("Side"), SIDES, required=True, code=-1117))
     assert order_type is not None
-    strategy_type = params.integer(name("StrategyType"))
-    if strategy_type is not None and strategy_type < 1_000_000:
-        raise SimError(-1134, "strategyType was less than 1000000.")
+    strategy_type = check_strategy_type(params.integer(name("StrategyType")))
     peg_price_type, peg_offset_type, peg_offset_value = read_peg(params, prefix)
     return NewOrder(
         symbol=symbol,
@@ -135,8 +143,6 @@ def list_routes(engine: Engine) -> list[Route]:
             )
         params.finish()
         engine.validate(account, request)  # filters are checked before anything is processed
-        if response_type is None:
-            response_type = "FULL" if request.type in ("MARKET", "LIMIT") else "ACK"
         cancel_ok = new_ok = False
         cancel_body: Any = None
         new_body: Any = None
@@ -167,14 +173,10 @@ def list_routes(engine: Engine) -> list[Route]:
         raise SimError(-2021, "Order cancel-replace partially failed.", status=409, data=body)
 
     def oco(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         side = _side(params.enum("side", SIDES, required=True, code=-1117))
         quantity = params.decimal("quantity", required=True)
-        list_client_id = params.text("listClientOrderId")
-        response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "RESULT"
-        stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
+        list_client_id, response_type, stp_mode = _list_options(params)
         above = _leg(params, symbol, "above", ABOVE_TYPES, side)
         below = _leg(params, symbol, "below", BELOW_TYPES, side)
         params.finish()
@@ -189,20 +191,15 @@ def list_routes(engine: Engine) -> list[Route]:
     def legacy_oco(call: Call) -> Any:
         """The deprecated POST /api/v3/order/oco: a LIMIT_MAKER leg at ``price`` and a STOP_LOSS leg
         at ``stopPrice`` (STOP_LOSS_LIMIT with ``stopLimitPrice``), both of ``quantity``."""
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         side = _side(params.enum("side", SIDES, required=True, code=-1117))
         quantity = params.decimal("quantity", required=True)
-        list_client_id = params.text("listClientOrderId")
-        response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "RESULT"
-        stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
+        list_client_id, response_type, stp_mode = _list_options(params)
         stop_limit_price = params.decimal("stopLimitPrice")
         stop_tif = params.enum("stopLimitTimeInForce", TIME_IN_FORCE, code=-1115)
         limit_type, stop_type = params.integer("limitStrategyType"), params.integer("stopStrategyType")
-        for strategy_type in (limit_type, stop_type):
-            if strategy_type is not None and strategy_type < 1_000_000:
-                raise SimError(-1134, "strategyType was less than 1000000.")
+        for strategy_type in (limit_type, stop_type):  # both read before either is checked
+            check_strategy_type(strategy_type)
         limit = NewOrder(
             symbol=symbol,
             side=side,
@@ -249,12 +246,8 @@ def list_routes(engine: Engine) -> list[Route]:
         return _list_body(order_list, orders, response_type)
 
     def oto(call: Call, *, with_oco: bool, opo: bool) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
-        list_client_id = params.text("listClientOrderId")
-        response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "RESULT"
-        stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
+        params, account, symbol = symbol_request(engine, call)
+        list_client_id, response_type, stp_mode = _list_options(params)
         working = _leg(params, symbol, "working", WORKING_TYPES, None)
         working.quantity = params.decimal("workingQuantity", required=True)
         pending_quantity = None if opo else params.decimal("pendingQuantity", required=True)
@@ -288,9 +281,7 @@ def list_routes(engine: Engine) -> list[Route]:
         return _list_body(order_list, orders, response_type)
 
     def cancel_list(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         list_id = params.integer("orderListId")
         client_id = params.text("listClientOrderId")
         new_client_id = params.text("newClientOrderId")
@@ -318,9 +309,7 @@ def list_routes(engine: Engine) -> list[Route]:
         return [lst.body() for lst in engine.lists.open_lists(account)]
 
     def my_filters(call: Call) -> Any:
-        params = call.params
-        account_of(call)
-        symbol = known_symbol(engine, params)
+        params, _, symbol = symbol_request(engine, call)
         params.finish()
         config = engine.market.config
         return {  # the exchange filters are exchangeInfo's; the asset filters apply to every account

@@ -15,10 +15,12 @@ __all__ = [
     "PEG_PRICE_TYPES",
     "Peg",
     "account_of",
+    "check_strategy_type",
     "known_symbol",
-    "page_limit",
     "read_new_order",
     "read_peg",
+    "symbol_request",
+    "test_order_weight",
 ]
 
 PEG_PRICE_TYPES = ("PRIMARY_PEG", "MARKET_PEG")
@@ -44,10 +46,23 @@ def known_symbol(engine: Engine, params: Params) -> str:
     return symbol
 
 
-def page_limit(params: Params) -> int:
-    """``limit`` of the list queries: 1 to 1000, default 500."""
-    limit = params.integer("limit", minimum=1, maximum=1000)
-    return 500 if limit is None else limit
+def symbol_request(engine: Engine, call: Call) -> tuple[Params, str, str]:
+    """A signed request on one listed symbol: its parameters, its account (`account_of`) and the
+    symbol (`known_symbol`)."""
+    params = call.params
+    return params, account_of(call), known_symbol(engine, params)
+
+
+def check_strategy_type(strategy_type: int | None) -> int | None:
+    """`strategy_type` as read, unless it is below 1000000 (-1134)."""
+    if strategy_type is not None and strategy_type < 1_000_000:
+        raise SimError(-1134, "strategyType was less than 1000000.")
+    return strategy_type
+
+
+def test_order_weight(params: Params) -> int:
+    """order/test and sor/order/test: 20 with ``computeCommissionRates=true``, else 1."""
+    return 20 if params.values.get("computeCommissionRates", "").lower() == "true" else 1
 
 
 def read_peg(params: Params, prefix: str = "") -> Peg:
@@ -76,9 +91,9 @@ def read_peg(params: Params, prefix: str = "") -> Peg:
     return peg, kind, value
 
 
-def read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | None]:
+def read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str]:
     """The new order of ``POST /api/v3/order``, its test twin and cancelReplace, and the response type
-    asked for (None: the type's default)."""
+    asked for (by default FULL for MARKET and LIMIT orders, else ACK)."""
     symbol = known_symbol(engine, params)
     side = params.enum("side", ORDER_SIDES, required=True, code=-1117)
     order_type = params.enum("type", ORDER_TYPES, required=True, code=-1116)
@@ -86,9 +101,7 @@ def read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | None
     time_in_force = params.enum("timeInForce", TIME_IN_FORCE, code=-1115)
     response_type = params.enum("newOrderRespType", RESPONSE_TYPES)
     stp_mode = params.enum("selfTradePreventionMode", STP_MODES)
-    strategy_type = params.integer("strategyType")
-    if strategy_type is not None and strategy_type < 1_000_000:
-        raise SimError(-1134, "strategyType was less than 1000000.")
+    strategy_type = check_strategy_type(params.integer("strategyType"))
     side_value: Side = "BUY" if side == "BUY" else "SELL"
     peg_price_type, peg_offset_type, peg_offset_value = read_peg(params)
     request = NewOrder(
@@ -110,4 +123,6 @@ def read_new_order(engine: Engine, params: Params) -> tuple[NewOrder, str | None
         peg_offset_type=peg_offset_type,
         peg_offset_value=peg_offset_value,
     )
+    if response_type is None:
+        response_type = "FULL" if order_type in ("MARKET", "LIMIT") else "ACK"
     return request, response_type

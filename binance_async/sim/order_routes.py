@@ -11,10 +11,9 @@ from typing import Any
 
 from .engine import Engine
 from .enums import CANCEL_RESTRICTIONS
-from .history import read_window
-from .order_params import account_of, known_symbol, page_limit, read_new_order
-from .params import Params
-from .routes import Call, Route
+from .history import page_limit, read_window
+from .order_params import account_of, read_new_order, symbol_request, test_order_weight
+from .routes import Call, Route, weight_if_sent
 
 __all__ = ["order_routes"]
 
@@ -37,10 +36,6 @@ def _commission_for_order(engine: Engine, symbol: str) -> dict[str, Any]:
     }
 
 
-def _test_order_weight(params: Params) -> int:
-    return 20 if params.values.get("computeCommissionRates", "").lower() == "true" else 1
-
-
 def order_routes(engine: Engine) -> list[Route]:
     """Every order endpoint the engine serves."""
 
@@ -48,10 +43,7 @@ def order_routes(engine: Engine) -> list[Route]:
         account = account_of(call)
         request, response_type = read_new_order(engine, call.params)
         call.params.finish()
-        result = engine.place(account, request)
-        if response_type is None:
-            response_type = "FULL" if request.type in ("MARKET", "LIMIT") else "ACK"
-        return result.body(response_type)
+        return engine.place(account, request).body(response_type)
 
     def test_order(call: Call) -> Any:
         account = account_of(call)
@@ -62,9 +54,7 @@ def order_routes(engine: Engine) -> list[Route]:
         return _commission_for_order(engine, request.symbol) if compute else {}
 
     def cancel_order(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         order_id = params.integer("orderId")
         client_id = params.text("origClientOrderId")
         new_client_id = params.text("newClientOrderId")
@@ -73,16 +63,12 @@ def order_routes(engine: Engine) -> list[Route]:
         return engine.cancel(account, symbol, order_id, client_id, new_client_id, restriction)
 
     def cancel_open_orders(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         params.finish()
         return engine.cancel_all(account, symbol)
 
     def get_order(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         order_id = params.integer("orderId")
         client_id = params.text("origClientOrderId")
         params.finish()
@@ -98,18 +84,14 @@ def order_routes(engine: Engine) -> list[Route]:
         return [order.query_body() for order in engine.open_orders(account, symbol)]
 
     def all_orders(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         window = read_window(params, "orderId", "startTime", "endTime", from_name="orderId")
         params.finish()
         orders = engine.all_orders(account, symbol, window)
         return [order.query_body() for order in orders]
 
     def my_trades(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         window = read_window(params, "orderId", "fromId", "startTime", "endTime")
         params.finish()
         trades = engine.my_trades(account, symbol, window)
@@ -121,16 +103,12 @@ def order_routes(engine: Engine) -> list[Route]:
         return engine.limits.order_counts(account)
 
     def commission(call: Call) -> Any:
-        params = call.params
-        account_of(call)
-        symbol = known_symbol(engine, params)
+        params, _, symbol = symbol_request(engine, call)
         params.finish()
         return engine.commission_body(symbol)
 
     def amend_keep_priority(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         order_id = params.integer("orderId")
         client_id = params.text("origClientOrderId")
         new_client_id = params.text("newClientOrderId")
@@ -140,9 +118,7 @@ def order_routes(engine: Engine) -> list[Route]:
         return engine.amend_keep_priority(account, symbol, order_id, client_id, new_qty, new_client_id)
 
     def amendments(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         order_id = params.integer("orderId", required=True)
         assert order_id is not None
         from_execution_id = params.integer("fromExecutionId")
@@ -150,15 +126,11 @@ def order_routes(engine: Engine) -> list[Route]:
         params.finish()
         return [a.body() for a in engine.amendments(account, symbol, order_id, from_execution_id, limit)]
 
-    def open_orders_weight(params: Params) -> int:
-        return 6 if params.values.get("symbol") else 80
-
-    def my_trades_weight(params: Params) -> int:
-        return 5 if params.values.get("orderId") else 20
-
+    open_orders_weight = weight_if_sent("symbol", 6, 80)
+    my_trades_weight = weight_if_sent("orderId", 5, 20)
     return [
         Route("POST", "/api/v3/order", new_order, weight=1, security="TRADE", orders=1),
-        Route("POST", "/api/v3/order/test", test_order, weight=_test_order_weight, security="TRADE"),
+        Route("POST", "/api/v3/order/test", test_order, weight=test_order_weight, security="TRADE"),
         Route("DELETE", "/api/v3/order", cancel_order, weight=1, security="TRADE"),
         Route("DELETE", "/api/v3/openOrders", cancel_open_orders, weight=1, security="TRADE"),
         Route("GET", "/api/v3/order", get_order, weight=4, security="USER_DATA"),

@@ -83,12 +83,11 @@ class Fill:
         }
 
 
-@dataclass
-class OwnTrade:
-    """One side of a fill, as an account sees it in GET /api/v3/myTrades."""
+@dataclass(kw_only=True)
+class _AccountFill:
+    """What a trade (`OwnTrade`) and an SOR allocation (`Allocation`) both record of a fill of an
+    account's order, and answer from ``orderId`` to ``isBuyer``."""
 
-    symbol: str
-    id: int
     order_id: int
     price: Decimal
     qty: Decimal
@@ -97,12 +96,9 @@ class OwnTrade:
     commission_asset: str
     time: int
     is_buyer: bool
-    is_maker: bool
 
-    def body(self) -> JsonObject:
+    def _fill_body(self) -> JsonObject:
         return {
-            "symbol": self.symbol,
-            "id": self.id,
             "orderId": self.order_id,
             "orderListId": -1,
             "price": fmt8(self.price),
@@ -112,6 +108,22 @@ class OwnTrade:
             "commissionAsset": self.commission_asset,
             "time": self.time,
             "isBuyer": self.is_buyer,
+        }
+
+
+@dataclass(kw_only=True)
+class OwnTrade(_AccountFill):
+    """One side of a fill, as an account sees it in GET /api/v3/myTrades."""
+
+    symbol: str
+    id: int
+    is_maker: bool
+
+    def body(self) -> JsonObject:
+        return {
+            "symbol": self.symbol,
+            "id": self.id,
+            **self._fill_body(),
             "isMaker": self.is_maker,
             "isBestMatch": True,
         }
@@ -187,15 +199,12 @@ class Order:
         if self.type in STOP_TYPES:
             extras["stopPrice"] = fmt8(self.stop_price)
         extras.update(self._conditional())
-        if self.strategy_id is not None:
-            extras["strategyId"] = self.strategy_id
-        if self.strategy_type is not None:
-            extras["strategyType"] = self.strategy_type
         return extras
 
     def _conditional(self) -> JsonObject:
         """preventedMatchId/preventedQuantity (once self-trade prevention took quantity from the order),
-        trailingDelta/trailingTime, and the peg fields (peggedPrice once the peg selected a price)."""
+        trailingDelta/trailingTime, the peg fields (peggedPrice once the peg selected a price), and
+        strategyId/strategyType when they were sent."""
         out: JsonObject = {}
         if self.prevented_match_id is not None:
             out["preventedMatchId"] = self.prevented_match_id
@@ -211,7 +220,25 @@ class Order:
                 out["pegOffsetValue"] = self.peg_offset_value
             if self.pegged_price is not None:
                 out["peggedPrice"] = fmt8(self.pegged_price)
+        if self.strategy_id is not None:
+            out["strategyId"] = self.strategy_id
+        if self.strategy_type is not None:
+            out["strategyType"] = self.strategy_type
         return out
+
+    def _state(self) -> JsonObject:
+        """The order's price, quantities, status and kind, as its placement and its cancel answer them."""
+        return {
+            "price": fmt8(self.shown_price),
+            "origQty": fmt8(self.orig_qty),
+            "executedQty": fmt8(self.executed_qty),
+            "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
+            "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
+            "status": self.status,
+            "timeInForce": self.time_in_force,
+            "type": self.type,
+            "side": self.side,
+        }
 
     def ack_body(self, transact_time: int) -> JsonObject:
         return {
@@ -224,20 +251,8 @@ class Order:
 
     def result_body(self, transact_time: int) -> JsonObject:
         body = self.ack_body(transact_time)
-        body.update(
-            {
-                "price": fmt8(self.shown_price),
-                "origQty": fmt8(self.orig_qty),
-                "executedQty": fmt8(self.executed_qty),
-                "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
-                "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
-                "status": self.status,
-                "timeInForce": self.time_in_force,
-                "type": self.type,
-                "side": self.side,
-                "workingTime": self.working_time,
-            }
-        )
+        body.update(self._state())
+        body["workingTime"] = self.working_time
         body.update(self.extras())
         body["selfTradePreventionMode"] = self.stp_mode
         if self.expiry_reason is not None:
@@ -281,10 +296,6 @@ class Order:
             "selfTradePreventionMode": self.stp_mode,
         }
         body.update(self._conditional())
-        if self.strategy_id is not None:
-            body["strategyId"] = self.strategy_id
-        if self.strategy_type is not None:
-            body["strategyType"] = self.strategy_type
         return body
 
     def cancel_body(self, cancel_client_id: str, transact_time: int) -> JsonObject:
@@ -296,15 +307,7 @@ class Order:
             "orderListId": self.order_list_id,
             "clientOrderId": cancel_client_id,
             "transactTime": transact_time,
-            "price": fmt8(self.shown_price),
-            "origQty": fmt8(self.orig_qty),
-            "executedQty": fmt8(self.executed_qty),
-            "origQuoteOrderQty": fmt8(self.orig_quote_order_qty),
-            "cummulativeQuoteQty": fmt8(self.cumm_quote_qty),
-            "status": self.status,
-            "timeInForce": self.time_in_force,
-            "type": self.type,
-            "side": self.side,
+            **self._state(),
         }
         body.update(self.extras())
         body["selfTradePreventionMode"] = self.stp_mode
@@ -388,36 +391,20 @@ class Amendment:
         }
 
 
-@dataclass
-class Allocation:
+@dataclass(kw_only=True)
+class Allocation(_AccountFill):
     """One SOR allocation, as GET /api/v3/myAllocations lists it."""
 
     account: str
     symbol: str
     allocation_id: int
-    order_id: int
-    price: Decimal
-    qty: Decimal
-    quote_qty: Decimal
-    commission: Decimal
-    commission_asset: str
-    time: int
-    is_buyer: bool
 
     def body(self) -> JsonObject:
         return {
             "symbol": self.symbol,
             "allocationId": self.allocation_id,
             "allocationType": "SOR",
-            "orderId": self.order_id,
-            "orderListId": -1,
-            "price": fmt8(self.price),
-            "qty": fmt8(self.qty),
-            "quoteQty": fmt8(self.quote_qty),
-            "commission": fmt8(self.commission),
-            "commissionAsset": self.commission_asset,
-            "time": self.time,
-            "isBuyer": self.is_buyer,
+            **self._fill_body(),
             "isMaker": False,
             "isAllocator": False,
         }

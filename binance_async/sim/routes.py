@@ -8,7 +8,7 @@ from typing import Any
 
 from .params import Params
 
-__all__ = ["Call", "Route"]
+__all__ = ["Call", "Route", "weight_if_sent"]
 
 
 @dataclass
@@ -38,3 +38,12 @@ class Route:
 
     def weight_for(self, params: Params) -> int:
         return self.weight if isinstance(self.weight, int) else self.weight(params)
+
+
+def weight_if_sent(name: str, sent: int, absent: int) -> Callable[[Params], int]:
+    """A `Route.weight` rule: `sent` when the request carries the parameter `name`, else `absent`."""
+
+    def weight(params: Params) -> int:
+        return sent if params.values.get(name) else absent
+
+    return weight

@@ -18,10 +18,10 @@ from .enums import ORDER_SIDES, RESPONSE_TYPES, TIME_IN_FORCE
 from .errors import SimError
 from .history import read_window
 from .market import STP_MODES
-from .order_params import account_of, known_symbol
+from .order_params import account_of, check_strategy_type, known_symbol, symbol_request, test_order_weight
 from .params import Params
 from .records import Allocation, NewOrder, OrderResult
-from .routes import Call, Route
+from .routes import Call, Route, weight_if_sent
 from .values import fmt8
 
 __all__ = ["sor_routes"]
@@ -41,9 +41,7 @@ def _read_sor_order(engine: Engine, params: Params) -> tuple[NewOrder, str]:
     if params.decimal("quoteOrderQty") is not None:
         raise SimError(-1106, "Parameter 'quoteOrderQty' sent when not required.")
     response_type = params.enum("newOrderRespType", RESPONSE_TYPES) or "FULL"
-    strategy_type = params.integer("strategyType")
-    if strategy_type is not None and strategy_type < 1_000_000:
-        raise SimError(-1134, "strategyType was less than 1000000.")
+    strategy_type = check_strategy_type(params.integer("strategyType"))
     request = NewOrder(
         symbol=symbol,
         side="BUY" if side == "BUY" else "SELL",
@@ -115,9 +113,7 @@ def sor_routes(engine: Engine) -> list[Route]:
         return _commission_for_order(engine, request.symbol) if compute else {}
 
     def my_allocations(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         window = read_window(
             params, "startTime", "endTime", "fromAllocationId", "orderId", from_name="fromAllocationId"
         )
@@ -126,24 +122,17 @@ def sor_routes(engine: Engine) -> list[Route]:
         return [a.body() for a in found]
 
     def my_prevented_matches(call: Call) -> Any:
-        params = call.params
-        account = account_of(call)
-        symbol = known_symbol(engine, params)
+        params, account, symbol = symbol_request(engine, call)
         prevented_id = params.integer("preventedMatchId")
         window = read_window(params, "orderId", "fromPreventedMatchId", from_name="fromPreventedMatchId")
         params.finish()
         found = sor.prevented_matches(engine.matcher, account, symbol, prevented_id, window)
         return [p.body() for p in found]
 
-    def test_weight(params: Params) -> int:
-        return 20 if params.values.get("computeCommissionRates", "").lower() == "true" else 1
-
-    def prevented_weight(params: Params) -> int:
-        return 20 if params.values.get("orderId") else 2
-
+    prevented_weight = weight_if_sent("orderId", 20, 2)
     return [
         Route("POST", "/api/v3/sor/order", sor_order, weight=1, security="TRADE", orders=1),
-        Route("POST", "/api/v3/sor/order/test", sor_order_test, weight=test_weight, security="TRADE"),
+        Route("POST", "/api/v3/sor/order/test", sor_order_test, weight=test_order_weight, security="TRADE"),
         Route("GET", "/api/v3/myAllocations", my_allocations, weight=20, security="USER_DATA"),
         Route(
             "GET",
