@@ -114,16 +114,7 @@ class Endpoint(Generic[T]):
         """
         found = self._returning.get(response)
         if found is None:
-            found = self._returning[response] = Endpoint(
-                self.name,
-                self.method,
-                self.path,
-                response,
-                weight=self.weight,
-                weight_doc=self.weight_doc,
-                security=self.security,
-                orders=self.orders,
-            )
+            found = self._returning[response] = self._decoding(response)
         return found
 
     def variant(self, key: str | None) -> Endpoint[Any]:
@@ -141,18 +132,21 @@ class Endpoint(Generic[T]):
             allowed = ", ".join(self._variants)
             raise ParameterError(f"new_order_resp_type must be one of {allowed}, got {key!r}")
         if not isinstance(found, Endpoint):
-            found = Endpoint(
-                self.name,
-                self.method,
-                self.path,
-                found,
-                weight=self.weight,
-                weight_doc=self.weight_doc,
-                security=self.security,
-                orders=self.orders,
-            )
-            self._variants[key] = found
+            found = self._variants[key] = self._decoding(found)
         return found
+
+    def _decoding(self, response: Any) -> Endpoint[Any]:
+        """A new endpoint like this one (no variants) that decodes into `response`."""
+        return Endpoint(
+            self.name,
+            self.method,
+            self.path,
+            response,
+            weight=self.weight,
+            weight_doc=self.weight_doc,
+            security=self.security,
+            orders=self.orders,
+        )
 
     def __repr__(self) -> str:
         return f"Endpoint({self.name}: {self.method} {self.path})"

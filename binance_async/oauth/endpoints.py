@@ -124,103 +124,77 @@ class OAuthEndpoint(Endpoint[T]):
         return f"OAuthEndpoint({self.name}: {self.method} {self.path} on {self.host})"
 
 
+def _endpoint(
+    name: str,
+    method: str,
+    path: str,
+    response: Any,
+    scope: str | None,
+    *,
+    host: Host = "api",
+    source: str = _BRAVE,
+    also_accepts: tuple[str, ...] = (),
+) -> OAuthEndpoint[Any]:
+    """A row of the table: confirmed when the path comes from Binance's own pages (`_DOCS`)."""
+    return OAuthEndpoint(
+        name,
+        method,
+        path,
+        response,
+        host=host,
+        scope=scope,
+        confirmed=source == _DOCS,
+        source=source,
+        also_accepts=also_accepts,
+    )
+
+
 #: The authorization page the user's browser opens (not called by the client: see `authorization_url`).
-AUTHORIZE: OAuthEndpoint[None] = OAuthEndpoint(
-    "authorize", "GET", "/en/oauth/authorize", None, host="accounts", scope=None, confirmed=True, source=_DOCS
+AUTHORIZE: OAuthEndpoint[None] = _endpoint(
+    "authorize", "GET", "/en/oauth/authorize", None, None, host="accounts", source=_DOCS
 )
 #: The token endpoint: code exchange and refresh (RFC 6749 JSON, no envelope).
-TOKEN: OAuthEndpoint[dict[str, Any]] = OAuthEndpoint(
-    "token", "POST", "/oauth/token", dict[str, Any], host="accounts", scope=None, confirmed=True, source=_DOCS
+TOKEN: OAuthEndpoint[dict[str, Any]] = _endpoint(
+    "token", "POST", "/oauth/token", dict[str, Any], None, host="accounts", source=_DOCS
 )
-REVOKE_TOKEN: OAuthEndpoint[Envelope[bool]] = OAuthEndpoint(
-    "revoke_token",
-    "POST",
-    "/oauth-api/v1/revoke-token",
-    Envelope[bool],
-    host="api",
-    scope=None,
-    confirmed=True,
-    source=_DOCS,
+REVOKE_TOKEN: OAuthEndpoint[Envelope[bool]] = _endpoint(
+    "revoke_token", "POST", "/oauth-api/v1/revoke-token", Envelope[bool], None, source=_DOCS
 )
-USER_INFO: OAuthEndpoint[Envelope[UserInfo]] = OAuthEndpoint(
+USER_INFO: OAuthEndpoint[Envelope[UserInfo]] = _endpoint(
     "user_info",
     "GET",
     "/oauth-api/v1/user-info",
     Envelope[UserInfo],
-    host="api",
-    scope="user:email",
-    also_accepts=("user:openId",),  # newer pages: user:openId gives the userId alone
-    confirmed=True,
+    "user:email",
     source=_DOCS,
+    also_accepts=("user:openId",),  # newer pages: user:openId gives the userId alone
 )
-USER_STATUS: OAuthEndpoint[Envelope[UserStatus]] = OAuthEndpoint(
-    "user_status",
-    "GET",
-    "/oauth-api/v1/user-status",
-    Envelope[UserStatus],
-    host="api",
-    scope="user:status",
-    confirmed=False,
-    source=_INFERRED,
+USER_STATUS: OAuthEndpoint[Envelope[UserStatus]] = _endpoint(
+    "user_status", "GET", "/oauth-api/v1/user-status", Envelope[UserStatus], "user:status", source=_INFERRED
 )
-CHARGE_ADDRESS: OAuthEndpoint[Envelope[ChargeAddress]] = OAuthEndpoint(
-    "charge_address",
-    "GET",
-    "/oauth-api/v1/get-charge-address",
-    Envelope[ChargeAddress],
-    host="api",
-    scope="user:address",
-    confirmed=False,
-    source=_BRAVE,
+CHARGE_ADDRESS: OAuthEndpoint[Envelope[ChargeAddress]] = _endpoint(
+    "charge_address", "GET", "/oauth-api/v1/get-charge-address", Envelope[ChargeAddress], "user:address"
 )
-ASSET_BALANCE: OAuthEndpoint[Envelope[list[AssetBalance]]] = OAuthEndpoint(
-    "asset_balance",
-    "GET",
-    "/oauth-api/v1/balance",
-    Envelope[list[AssetBalance]],
-    host="api",
-    scope="asset:balance",
-    confirmed=False,
-    source=_BRAVE,
+ASSET_BALANCE: OAuthEndpoint[Envelope[list[AssetBalance]]] = _endpoint(
+    "asset_balance", "GET", "/oauth-api/v1/balance", Envelope[list[AssetBalance]], "asset:balance"
 )
-CONVERT_COINS: OAuthEndpoint[Envelope[list[ConvertCoin]]] = OAuthEndpoint(
-    "convert_coins",
-    "GET",
-    "/oauth-api/v1/ocbs/support-coins",
-    Envelope[list[ConvertCoin]],
-    host="api",
-    scope="asset:ocbs",
-    confirmed=False,
-    source=_BRAVE,
+CONVERT_COINS: OAuthEndpoint[Envelope[list[ConvertCoin]]] = _endpoint(
+    "convert_coins", "GET", "/oauth-api/v1/ocbs/support-coins", Envelope[list[ConvertCoin]], "asset:ocbs"
 )
-CONVERT_QUOTE: OAuthEndpoint[Envelope[ConvertQuote]] = OAuthEndpoint(
-    "convert_quote",
-    "POST",
-    "/oauth-api/v1/ocbs/quote",
-    Envelope[ConvertQuote],
-    host="api",
-    scope="asset:ocbs",  # inferred from the section the legacy page lists it in
-    confirmed=False,
-    source=_BRAVE,
+# The scopes of convert_quote, convert_confirm and convert_history are inferred from the section the
+# legacy page lists convert_quote in.
+CONVERT_QUOTE: OAuthEndpoint[Envelope[ConvertQuote]] = _endpoint(
+    "convert_quote", "POST", "/oauth-api/v1/ocbs/quote", Envelope[ConvertQuote], "asset:ocbs"
 )
-CONVERT_CONFIRM: OAuthEndpoint[Envelope[ConvertResult]] = OAuthEndpoint(
-    "convert_confirm",
-    "POST",
-    "/oauth-api/v1/ocbs/confirm",
-    Envelope[ConvertResult],
-    host="api",
-    scope="asset:ocbs",  # inferred, as for convert_quote
-    confirmed=False,
-    source=_BRAVE,
+CONVERT_CONFIRM: OAuthEndpoint[Envelope[ConvertResult]] = _endpoint(
+    "convert_confirm", "POST", "/oauth-api/v1/ocbs/confirm", Envelope[ConvertResult], "asset:ocbs"
 )
-CONVERT_HISTORY: OAuthEndpoint[Envelope[ConvertHistory]] = OAuthEndpoint(
+CONVERT_HISTORY: OAuthEndpoint[Envelope[ConvertHistory]] = _endpoint(
     "convert_history",
     "GET",
     "/oauth-api/v1/ocbs/history",
     Envelope[ConvertHistory],
-    host="api",
-    scope="asset:ocbs",  # inferred, as for convert_quote
-    confirmed=False,
+    "asset:ocbs",
     source=_INFERRED,
 )
 

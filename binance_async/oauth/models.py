@@ -153,17 +153,23 @@ class AssetBalance(_Model, frozen=True, gc=False):
         return self.free + self.locked + self.freeze + self.withdrawing
 
 
-class ConvertTarget(_Model, frozen=True, gc=False):
-    """A coin another can be converted into (``subSelector[]`` of support-coins), with its limits and fees.
-
-    Limits are in the source coin; `expire_time` is how long a quote lives, in seconds.
-    """
+class _ConvertAsset(_Model, frozen=True, gc=False):
+    """What support-coins says of every coin, one to convert from or into: its code, name and logo,
+    and where it is listed (`size`, `order`)."""
 
     asset_code: str
     asset_name: str = ""
     logo_url: str = ""
     size: str = ""
     order: int = 0
+
+
+class ConvertTarget(_ConvertAsset, frozen=True, gc=False):
+    """A coin another can be converted into (``subSelector[]`` of support-coins), with its limits and fees.
+
+    Limits are in the source coin; `expire_time` is how long a quote lives, in seconds.
+    """
+
     per_time_min_limit: Decimal | None = None
     per_time_max_limit: Decimal | None = None
     daily_max_limit: Decimal | None = None
@@ -177,14 +183,9 @@ class ConvertTarget(_Model, frozen=True, gc=False):
     expire_time: int | None = None
 
 
-class ConvertCoin(_Model, frozen=True, gc=False):
+class ConvertCoin(_ConvertAsset, frozen=True, gc=False):
     """One ``data[]`` entry of support-coins: a coin the user can convert from, and what into."""
 
-    asset_code: str
-    asset_name: str = ""
-    logo_url: str = ""
-    size: str = ""
-    order: int = 0
     free_asset: Decimal = _ZERO
     sub_selector: tuple[ConvertTarget, ...] = ()
 

@@ -7,6 +7,7 @@ from typing import Any
 from ..._endpoint import Endpoint
 from ..models.order_lists import CanceledOrderList, OrderListAck, OrderListFull, OrderListResult
 from ..models.trading import OrderListStatus
+from .trading import trade_endpoint
 
 __all__ = [
     "ALL_ORDER_LISTS",
@@ -24,22 +25,11 @@ __all__ = [
 
 #: The response type of a new order list for each ``newOrderRespType``.
 ORDER_LIST_VARIANTS: dict[str, Any] = {"ACK": OrderListAck, "RESULT": OrderListResult, "FULL": OrderListFull}
-_SUCCESS_FREE = "1 (0 when successful since 2026-04-02)"
 
 
 def _new_list(name: str, path: str, orders: int) -> Endpoint[OrderListFull]:
     """A list-placing endpoint: they differ only in name, path and how many orders they add."""
-    return Endpoint(
-        name,
-        "POST",
-        path,
-        OrderListFull,
-        weight=1,
-        weight_doc=_SUCCESS_FREE,
-        security="TRADE",
-        orders=orders,
-        variants=ORDER_LIST_VARIANTS,
-    )
+    return trade_endpoint(name, "POST", path, OrderListFull, orders=orders, variants=ORDER_LIST_VARIANTS)
 
 
 #: Deprecated by Binance in favour of `NEW_OCO`.
@@ -50,14 +40,8 @@ NEW_OTOCO = _new_list("new_otoco", "/api/v3/orderList/otoco", 3)
 NEW_OPO = _new_list("new_opo", "/api/v3/orderList/opo", 2)
 NEW_OPOCO = _new_list("new_opoco", "/api/v3/orderList/opoco", 3)
 
-CANCEL_ORDER_LIST: Endpoint[CanceledOrderList] = Endpoint(
-    "cancel_order_list",
-    "DELETE",
-    "/api/v3/orderList",
-    CanceledOrderList,
-    weight=1,
-    weight_doc=_SUCCESS_FREE,
-    security="TRADE",
+CANCEL_ORDER_LIST: Endpoint[CanceledOrderList] = trade_endpoint(
+    "cancel_order_list", "DELETE", "/api/v3/orderList", CanceledOrderList
 )
 GET_ORDER_LIST: Endpoint[OrderListStatus] = Endpoint(
     "get_order_list", "GET", "/api/v3/orderList", OrderListStatus, weight=4, security="USER_DATA"

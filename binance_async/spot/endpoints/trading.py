@@ -41,53 +41,43 @@ def test_order_weight(params: Mapping[str, Any]) -> int:
     return 20 if params.get("computeCommissionRates") is True else 1
 
 
-NEW_ORDER: Endpoint[OrderFull] = Endpoint(
-    "new_order",
-    "POST",
-    "/api/v3/order",
-    OrderFull,
-    weight=1,
-    weight_doc=_SUCCESS_FREE,
-    security="TRADE",
-    orders=1,
-    variants=ORDER_VARIANTS,
-)
-TEST_NEW_ORDER: Endpoint[TestOrderCommission] = Endpoint(
-    "test_new_order",
-    "POST",
-    "/api/v3/order/test",
-    TestOrderCommission,
-    weight=test_order_weight,
-    weight_doc="1; 20 with compute_commission_rates=True",
-    security="TRADE",
-)
-CANCEL_ORDER: Endpoint[CanceledOrder] = Endpoint(
-    "cancel_order",
-    "DELETE",
-    "/api/v3/order",
-    CanceledOrder,
-    weight=1,
-    weight_doc=_SUCCESS_FREE,
-    security="TRADE",
+def trade_endpoint(name: str, method: str, path: str, response: Any, **options: Any) -> Endpoint[Any]:
+    """A TRADE endpoint (here and in `order_lists`): by default of weight 1, free when successful."""
+    options.setdefault("weight_doc", _SUCCESS_FREE)
+    return Endpoint(name, method, path, response, security="TRADE", **options)
+
+
+def _new_order(name: str, path: str) -> Endpoint[OrderFull]:
+    """order and sor/order: one order, answered in the ``newOrderRespType`` asked for."""
+    return trade_endpoint(name, "POST", path, OrderFull, orders=1, variants=ORDER_VARIANTS)
+
+
+def _test_order(name: str, path: str) -> Endpoint[TestOrderCommission]:
+    """order/test and sor/order/test."""
+    return trade_endpoint(
+        name,
+        "POST",
+        path,
+        TestOrderCommission,
+        weight=test_order_weight,
+        weight_doc="1; 20 with compute_commission_rates=True",
+    )
+
+
+NEW_ORDER: Endpoint[OrderFull] = _new_order("new_order", "/api/v3/order")
+TEST_NEW_ORDER: Endpoint[TestOrderCommission] = _test_order("test_new_order", "/api/v3/order/test")
+CANCEL_ORDER: Endpoint[CanceledOrder] = trade_endpoint(
+    "cancel_order", "DELETE", "/api/v3/order", CanceledOrder
 )
 #: Canceled orders and order lists in one array (told apart by ``contingencyType``).
-CANCEL_OPEN_ORDERS: Endpoint[list[msgspec.Raw]] = Endpoint(
-    "cancel_open_orders",
-    "DELETE",
-    "/api/v3/openOrders",
-    list[msgspec.Raw],
-    weight=1,
-    weight_doc=_SUCCESS_FREE,
-    security="TRADE",
+CANCEL_OPEN_ORDERS: Endpoint[list[msgspec.Raw]] = trade_endpoint(
+    "cancel_open_orders", "DELETE", "/api/v3/openOrders", list[msgspec.Raw]
 )
-CANCEL_REPLACE_ORDER: Endpoint[CancelReplaceResult[OrderFull]] = Endpoint(
+CANCEL_REPLACE_ORDER: Endpoint[CancelReplaceResult[OrderFull]] = trade_endpoint(
     "cancel_replace_order",
     "POST",
     "/api/v3/order/cancelReplace",
     CancelReplaceResult[OrderFull],
-    weight=1,
-    weight_doc=_SUCCESS_FREE,
-    security="TRADE",
     orders=1,
     variants={
         "ACK": CancelReplaceResult[OrderAck],
@@ -95,34 +85,17 @@ CANCEL_REPLACE_ORDER: Endpoint[CancelReplaceResult[OrderFull]] = Endpoint(
         "FULL": CancelReplaceResult[OrderFull],
     },
 )
-AMEND_ORDER_KEEP_PRIORITY: Endpoint[OrderAmendment] = Endpoint(
+AMEND_ORDER_KEEP_PRIORITY: Endpoint[OrderAmendment] = trade_endpoint(
     "amend_order_keep_priority",
     "PUT",
     "/api/v3/order/amend/keepPriority",
     OrderAmendment,
     weight=4,
     weight_doc="4 (0 only when the amendment makes the order expire, since 2026-04-02)",
-    security="TRADE",
 )
-NEW_SOR_ORDER: Endpoint[OrderFull] = Endpoint(
-    "new_sor_order",
-    "POST",
-    "/api/v3/sor/order",
-    OrderFull,
-    weight=1,
-    weight_doc=_SUCCESS_FREE,
-    security="TRADE",
-    orders=1,
-    variants=ORDER_VARIANTS,
-)
-TEST_NEW_SOR_ORDER: Endpoint[TestOrderCommission] = Endpoint(
-    "test_new_sor_order",
-    "POST",
-    "/api/v3/sor/order/test",
-    TestOrderCommission,
-    weight=test_order_weight,
-    weight_doc="1; 20 with compute_commission_rates=True",
-    security="TRADE",
+NEW_SOR_ORDER: Endpoint[OrderFull] = _new_order("new_sor_order", "/api/v3/sor/order")
+TEST_NEW_SOR_ORDER: Endpoint[TestOrderCommission] = _test_order(
+    "test_new_sor_order", "/api/v3/sor/order/test"
 )
 
 TRADING_ENDPOINTS: tuple[Endpoint[Any], ...] = (
