@@ -18,9 +18,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn, get_args
+from typing import Any, NoReturn, TypeVar, get_args
 
 from .. import __version__
 from .._constants import DEFAULT_TIMEOUT
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 PROG = "binance-async"
+_N = TypeVar("_N", int, float, Decimal)
 
 #: The commands, in the order --help lists them, with their one-line help.
 COMMANDS: dict[str, str] = {
@@ -94,39 +96,38 @@ class _Parser(argparse.ArgumentParser):
 # -- value parsers (argparse ``type=``): a ValueError or ArgumentTypeError becomes a usage error ----------
 
 
+def _converted(text: str, convert: Callable[[str], _N], kind: str) -> _N:
+    """`text` converted (``not a <kind>`` when it will not be)."""
+    try:
+        return convert(text)
+    except (ValueError, InvalidOperation):
+        raise argparse.ArgumentTypeError(f"not a {kind}: {text!r}") from None
+
+
+def _greater_than_0(value: _N, text: str) -> _N:
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
+    return value
+
+
 def decimal_value(text: str) -> Decimal:
     """A finite decimal number, as typed (``0.001``, ``1e-3``)."""
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not a decimal number: {text!r}") from None
+    value = _converted(text, lambda t: Decimal(t.strip()), "decimal number")
     if not value.is_finite():
         raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
     return value
 
 
 def positive_decimal(text: str) -> Decimal:
-    value = decimal_value(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
-    return value
+    return _greater_than_0(decimal_value(text), text)
 
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0: {text!r}")
-    return value
+    return _greater_than_0(_converted(text, int, "whole number"), text)
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    value = _converted(text, float, "number")
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import ExecutionStatusUnknown
@@ -47,6 +48,25 @@ def describe_order(order: Order | OrderFull | CanceledOrder) -> str:
     if order.executed_qty:
         executed += f" for {fmt(order.cumulative_quote_qty)}"
     return f"{order.type} {order.side} {amount} {order.symbol}{at}{tif}: {order.status}, {executed}"
+
+
+def _print_order(
+    args: argparse.Namespace,
+    found: Order | OrderFull | CanceledOrder,
+    title: str,
+    client_order_id: str,
+    details: Iterable[str] = (),
+) -> int:
+    """Print the order as JSON with --json, else `describe_order` after `title`, its ids and `details`
+    (a line each); the command's exit status, 0."""
+    if args.json:
+        print_json(found)
+        return 0
+    print(f"{title}{describe_order(found)}")
+    print(f"  order id {found.order_id}, client order id {client_order_id}")
+    for line in details:
+        print(line)
+    return 0
 
 
 def host_options(args: argparse.Namespace) -> list[str]:
@@ -120,15 +140,11 @@ async def order(args: argparse.Namespace) -> int:
             cid = error.client_order_id or args.client_order_id
             ref = ("--client-order-id", cid) if cid else None
             raise _unknown_outcome(args, "order", ref, error) from error
-    if args.json:
-        print_json(placed)
-        return 0
-    print(f"order placed: {describe_order(placed)}")
-    print(f"  order id {placed.order_id}, client order id {placed.client_order_id}")
-    for fill in placed.fills:
-        fee = f"{fmt(fill.commission)} {fill.commission_asset}"
-        print(f"  fill {fmt(fill.qty)} @ {fmt(fill.price)} (fee {fee})")
-    return 0
+    fills = (
+        f"  fill {fmt(fill.qty)} @ {fmt(fill.price)} (fee {fmt(fill.commission)} {fill.commission_asset})"
+        for fill in placed.fills
+    )
+    return _print_order(args, placed, "order placed: ", placed.client_order_id, fills)
 
 
 async def cancel(args: argparse.Namespace) -> int:
@@ -144,12 +160,7 @@ async def cancel(args: argparse.Namespace) -> int:
                 else ("--client-order-id", args.client_order_id)
             )
             raise _unknown_outcome(args, "cancel", ref, error) from error
-    if args.json:
-        print_json(canceled)
-        return 0
-    print(f"canceled: {describe_order(canceled)}")
-    print(f"  order id {canceled.order_id}, client order id {canceled.orig_client_order_id}")
-    return 0
+    return _print_order(args, canceled, "canceled: ", canceled.orig_client_order_id)
 
 
 async def status(args: argparse.Namespace) -> int:
@@ -157,9 +168,4 @@ async def status(args: argparse.Namespace) -> int:
         found = await conn.client.get_order(
             args.symbol, order_id=args.order_id, orig_client_order_id=args.client_order_id
         )
-    if args.json:
-        print_json(found)
-        return 0
-    print(describe_order(found))
-    print(f"  order id {found.order_id}, client order id {found.client_order_id}")
-    return 0
+    return _print_order(args, found, "", found.client_order_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from typing import Any
 
@@ -158,18 +158,7 @@ class SymbolRules:
             elif (attr := _FILTER_ATTRS.get(type(item))) is not None:
                 filters.setdefault(attr, item)
         return cls(
-            symbol=info.symbol,
-            status=info.status,
-            base_asset=info.base_asset,
-            quote_asset=info.quote_asset,
-            base_asset_precision=info.base_asset_precision,
-            quote_asset_precision=info.quote_asset_precision,
-            order_types=info.order_types,
-            iceberg_allowed=info.iceberg_allowed,
-            oco_allowed=info.oco_allowed,
-            quote_order_qty_market_allowed=info.quote_order_qty_market_allowed,
-            allow_trailing_stop=info.allow_trailing_stop,
-            is_spot_trading_allowed=info.is_spot_trading_allowed,
+            **{name: getattr(info, name) for name in _FROM_INFO},
             filter_types=tuple(f.filter_type for f in all_filters),
             unknown_filters=tuple(unknown),
             **filters,
@@ -375,3 +364,8 @@ class SymbolRules:
             _check_count(
                 mi.filter_type, "open_iceberg_orders", order.open_iceberg_orders, "maxNumIcebergOrders", limit
             )
+
+
+#: What `SymbolRules.from_symbol_info` copies as it is: every field of SymbolRules that SymbolInfo has
+#: too (symbol, status, assets, precisions, order types and the ``*_allowed`` flags).
+_FROM_INFO = tuple(f.name for f in fields(SymbolRules) if f.name in SymbolInfo.__struct_fields__)
