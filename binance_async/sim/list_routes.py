@@ -200,32 +200,32 @@ def list_routes(engine: Engine) -> list[Route]:
         limit_type, stop_type = params.integer("limitStrategyType"), params.integer("stopStrategyType")
         for strategy_type in (limit_type, stop_type):  # both read before either is checked
             check_strategy_type(strategy_type)
-        limit = NewOrder(
-            symbol=symbol,
-            side=side,
-            type="LIMIT_MAKER",
-            quantity=quantity,
-            price=params.decimal("price", required=True),
-            iceberg_qty=params.decimal("limitIcebergQty"),
-            client_order_id=params.text("limitClientOrderId"),
-            stp_mode=stp_mode,
-            strategy_id=params.integer("limitStrategyId"),
-            strategy_type=limit_type,
-        )
-        stop = NewOrder(
-            symbol=symbol,
-            side=side,
-            type="STOP_LOSS" if stop_limit_price is None else "STOP_LOSS_LIMIT",
-            quantity=quantity,
+
+        def leg(prefix: str, order_type: str, strategy_type: int | None, **fields: Any) -> NewOrder:
+            """A leg of `quantity`: `fields` (read first), then ``{prefix}IcebergQty``,
+            ``{prefix}ClientOrderId`` and ``{prefix}StrategyId``."""
+            return NewOrder(
+                symbol=symbol,
+                side=side,
+                type=order_type,
+                quantity=quantity,
+                **fields,
+                iceberg_qty=params.decimal(f"{prefix}IcebergQty"),
+                client_order_id=params.text(f"{prefix}ClientOrderId"),
+                stp_mode=stp_mode,
+                strategy_id=params.integer(f"{prefix}StrategyId"),
+                strategy_type=strategy_type,
+            )
+
+        limit = leg("limit", "LIMIT_MAKER", limit_type, price=params.decimal("price", required=True))
+        stop = leg(
+            "stop",
+            "STOP_LOSS" if stop_limit_price is None else "STOP_LOSS_LIMIT",
+            stop_type,
             price=stop_limit_price,
             stop_price=params.decimal("stopPrice", required=True),
             trailing_delta=params.integer("trailingDelta"),  # the stop leg trails
             time_in_force=stop_tif,
-            iceberg_qty=params.decimal("stopIcebergQty"),
-            client_order_id=params.text("stopClientOrderId"),
-            stp_mode=stp_mode,
-            strategy_id=params.integer("stopStrategyId"),
-            strategy_type=stop_type,
         )
         params.finish()
         if stop_limit_price is not None and stop_tif is None:
