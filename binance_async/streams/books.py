@@ -32,6 +32,10 @@ logger = logging.getLogger("binance_async.streams")
 #: ``GET /api/v3/depth``: a symbol and a limit, the snapshot.
 FetchDepth = Callable[[str, int], Awaitable[Depth]]
 Speed = Literal["100ms", "1000ms"]
+#: Levels of a probe (``GET /api/v3/depth`` weight 5 up to 100 levels): its ``lastUpdateId`` is the point.
+PROBE_LEVELS = 5
+#: How long a book reconnected stays "suspect" waiting for an update before it probes.
+PROBE_AFTER = 1.0
 
 
 class SnapshotQueue:
@@ -39,32 +43,36 @@ class SnapshotQueue:
 
     A snapshot held back by the rate limiter past the call's timeout (`RateLimitWaitError`,
     `IPBanWaitError`) is asked again once the limiter says it may go; any other failure is retried
-    after a growing delay. `fetched` and `failures` count what happened.
+    after a growing delay. `fetched`, `probes` and `failures` count what happened.
+
+    A *probe* is a snapshot of `PROBE_LEVELS` levels (weight 5) asked for its ``lastUpdateId`` only:
+    after a reconnect it tells a quiet book that nothing changed while it was away.
     """
 
     def __init__(self, fetch: FetchDepth, *, concurrency: int = 2) -> None:
         self._fetch = fetch
-        self._queue: asyncio.Queue[OrderBook] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[OrderBook, bool]] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._concurrency = concurrency
         self.fetched = 0
+        self.probes = 0
         self.failures = 0
 
-    def request(self, book: OrderBook) -> None:
-        """Queue a snapshot for `book` (the book asks again only once that one has arrived)."""
-        self._queue.put_nowait(book)
+    def request(self, book: OrderBook, *, probe: bool = False) -> None:
+        """Queue a snapshot (or a probe) for `book` (a book asks again only once that one has arrived)."""
+        self._queue.put_nowait((book, probe))
         if len(self._workers) < self._concurrency:
             self._workers.append(asyncio.create_task(self._work(), name="binance-async snapshots"))
 
     async def _work(self) -> None:
         while True:
-            book = await self._queue.get()
+            book, probe = await self._queue.get()
             if book.closed:
                 continue
             failures = 0
             while not book.closed:
                 try:
-                    depth = await self._fetch(book.symbol, book.depth)
+                    depth = await self._fetch(book.symbol, PROBE_LEVELS if probe else book.depth)
                 except (RateLimitWaitError, IPBanWaitError) as exc:
                     await asyncio.sleep(max(exc.retry_after or 1.0, 0.05))
                     continue
@@ -76,8 +84,12 @@ class SnapshotQueue:
                     book.snapshot_failed(exc)
                     await asyncio.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)) * random.uniform(0.5, 1.0))
                     continue
-                self.fetched += 1
-                book.snapshot_arrived(depth)
+                if probe:
+                    self.probes += 1
+                    book.probe_arrived(depth.last_update_id)
+                else:
+                    self.fetched += 1
+                    book.snapshot_arrived(depth)
                 break
 
     async def aclose(self) -> None:
@@ -277,6 +289,9 @@ class OrderBook:
         if status.kind == "disconnected":
             self._book.connection_lost()
             self._notify(None)
+        elif status.kind == "connected" and self._book.state == "suspect":
+            # a quiet market sends no update to prove the book whole: ask Binance where it is
+            asyncio.get_running_loop().call_later(PROBE_AFTER, self._probe)
         elif status.kind == "refused":
             self._close(SubscriptionError(f"{self.stream}: {status.detail}"))
 
@@ -302,6 +317,22 @@ class OrderBook:
         self.last_error = None
         self._ready.set()
         self._notify(None)
+
+    def _probe(self) -> None:
+        if self._closed is None and self._book.state == "suspect" and not self._snapshot_asked:
+            self._snapshot_asked = True
+            self._snapshots.request(self, probe=True)
+
+    def probe_arrived(self, last_update_id: int) -> None:
+        """Binance's book is at `last_update_id`: the same as ours, nothing was missed; further on,
+        updates may have been lost while disconnected, so the book is rebuilt."""
+        self._snapshot_asked = False
+        if self._closed is not None or self._book.state != "suspect":
+            return  # an update settled it first
+        if self._book.confirm(last_update_id) == "waiting":
+            self._want_snapshot()
+        else:
+            self._notify(None)
 
     def snapshot_failed(self, error: BaseException) -> None:
         self.last_error = error

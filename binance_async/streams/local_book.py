@@ -12,7 +12,8 @@ needs next (`BookState`). The rules (Binance's "How to manage a local order book
 
 Also: a book whose best bid reaches its best ask (*crossed*) is rebuilt too; after the connection was
 lost (`suspect`), the book is stale until the next event shows that nothing was missed (its ``U`` is at
-most local id + 1) or, if something was, until it is rebuilt.
+most local id + 1), or `confirm` is told the exchange's book is still at the local id (a quiet market
+sends no event); if something was missed, until it is rebuilt.
 
 Levels beyond the snapshot's depth (5000 at most) are not known: the book holds only those the
 snapshot gave and those that changed since, so the far levels are missing until they change. The book
@@ -205,9 +206,21 @@ class LocalBook:
         return "live"
 
     def connection_lost(self) -> None:
-        """Events may have been missed: stale until the next one proves otherwise."""
+        """Events may have been missed: stale until the next one (or `confirm`) proves otherwise."""
         if self.state == "live":
             self.state = "suspect"
+
+    def confirm(self, exchange_update_id: int) -> BookState:
+        """A suspect book learns where the exchange's book is (a small snapshot's ``lastUpdateId``):
+        at our id nothing was missed (live again); beyond it, updates may have been missed (rebuilt)."""
+        if self.state != "suspect":
+            return self.state
+        if exchange_update_id <= self.last_update_id:
+            self.state = "live"
+        else:
+            self.gaps += 1
+            self._restart()
+        return self.state
 
     def _restart(self, *, keep_buffer: bool = False) -> None:
         self.state = "waiting"

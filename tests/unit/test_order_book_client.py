@@ -230,3 +230,31 @@ async def test_a_closed_book_keeps_its_last_state(
     assert book.best_bid() == (Decimal("100"), Decimal("1"))
     with pytest.raises(StreamClosedError):
         await book.wait_update()
+
+
+@pytest.mark.parametrize("exchange_id", [10, 12])
+async def test_a_quiet_book_probes_after_a_reconnect(
+    client: SpotClient,
+    connector: MockConnector,
+    snapshots: Snapshots,
+    monkeypatch: pytest.MonkeyPatch,
+    exchange_id: int,
+) -> None:
+    monkeypatch.setattr("binance_async.streams.books.PROBE_AFTER", 0.01)
+    book, socket = await ready_book(client, connector, snapshots)
+    socket.drop()
+    second = await connector.next_socket()
+    await until(lambda: len(snapshots.asked) == 2)  # no update comes: a probe asks where Binance is
+    assert snapshots.asked[1] == ("BTCUSDT", "5") and book.state == "suspect"
+    snapshots.add(exchange_id, bids=[["100", "1"]], asks=[["101", "1"]])
+    if exchange_id == 10:  # still where we are: nothing was missed
+        await until(lambda: not book.stale)
+        assert (book.resyncs, len(snapshots.asked)) == (0, 2)
+    else:  # it moved on while we were away: rebuilt from a full snapshot
+        await until(lambda: len(snapshots.asked) == 3)
+        assert snapshots.asked[2] == ("BTCUSDT", "100") and book.stale and book.gaps == 1
+        snapshots.add(12, bids=[["100", "7"]], asks=[["101", "1"]])
+        await until(lambda: not book.stale)
+        assert book.best_bid() == (Decimal("100"), Decimal("7"))
+    assert second.streams == [STREAM]
+    await book.aclose()
