@@ -69,6 +69,17 @@ class UsageError(CLIError):
     code = EXIT_USAGE
 
 
+#: The failures `describe` shows as the error's own text after a prefix (the first kind that matches).
+_PREFIXES: tuple[tuple[type[BaseException], str], ...] = (
+    (BinanceAPIError, "Binance refused the request: "),
+    (ConnectionFailedError, "cannot connect: "),
+    (RequestTimeoutError, "no answer in time: "),
+    (InvalidResponseError, "unexpected answer from the server: "),
+    (BinanceError, ""),
+    (OSError, ""),
+)
+
+
 def _symbols_text(symbols: Sequence[str]) -> str:
     return ", ".join(repr(s) for s in symbols)
 
@@ -106,16 +117,7 @@ def describe(error: BaseException, symbols: Sequence[str] = ()) -> tuple[str, in
             "check the key, its secret or private key, and its permissions",
             EXIT_FAILURE,
         )
-    if isinstance(error, BinanceAPIError):
-        return f"Binance refused the request: {error}", EXIT_FAILURE
-    if isinstance(error, ConnectionFailedError):
-        return f"cannot connect: {error}", EXIT_FAILURE
-    if isinstance(error, RequestTimeoutError):
-        return f"no answer in time: {error}", EXIT_FAILURE
-    if isinstance(error, InvalidResponseError):
-        return f"unexpected answer from the server: {error}", EXIT_FAILURE
-    if isinstance(error, BinanceError):
-        return str(error), EXIT_FAILURE
-    if isinstance(error, OSError):
-        return str(error), EXIT_FAILURE
+    for kind, prefix in _PREFIXES:
+        if isinstance(error, kind):
+            return f"{prefix}{error}", EXIT_FAILURE
     return f"internal error: {type(error).__name__}: {error} (--debug shows the traceback)", EXIT_FAILURE
