@@ -12,8 +12,9 @@ test drives: it feeds frames (`feed`, `feed_event`, `ping`), ends the socket (`c
             trade = await anext(aiter(events))
 
 Control messages (``SUBSCRIBE`` / ``UNSUBSCRIBE`` / ``LIST_SUBSCRIPTIONS``) are answered as Binance
-answers them (``{"result": null, "id": n}``) unless ``MockConnector(auto_reply=False)``; the streams a
-socket serves (from its URL and its control messages) are in `MockWebSocket.streams`.
+answers them (``{"result": null, "id": n}``; an error for the ``unknown_streams`` given) unless
+``MockConnector(auto_reply=False)``; the streams a socket serves (from its URL and its control
+messages) are in `MockWebSocket.streams`.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ _CLOSED = WSMessage(WSMsgType.CLOSED, None, None)
 class MockWebSocket:
     """One fake socket: frames in through `feed`, what the client sent in `sent` and `pongs`."""
 
-    def __init__(self, url: str, *, auto_reply: bool = True) -> None:
+    def __init__(self, url: str, *, auto_reply: bool = True, unknown: frozenset[str] = frozenset()) -> None:
         self.url = url
+        #: Streams whose SUBSCRIBE is answered with Binance's "unknown stream" error (code 2).
+        self.unknown = unknown
         #: Text frames the client sent, decoded from JSON when they are JSON.
         self.sent: list[object] = []
         #: Payloads of the pongs the client sent.
@@ -136,6 +139,11 @@ class MockWebSocket:
         names = message.get("params")
         listed = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
         result: object = None
+        bad = [n for n in listed if n in self.unknown]
+        if method == "SUBSCRIBE" and bad:
+            error = {"code": 2, "msg": f"Invalid request: unknown stream '{bad[0]}'"}
+            self.feed_json({"error": error, "id": message.get("id")})
+            return
         if method == "SUBSCRIBE":
             self.streams.extend(n for n in listed if n not in self.streams)
         elif method == "UNSUBSCRIBE":
@@ -150,12 +158,13 @@ class MockWebSocket:
 class MockConnector:
     """Hands out `MockWebSocket`s; `next_socket()` waits for the next one the client opens."""
 
-    def __init__(self, *, auto_reply: bool = True) -> None:
+    def __init__(self, *, auto_reply: bool = True, unknown_streams: frozenset[str] = frozenset()) -> None:
         #: Every socket opened, oldest first.
         self.sockets: list[MockWebSocket] = []
         #: URLs of every attempt, refused ones included.
         self.attempts: list[str] = []
         self._auto_reply = auto_reply
+        self._unknown = unknown_streams
         self._refusals = 0
         self._opened: asyncio.Queue[MockWebSocket] = asyncio.Queue()
 
@@ -169,7 +178,7 @@ class MockConnector:
         if self._refusals:
             self._refusals -= 1
             raise ConnectionFailedError(f"refused by MockConnector: {url.partition('?')[0]}")
-        socket = MockWebSocket(url, auto_reply=self._auto_reply)
+        socket = MockWebSocket(url, auto_reply=self._auto_reply, unknown=self._unknown)
         self.sockets.append(socket)
         self._opened.put_nowait(socket)
         return socket

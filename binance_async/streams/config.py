@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,19 +62,33 @@ class StreamConfig:
             "control_timeout",
             "attempts_period",
         ):
+            if not _number(getattr(self, name)) > 0:
+                raise ParameterError(
+                    f"StreamConfig.{name} must be a positive number, got {getattr(self, name)!r}"
+                )
+        for name in ("backoff_base", "overlap_grace"):
+            if not _number(getattr(self, name)) >= 0:
+                raise ParameterError(
+                    f"StreamConfig.{name} must be a number >= 0, got {getattr(self, name)!r}"
+                )
+        if self.backoff_base > self.backoff_cap:
+            raise ParameterError("StreamConfig.backoff_base must not exceed backoff_cap")
+        for name in ("connect_attempts", "queue_size", "buffer_size", "max_streams_per_connection"):
             value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0):
-                raise ParameterError(f"StreamConfig.{name} must be a positive number, got {value!r}")
-        if not 0 <= self.backoff_base <= self.backoff_cap:
-            raise ParameterError("StreamConfig.backoff_base must be between 0 and backoff_cap")
-        if not 1 <= self.max_streams_per_connection <= 1024:
+            if type(value) is not int or value < 1:
+                raise ParameterError(f"StreamConfig.{name} must be an int of at least 1, got {value!r}")
+        if self.max_streams_per_connection > 1024:
             raise ParameterError(
                 "StreamConfig.max_streams_per_connection must be 1 to 1024 (Binance's limit)"
             )
-        for name in ("connect_attempts", "queue_size", "buffer_size"):
-            if getattr(self, name) < 1:
-                raise ParameterError(f"StreamConfig.{name} must be at least 1")
         if self.overflow not in ("drop_oldest", "raise", "block"):
             raise ParameterError(
                 f"StreamConfig.overflow must be drop_oldest, raise or block, got {self.overflow!r}"
             )
+
+
+def _number(value: object) -> float:
+    """`value` as a float if it is an int or float (not a bool, not NaN), else NaN (fails every test)."""
+    if type(value) in (int, float):
+        return float(value)  # type: ignore[arg-type]
+    return math.nan

@@ -28,6 +28,7 @@ import contextlib
 import itertools
 import logging
 import random
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -91,8 +92,21 @@ class ConnectionStats:
     last_error: str | None = None
 
 
+class _Request:
+    """Names for one control method, from one caller, waiting in a link's outbox."""
+
+    __slots__ = ("alone", "done", "method", "names")
+
+    def __init__(self, method: str, names: list[str], done: asyncio.Future[None]) -> None:
+        self.method = method
+        self.names = names
+        self.done = done
+        #: Sent in a message of its own (after a combined message was refused).
+        self.alone = False
+
+
 class _Link:
-    """One socket of the connection and its reader."""
+    """One socket of the connection, its reader, and its control messages."""
 
     def __init__(self, socket: WebSocket, opened_at: float) -> None:
         self.socket = socket
@@ -100,6 +114,8 @@ class _Link:
         self.last_frame_at = opened_at
         self.pending: dict[int, asyncio.Future[ControlReply]] = {}
         self.reader: asyncio.Task[None] | None = None
+        self.outbox: deque[_Request] = deque()
+        self.sender: asyncio.Task[None] | None = None
         self.wake = asyncio.Event()
         self.ended = False
         self.shutdown_notice = False
@@ -117,6 +133,12 @@ class _Link:
             if not waiter.done():
                 waiter.set_exception(SubscriptionError("the connection closed before the server answered"))
         self.pending.clear()
+        while self.outbox:
+            request = self.outbox.popleft()
+            if not request.done.done():
+                request.done.set_exception(SubscriptionError("the connection closed before it was sent"))
+        if self.sender is not None:
+            self.sender.cancel()
         self.wake.set()
 
 
@@ -178,7 +200,6 @@ class StreamConnection:
         #: Why streams were refused while a link opened, for the `add` waiting on them.
         self._refusals: dict[str, SubscriptionError] = {}
         self._pacer = AsyncLimiter(1, 1.0 / config.control_rate)
-        self._control_lock = asyncio.Lock()
         self._loop = asyncio.get_running_loop()
 
     def __repr__(self) -> str:
@@ -395,16 +416,29 @@ class StreamConnection:
                     except SubscriptionError as exc:
                         if exc.code is None:
                             raise
-                        for name in batch:
-                            self.streams.pop(name, None)
-                            if len(self._refusals) < _BATCH:
-                                self._refusals[name] = exc
-                        if self._on_refused is not None:
-                            self._on_refused(self, batch, exc)
+                        await self._subscribe_one_by_one(link, batch, exc)
         except BaseException:
             await self._close_link(link)
             raise
         return link
+
+    async def _subscribe_one_by_one(self, link: _Link, batch: list[str], error: SubscriptionError) -> None:
+        """A batch was refused: find the streams the server refuses (each on its own), drop those."""
+        refused: list[str] = []
+        for name in batch if len(batch) > 1 else ():
+            try:
+                await self._control(link, "SUBSCRIBE", [name])
+            except SubscriptionError as exc:
+                if exc.code is None:
+                    raise
+                refused.append(name)
+                error = exc
+        for name in refused or batch:
+            self.streams.pop(name, None)
+            if len(self._refusals) < _BATCH:
+                self._refusals[name] = error
+        if self._on_refused is not None:
+            self._on_refused(self, refused or batch, error)
 
     async def _close_link(self, link: _Link) -> None:
         with contextlib.suppress(Exception):
@@ -417,28 +451,71 @@ class StreamConnection:
         link.end()
 
     async def _control(self, link: _Link, method: str, names: list[str]) -> None:
-        """Send `method` for `names` in batches, paced, each answered before the next is sent."""
+        """`method` for `names` on `link`, answered. Requests wait in the link's outbox; one sender sends
+        them paced, putting consecutive requests of one method into one message (up to `_BATCH`
+        streams), so 200 callers subscribing at once cost a few messages, not 200."""
         for start in range(0, len(names), _BATCH):
-            batch = names[start : start + _BATCH]
-            async with self._control_lock:
-                await self._pacer.acquire()
-                request_id = next(self._ids)
-                waiter: asyncio.Future[ControlReply] = self._loop.create_future()
-                link.pending[request_id] = waiter
-                message = msgspec.json.encode({"method": method, "params": batch, "id": request_id}).decode()
-                try:
-                    await link.socket.send_str(message)
-                except Exception as exc:
-                    link.pending.pop(request_id, None)
-                    raise SubscriptionError(f"{method} could not be sent: {type(exc).__name__}") from None
-                self.stats.control_messages += 1
+            request = _Request(method, names[start : start + _BATCH], self._loop.create_future())
+            link.outbox.append(request)
+            if link.sender is None or link.sender.done():
+                link.sender = asyncio.create_task(
+                    self._send_outbox(link), name=f"binance-async {self.name} control"
+                )
+            await request.done
+
+    async def _send_outbox(self, link: _Link) -> None:
+        outbox = link.outbox
+        while outbox:
+            await self._pacer.acquire()  # meanwhile more requests may join the next message
+            first = outbox.popleft()
+            batch = [first]
+            size = len(first.names)
+            while (
+                not first.alone
+                and outbox
+                and outbox[0].method == first.method
+                and not outbox[0].alone
+                and size + len(outbox[0].names) <= _BATCH
+            ):
+                size += len(outbox[0].names)
+                batch.append(outbox.popleft())
             try:
-                reply = await asyncio.wait_for(waiter, self.config.control_timeout)
-            except asyncio.TimeoutError:
-                link.pending.pop(request_id, None)
-                raise SubscriptionError(f"{method}: no answer in {self.config.control_timeout} s") from None
-            if reply.error is not None:
-                raise SubscriptionError(f"{method} refused: {reply.error.msg}", code=reply.error.code)
+                await self._exchange(
+                    link, first.method, list(dict.fromkeys(n for r in batch for n in r.names))
+                )
+            except SubscriptionError as exc:
+                if exc.code is not None and len(batch) > 1:
+                    for request in reversed(batch):  # one caller's bad stream must not fail the others
+                        request.alone = True
+                        outbox.appendleft(request)
+                    continue
+                for request in batch:
+                    if not request.done.done():
+                        request.done.set_exception(exc)
+            else:
+                for request in batch:
+                    if not request.done.done():
+                        request.done.set_result(None)
+
+    async def _exchange(self, link: _Link, method: str, names: list[str]) -> None:
+        """One control message and its answer."""
+        request_id = next(self._ids)
+        waiter: asyncio.Future[ControlReply] = self._loop.create_future()
+        link.pending[request_id] = waiter
+        message = msgspec.json.encode({"method": method, "params": names, "id": request_id}).decode()
+        try:
+            await link.socket.send_str(message)
+        except Exception as exc:
+            link.pending.pop(request_id, None)
+            raise SubscriptionError(f"{method} could not be sent: {type(exc).__name__}") from None
+        self.stats.control_messages += 1
+        try:
+            reply = await asyncio.wait_for(waiter, self.config.control_timeout)
+        except asyncio.TimeoutError:
+            link.pending.pop(request_id, None)
+            raise SubscriptionError(f"{method}: no answer in {self.config.control_timeout} s") from None
+        if reply.error is not None:
+            raise SubscriptionError(f"{method} refused: {reply.error.msg}", code=reply.error.code)
 
     async def _read(self, link: _Link) -> None:
         """The reader: every frame of the link, as it comes; events to the sink."""

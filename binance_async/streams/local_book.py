@@ -170,6 +170,13 @@ class LocalBook:
         self.last_update_id = event.final_update_id
         self.last_event_time = event.event_time
         self.applied += 1
+        return self._settle()
+
+    def _settle(self) -> bool:
+        """After a change: False (and waiting for a snapshot) if the book is crossed; trimmed to
+        `max_levels` per side."""
+        bids = self.bids
+        asks = self.asks
         bid_prices = bids.prices
         ask_prices = asks.prices
         if bid_prices and ask_prices and bid_prices[-1] >= ask_prices[0]:
@@ -191,6 +198,8 @@ class LocalBook:
         self.asks.load(asks)
         self.last_update_id = last_update_id
         self.state = "live"
+        if not self._settle():
+            return "waiting"
         while buffer:
             event = buffer.popleft()
             if event.final_update_id <= self.last_update_id:

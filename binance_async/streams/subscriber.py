@@ -97,9 +97,7 @@ class Subscriber(Generic[T]):
             if items:
                 item = items.popleft()
                 self.delivered += 1
-                room = self._room
-                if room is not None and len(items) < self.maxsize and not room.done():
-                    room.set_result(None)
+                self._make_room()
                 return item
             if self._closed is not None:
                 raise self._closed
@@ -111,10 +109,18 @@ class Subscriber(Generic[T]):
 
     def get_nowait(self) -> T | None:
         """The next queued event, or None if there is none."""
-        if not self._items:
+        items = self._items
+        if not items:
             return None
         self.delivered += 1
-        return self._items.popleft()
+        item = items.popleft()
+        self._make_room()
+        return item
+
+    def _make_room(self) -> None:
+        room = self._room
+        if room is not None and len(self._items) < self.maxsize and not room.done():
+            room.set_result(None)
 
     def close(self, error: BaseException | None = None) -> None:
         """No more events: reads drain the queue, then raise `error` (default `StreamClosedError`)."""

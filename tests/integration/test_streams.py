@@ -17,12 +17,14 @@ import pytest
 
 from binance_async import SpotClient
 from binance_async.sim import Simulator
-from binance_async.sim.config import SimConfig
+from binance_async._transport import AiohttpTransport
+from binance_async.sim.config import LimitSpec, SimConfig
 from binance_async.sim.values import Side
 from binance_async.sim.ws_streams import StreamSettings
 from binance_async.streams import Trade
 from binance_async.streams.books import OrderBook
 from binance_async.streams.config import StreamConfig
+from binance_async.testing import RecordingTransport
 from tests.unit.helpers import until
 
 SYMBOL = "BTCUSDT"
@@ -191,3 +193,20 @@ async def test_trades_match_the_rest_tape(sim: Simulator, client: SpotClient) ->
     tape = {t.id: t for t in await client.trades(SYMBOL, limit=1000)}
     for trade in seen:
         assert (tape[trade.trade_id].price, tape[trade.trade_id].qty) == (trade.price, trade.qty)
+
+
+async def test_starting_200_books_is_paced_by_the_rate_limiter() -> None:
+    limits = (
+        LimitSpec("REQUEST_WEIGHT", "SECOND", 1, 300),  # 60 snapshots of weight 5 a second
+        LimitSpec("RAW_REQUESTS", "MINUTE", 5, 1_000_000),
+        LimitSpec("ORDERS", "SECOND", 10, 100),
+    )
+    async with Simulator(SimConfig(book_levels=20, extra_symbols=200, limits=limits)) as sim:
+        transport = RecordingTransport(AiohttpTransport())
+        async with SpotClient(base_url=sim.base_url, transport=transport) as client:
+            info = await client.exchange_info()  # the limiter learns the simulator's windows
+            symbols = [s.symbol for s in info.symbols][-200:]
+            async with client.order_books(symbols, depth=100, wait=True) as books:
+                assert books.stale == [] and len(books) == 200
+            statuses = [exchange.response.status for exchange in transport.exchanges if exchange.response]
+    assert statuses.count(200) == 201 and 429 not in statuses and 418 not in statuses

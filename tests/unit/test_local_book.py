@@ -214,11 +214,6 @@ def test_a_bid_just_below_the_best_ask_does_not_cross() -> None:
     assert book.crossed == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on_snapshot loads the snapshot without the crossed-book check (_apply alone makes it): "
-    "a crossed snapshot with no buffered event after it is reported live",
-)
 def test_a_crossed_snapshot_is_not_live() -> None:
     book = LocalBook("BTCUSDT")
     state = book.on_snapshot(100, [("101", "1")], [("100", "1")])
@@ -332,10 +327,6 @@ def test_each_side_keeps_at_most_max_levels_forgetting_the_farthest() -> None:
     assert [p for p, _ in book.asks.top()] == ["101", "102"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="on_snapshot loads every snapshot level without trimming to max_levels (only _apply trims)",
-)
 def test_a_snapshot_deeper_than_max_levels_is_trimmed() -> None:
     book = LocalBook("BTCUSDT", max_levels=2)
     book.on_snapshot(100, [("97", "1"), ("98", "1"), ("99", "1")], [("101", "1"), ("102", "1"), ("103", "1")])

@@ -128,10 +128,6 @@ async def test_block_holds_back_a_reader_until_the_consumer_catches_up() -> None
     assert got == list(range(10)) and waits > 0 and subscriber.dropped == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="get_nowait takes an event without completing the block policy's room future (only get does)",
-)
 async def test_get_nowait_also_makes_room_for_a_blocked_reader() -> None:
     subscriber: Subscriber[int] = Subscriber(1, "block")
     subscriber.offer(0)

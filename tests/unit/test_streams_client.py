@@ -341,3 +341,22 @@ async def test_leaving_the_block_ends_iteration(client: SpotClient, connector: M
         connector.sockets[0].feed_event("btcusdt@trade", trade(1))
         await until(lambda: received == [1])
     await asyncio.wait_for(task, 2)
+
+
+async def test_concurrent_subscribers_share_paced_messages() -> None:
+    connector = MockConnector(unknown_streams=frozenset({"nosuch@trade"}))
+    async with fake_client(connector) as client:
+        streams = [client.stream(f"s{i}usdt@trade") for i in range(200)]
+        bad = client.stream("nosuch@trade")
+        both = [*streams[:50], bad, *streams[50:]]  # the bad one is in the first message's batch
+        entered = await asyncio.gather(*(s.__aenter__() for s in both), return_exceptions=True)
+        results = [*entered[:50], *entered[51:], entered[50]]
+        [socket] = connector.sockets
+        assert isinstance(results[-1], SubscriptionError)  # the bad one fails alone
+        assert all(isinstance(r, EventStream) for r in results[:-1])
+        assert len(socket.streams) == 200
+        # 201 callers in a few messages: 3 batches of up to 100, then one stream at a time for the
+        # refused batch only (a refused message does not say which stream was bad)
+        assert len(socket.subscribe_requests) <= 3 + 100
+        await asyncio.gather(*(s.aclose() for s in streams))
+        assert socket.closed
