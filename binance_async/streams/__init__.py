@@ -1,13 +1,25 @@
-"""WebSocket market streams: the typed events and their decoder, the connection supervisor, and local
-order books kept from the diff depth stream.
+"""WebSocket market streams: typed events, supervised connections, and local order books.
 
-`events` holds one typed event per market stream (`Trade`, `DepthUpdate`, `Kline` ...) and
-`decode_message`, which turns one message of a combined-stream connection into one of them. The
-event names are re-exported here.
+Use them from a client: ``client.stream(*names)``, ``client.order_book(symbol)``,
+``client.order_books(symbols)`` (`binance_async.spot.SpotClient`). The modules, one concern each:
+
+- `events`: one typed event per market stream (`Trade`, `DepthUpdate`, `Kline` ...) and
+  `decode_message`, which turns one combined-stream message into one of them;
+- `config`: `StreamConfig` (the supervisor's times, Binance's limits, queues) and `Overflow`;
+- `connection`: `StreamConnection`, one supervised socket (reconnects, watchdog, pings,
+  make-before-break rotation, paced control messages) and its `ConnectionStats`;
+- `hub`: `StreamHub`, the connections of one client shared by every subscriber, and `EventStream`,
+  what ``client.stream`` returns; `StreamStatus` events;
+- `subscriber`: the bounded queue between the reader and one consumer;
+- `local_book`: Binance's local order book algorithm as plain data (`LocalBook`);
+- `books`: `OrderBook` / `OrderBooks` on the client's streams, and their paced snapshots.
 """
 
 from __future__ import annotations
 
+from .books import OrderBook, OrderBooks
+from .config import Overflow, StreamConfig
+from .connection import ConnectionStats
 from .events import (
     AggTrade,
     AvgPrice,
@@ -34,25 +46,35 @@ from .events import (
     sequence_of,
     stream_event_type,
 )
+from .hub import EventStream, StreamStatus
+from .local_book import LocalBook
 
 __all__ = [
     "AggTrade",
     "AvgPrice",
     "BlockTrade",
     "BookTicker",
+    "ConnectionStats",
     "ControlError",
     "ControlReply",
     "DepthUpdate",
     "Envelope",
+    "EventStream",
     "Kline",
     "KlineBar",
+    "LocalBook",
     "MiniTicker",
     "MiniTickers",
+    "OrderBook",
+    "OrderBooks",
+    "Overflow",
     "PartialDepth",
     "RawEvent",
     "ReferencePrice",
     "ServerShutdown",
+    "StreamConfig",
     "StreamEvent",
+    "StreamStatus",
     "Ticker",
     "Trade",
     "WindowTicker",
