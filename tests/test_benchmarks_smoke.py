@@ -121,3 +121,39 @@ def test_chart(quick_run: dict[str, Any], tmp_path: Path) -> None:
         timeout=60,
     )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bench_streams_quick_produces_figures(tmp_path: Path) -> None:
+    """``bench_streams.py --quick`` for the floor and binance_async: every workload gives figures."""
+    out = tmp_path / "streams.json"
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_streams.py"),
+        "--quick",
+        "--sides",
+        "floor,binance_async",
+        "--json",
+        str(out),
+    ]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc: dict[str, Any] = json.loads(out.read_text())
+    measurements = doc["measurements"]
+    assert all("error" not in m for m in measurements), measurements
+    assert {(m["workload"], m["side"]) for m in measurements} == {
+        (w, s) for w in ("depth", "trades", "memory", "books") for s in ("floor", "binance_async")
+    }
+    cells = doc["summary"]["cells"]
+    for m in measurements:
+        cell = cells[m["task"]][m["side"]]
+        if m["workload"] == "memory":
+            assert cell["kb_per_book"]["median"] > 0
+        else:
+            assert cell["msgs_per_s"]["median"] > 0 and cell["cpu_us_per_msg"]["median"] > 0
+        if m["workload"] == "depth":  # every message of the region applied, no resync, the server's book
+            assert m["server_sent"] == m["processed"] and m["resyncs"] == 0 and m["book_equal"], m
+        if m["workload"] == "books":
+            assert m["cpu_share"] > 0 and m["resyncs"] == 0 and m["book_equal"], m
+    depth = next(t["label"] for t in doc["tasks"] if t["workload"] == "depth")
+    assert "binance_async/floor" in doc["summary"]["ratios"][depth]
+    assert "| binance_async |" in proc.stdout  # the Markdown tables were printed
