@@ -7,6 +7,8 @@
     binance-async depth BTCUSDT --limit 5
     binance-async rules BTCUSDT
     binance-async klines BTCUSDT --interval 1h --start -24h --out btc.csv   # or --start 2024-05-01 --end ...
+    binance-async watch btcusdt@trade ethusdt@kline_1m --count 10   # one JSON line per event
+    binance-async book BTCUSDT --levels 10               # redrawn in place; JSON lines when piped
     binance-async account                                # needs BINANCE_API_KEY and BINANCE_API_SECRET
     binance-async order BTCUSDT BUY LIMIT --quantity 0.001 --price 60000 [--test]
     binance-async cancel BTCUSDT --client-order-id ID
@@ -15,9 +17,9 @@
 One module per concern: `_parser` (arguments), `_connect` (host, keys, in-process simulator),
 `_output` (numbers, tables, JSON, progress bar), `_errors` (one-line messages and exit codes: 0 done,
 1 failed, 2 usage, 3 unknown order outcome, 130 interrupted), and the commands in `_market`,
-`_trading`, `_demo` and `_serve`. A failure is one ``error: ...`` line on stderr, never a traceback
-(``--debug`` shows it, with the library's DEBUG log); a usage error's line ends with
-``(see '<prog> <command> --help')`` wherever it was found (see `_parser`).
+`_streams` (``watch`` and ``book``), `_trading`, `_demo` and `_serve`. A failure is one ``error: ...``
+line on stderr, never a traceback (``--debug`` shows it, with the library's DEBUG log); a usage error's
+line ends with ``(see '<prog> <command> --help')`` wherever it was found (see `_parser`).
 
 Numbers are written in fixed point everywhere: text and CSV without trailing zeros (``0``, ``0.001``),
 ``--json`` as Binance writes them (``"0.00000000"``, never ``"0E-8"``; see
@@ -35,7 +37,7 @@ import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from . import _demo, _market, _serve, _trading
+from . import _demo, _market, _serve, _streams, _trading
 from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, describe
 from ._parser import PROG, parse, usage_line
 
@@ -49,6 +51,8 @@ COMMANDS: dict[str, Command] = {
     "depth": _market.depth,
     "rules": _market.rules,
     "klines": _market.klines,
+    "watch": _streams.watch,
+    "book": _streams.book,
     "account": _trading.account,
     "order": _trading.order,
     "cancel": _trading.cancel,

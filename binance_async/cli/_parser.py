@@ -28,6 +28,8 @@ from .._constants import DEFAULT_TIMEOUT
 from ..errors import ParameterError
 from ..spot._common import check_client_order_id
 from ..spot.enums import KlineInterval, OrderType, TimeInForce
+from ..streams.events import RawEvent, ServerShutdown, stream_event_type
+from ..streams.hub import check_stream_name
 from ._errors import EXIT_USAGE
 
 __all__ = [
@@ -36,7 +38,9 @@ __all__ = [
     "check_order_flags",
     "client_order_id_value",
     "decimal_value",
+    "depth_value",
     "positive_int",
+    "stream_value",
     "symbol_value",
     "timestamp_value",
 ]
@@ -51,6 +55,8 @@ COMMANDS: dict[str, str] = {
     "depth": "the top of a symbol's order book",
     "rules": "a symbol's trading rules (filters)",
     "klines": "download candles over a time range to CSV",
+    "watch": "print market stream events as JSON lines (btcusdt@trade, ethusdt@kline_1m, ...)",
+    "book": "a live view of a symbol's order book (JSON lines when stdout is not a terminal)",
     "account": "balances of the account (needs keys)",
     "order": "place an order, checked against the symbol's rules first (needs keys)",
     "cancel": "cancel an open order (needs keys)",
@@ -139,6 +145,54 @@ def symbol_value(text: str) -> str:
     if not symbol or any(c.isspace() or c in "\"'[],/" for c in symbol):
         raise argparse.ArgumentTypeError(f"not a symbol: {text!r}")
     return symbol
+
+
+#: What ``watch`` names as examples of the stream types it knows.
+STREAM_EXAMPLES = (
+    "btcusdt@trade, @aggTrade, @bookTicker, @depth, @depth@100ms, @depth5 (10, 20), @kline_1m, @ticker, "
+    "@ticker_1h, @miniTicker, @avgPrice, !miniTicker@arr"
+)
+#: The windows of ``@ticker_<window>`` and ``!ticker_<window>@arr``.
+TICKER_WINDOWS = ("1h", "4h", "1d")
+
+
+def stream_value(text: str) -> str:
+    """A market stream name as Binance spells it, its symbol lower-cased (``BTCUSDT@trade`` ->
+    ``btcusdt@trade``; the part after ``@`` is kept: ``@kline_1M`` is a month). Refused: a name the
+    library would refuse (`check_stream_name`), a stream type it does not know, a kline interval or a
+    ticker window Binance does not have, and ``!serverShutdown`` (not a stream one subscribes to)."""
+    raw = text.strip()
+    symbol, at, rest = raw.partition("@")
+    name = raw if raw.startswith("!") else symbol.lower() + at + rest
+    try:
+        check_stream_name(name)
+    except ParameterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    kind = stream_event_type(name)
+    if kind is RawEvent or kind is ServerShutdown:
+        raise argparse.ArgumentTypeError(f"unknown stream {text!r} (streams: {STREAM_EXAMPLES})")
+    suffix = rest if not raw.startswith("!") else name[1:].partition("@")[0]
+    if suffix.startswith("kline_"):
+        interval = suffix[len("kline_") :].partition("@")[0]
+        if interval not in get_args(KlineInterval):
+            raise argparse.ArgumentTypeError(
+                f"unknown kline interval {interval!r} in {text!r} ({' '.join(get_args(KlineInterval))})"
+            )
+    elif suffix.startswith("ticker_"):
+        window = suffix[len("ticker_") :]
+        if window not in TICKER_WINDOWS:
+            raise argparse.ArgumentTypeError(
+                f"unknown ticker window {window!r} in {text!r} ({', '.join(TICKER_WINDOWS)})"
+            )
+    return name
+
+
+def depth_value(text: str) -> int:
+    """An order book depth: 1 to 5000 levels (the snapshot's ``limit``)."""
+    depth = positive_int(text)
+    if depth > 5000:
+        raise argparse.ArgumentTypeError(f"must be at most 5000: {text!r}")
+    return depth
 
 
 def client_order_id_value(text: str) -> str:
@@ -369,6 +423,48 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "--progress", action="store_true", help="show a progress bar even when stderr is not a terminal"
     )
 
+    watch = command(
+        "watch",
+        epilog='Each event is one JSON line {"stream": ..., "type": ..., "data": {...}}, data as Binance '
+        'names it, numbers as fixed-point strings; --status adds {"type": "StreamStatus", ...} lines when '
+        "a connection is lost, reopened or switched. Symbols may be typed in upper case.",
+    )
+    watch.add_argument(
+        "streams",
+        nargs="+",
+        type=stream_value,
+        metavar="STREAM",
+        help="e.g. btcusdt@trade, btcusdt@depth@100ms, ethusdt@kline_1m, !miniTicker@arr",
+    )
+    watch.add_argument("--count", type=positive_int, metavar="N", help="stop after N events")
+    watch.add_argument("--status", action="store_true", help="also print connection status lines")
+
+    book = command(
+        "book",
+        epilog="On a terminal the view is redrawn in place: the best bids and asks, the spread, the last "
+        "update id, and whether the book is stale, with its resyncs and gaps. Otherwise (or with --json) "
+        "one JSON line per update, or per --interval.",
+    )
+    book.add_argument("symbol", type=symbol_value, metavar="SYMBOL", help="e.g. BTCUSDT")
+    book.add_argument(
+        "--depth",
+        type=depth_value,
+        default=100,
+        metavar="N",
+        help="levels of the snapshot the book starts from (1-5000, default 100: weight 5)",
+    )
+    book.add_argument(
+        "--levels", type=positive_int, default=10, metavar="K", help="levels shown per side (default 10)"
+    )
+    book.add_argument(
+        "--interval",
+        type=positive_float,
+        metavar="SECONDS",
+        help="show the book every SECONDS instead of on every update",
+    )
+    book.add_argument("--count", type=positive_int, metavar="N", help="stop after N updates shown")
+    book.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
+
     account = command("account")
     _json_option(account)
 
@@ -461,6 +557,10 @@ def parse(argv: list[str] | None, prog: str = PROG) -> tuple[argparse.Namespace,
         problem = check_order_flags(args)
         if problem:
             command.error(problem)
+    if args.command == "book" and args.levels > args.depth:
+        command.error(
+            f"--levels {args.levels} is more than --depth {args.depth}: levels beyond it are unknown"
+        )
     if args.command == "klines":
         end = args.end if args.end is not None else timestamp_value("now")
         if args.start > end:
