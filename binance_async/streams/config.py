@@ -33,8 +33,6 @@ class StreamConfig:
     * `max_streams_per_connection`: Binance allows 1024; more streams open more connections.
     * `connect_attempts` per `attempts_period`: Binance allows 300 connection attempts per 5 minutes
       per IP; attempts beyond wait (counted for all streams of one client).
-    * `overlap_grace`: after a make-before-break switch, how long events the new connection repeats are
-      recognised and dropped.
     * `queue_size`, `overflow`: each subscriber's bounded queue and what happens when it is full.
     * `buffer_size`: depth updates an order book keeps while it waits for its snapshot.
     """
@@ -48,7 +46,6 @@ class StreamConfig:
     max_streams_per_connection: int = 1024
     connect_attempts: int = 300
     attempts_period: float = 300.0
-    overlap_grace: float = 5.0
     queue_size: int = 1000
     overflow: Overflow = "drop_oldest"
     buffer_size: int = 2000
@@ -66,11 +63,10 @@ class StreamConfig:
                 raise ParameterError(
                     f"StreamConfig.{name} must be a positive number, got {getattr(self, name)!r}"
                 )
-        for name in ("backoff_base", "overlap_grace"):
-            if not _number(getattr(self, name)) >= 0:
-                raise ParameterError(
-                    f"StreamConfig.{name} must be a number >= 0, got {getattr(self, name)!r}"
-                )
+        if not _number(self.backoff_base) >= 0:
+            raise ParameterError(
+                f"StreamConfig.backoff_base must be a number >= 0, got {self.backoff_base!r}"
+            )
         if self.backoff_base > self.backoff_cap:
             raise ParameterError("StreamConfig.backoff_base must not exceed backoff_cap")
         for name in ("connect_attempts", "queue_size", "buffer_size", "max_streams_per_connection"):

@@ -9,9 +9,12 @@ never gives up on it:
   per 5 minutes per IP).
 * **Rotates make-before-break** when Binance announces ``serverShutdown`` and before its 24 h cut
   (`StreamConfig.max_lifetime`): a new link is opened and subscribed while the old one still
-  delivers, then the old one closes. During the overlap and for `overlap_grace` after it, an event is
-  passed on only if it is newer than the last one passed on for its stream (trade id, aggregate id,
-  final update id, book-ticker update id, event time), so the switch neither loses nor repeats one.
+  delivers; what the new one receives meanwhile is held back. Then the old link is drained: an
+  UNSUBSCRIBE, whose answer comes after every event the server sent on it (or its end, if the server
+  closes it first). Only then are the held-back events passed on, those newer than the last the old
+  link passed on for their stream (trade id, aggregate id, final update id, book-ticker update id,
+  event time), and the old link closes: the switch neither loses nor repeats an event, unless the
+  server cut the old link before the new one was subscribed.
 * **Answers pings** with their payload, from the reader, which never waits for a consumer (except for a
   ``"block"`` subscriber, which has a connection of its own).
 * **Paces control messages** (`StreamConfig.control_rate` per second; Binance drops a connection over
@@ -49,6 +52,10 @@ logger = logging.getLogger("binance_async.streams")
 
 #: Streams per SUBSCRIBE message.
 _BATCH = 100
+#: The longest list of streams put in a URL (``a/b/c``; URLs over ~2 KB are refused by some proxies).
+_MAX_URL_STREAMS = 1800
+#: Events a new link may hold back while the old one drains (a drain takes one round trip).
+_MAX_HELD = 100_000
 
 ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
 StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
@@ -108,8 +115,10 @@ class _Request:
 class _Link:
     """One socket of the connection, its reader, and its control messages."""
 
-    def __init__(self, socket: WebSocket, opened_at: float) -> None:
+    def __init__(self, socket: WebSocket, opened_at: float, control_rate: float) -> None:
         self.socket = socket
+        #: Binance counts control messages per connection: each link has its own pace.
+        self.pacer = AsyncLimiter(1, 1.0 / control_rate)
         self.opened_at = opened_at
         self.last_frame_at = opened_at
         self.pending: dict[int, asyncio.Future[ControlReply]] = {}
@@ -143,24 +152,31 @@ class _Link:
 
 
 class _Overlap:
-    """Newest sequence passed on per stream, while two links may deliver the same events."""
+    """A switch in progress: the old link still delivers; the new link's events wait in `held`."""
 
-    __slots__ = ("last", "until")
+    __slots__ = ("held", "last", "old")
 
-    def __init__(self) -> None:
+    def __init__(self, old: _Link) -> None:
+        self.old = old
+        self.held: deque[StreamEvent] = deque(maxlen=_MAX_HELD)
+        #: The newest sequence the old link passed on, per stream.
         self.last: dict[str, int] = {}
-        self.until: float | None = None  # loop time after which the check stops (None: still overlapping)
+
+    def passed_on(self, event: StreamEvent) -> None:
+        """The old link passed `event` on."""
+        key = sequence_of(event)
+        if key is not None:
+            self.last[event.stream] = key
 
     def fresh(self, event: StreamEvent) -> bool:
+        """Whether a held event is newer than what the old link passed on for its stream."""
         key = sequence_of(event)
         if key is None:
             return True
-        last = self.last
-        stream = event.stream
-        previous = last.get(stream)
+        previous = self.last.get(event.stream)
         if previous is not None and key <= previous:
             return False
-        last[stream] = key
+        self.last[event.stream] = key
         return True
 
 
@@ -199,7 +215,6 @@ class StreamConnection:
         self._overlap: _Overlap | None = None
         #: Why streams were refused while a link opened, for the `add` waiting on them.
         self._refusals: dict[str, SubscriptionError] = {}
-        self._pacer = AsyncLimiter(1, 1.0 / config.control_rate)
         self._loop = asyncio.get_running_loop()
 
     def __repr__(self) -> str:
@@ -363,47 +378,64 @@ class StreamConnection:
                 return f"no frame for {now - link.last_frame_at:.0f} s"
             if now - link.opened_at >= config.max_lifetime:
                 return "rotate"
-            self._expire_overlap(now)
 
     async def _replace(self, old: _Link) -> _Link | None:
-        """Make before break: the new link subscribed, then the old one closed. None if it failed."""
-        overlap = self._overlap = _Overlap()
+        """Make before break (see the module): None if the new link could not be opened."""
+        overlap = self._overlap = _Overlap(old)
         try:
-            new = await self._open_link()
+            new = await self._open_link(in_url=True)
         except asyncio.CancelledError:
+            self._overlap = None
             raise
         except (BinanceError, OSError, TimeoutError) as exc:
             self._overlap = None
             self.stats.last_error = f"rotation: {type(exc).__name__}: {exc}"
             return None
+        if not old.ended and self.streams:
+            with contextlib.suppress(SubscriptionError):  # the old link drained, or ended meanwhile
+                await self._control(old, "UNSUBSCRIBE", list(self.streams))
+        old.retired = True
         self._link = new
         self.stats.rotations += 1
-        old.retired = True
+        sink = self._sink
+        held = overlap.held
+        while held:  # the new link's reader adds to it while a blocking sink makes us wait
+            event = held.popleft()
+            if not overlap.fresh(event):
+                self.stats.repeats += 1
+                continue
+            self.stats.events += 1
+            wait = sink(event)
+            if wait is not None:
+                await wait
+        self._overlap = None
         await self._close_link(old)
-        overlap.until = self._loop.time() + self.config.overlap_grace
         self._status("rotated")
         return new
 
-    def _expire_overlap(self, now: float) -> None:
-        overlap = self._overlap
-        if overlap is not None and overlap.until is not None and now >= overlap.until:
-            self._overlap = None
-
     # -- links -------------------------------------------------------------------------------------
 
-    async def _open_link(self) -> _Link:
+    async def _open_link(self, *, in_url: bool = False) -> _Link:
         """A socket to ``/stream`` with every current stream subscribed (in paced batches).
 
-        Streams always go in SUBSCRIBE messages, never in the URL: a refused stream is then named by its
-        batch's answer (an unknown stream in a URL fails the whole handshake with a bare HTTP 400).
+        Streams go in SUBSCRIBE messages: a refused stream is then named by its batch's answer (an
+        unknown stream in a URL fails the whole handshake with a bare HTTP 400). `in_url` (a switch, whose
+        streams the server took already) puts as many as fit in the URL, so that the new link delivers
+        from its handshake on, with no round trip.
         """
         await self._budget.acquire()
         self.stats.connects += 1
-        socket = await self._connector.connect(f"{self.base_url}/stream")
-        link = _Link(socket, self._loop.time())
+        done: set[str] = set()
+        url = f"{self.base_url}/stream"
+        if in_url:
+            fitting = list(itertools.islice(self.streams, _BATCH))
+            if fitting and sum(len(n) + 1 for n in fitting) <= _MAX_URL_STREAMS:
+                url += "?streams=" + "/".join(fitting)
+                done.update(fitting)
+        socket = await self._connector.connect(url)
+        link = _Link(socket, self._loop.time(), self.config.control_rate)
         link.reader = asyncio.create_task(self._read(link), name=f"binance-async {self.name} reader")
         try:
-            done: set[str] = set()
             while True:  # streams added while this link opened are subscribed too
                 todo = [n for n in self.streams if n not in done]
                 if not todo:
@@ -466,7 +498,7 @@ class StreamConnection:
     async def _send_outbox(self, link: _Link) -> None:
         outbox = link.outbox
         while outbox:
-            await self._pacer.acquire()  # meanwhile more requests may join the next message
+            await link.pacer.acquire()  # meanwhile more requests may join the next message
             first = outbox.popleft()
             batch = [first]
             size = len(first.names)
@@ -543,13 +575,15 @@ class StreamConnection:
                         link.shutdown_notice = True
                         link.wake.set()
                         continue
-                    overlap = self._overlap
-                    if overlap is not None and not overlap.fresh(event):
-                        stats.repeats += 1
-                        continue
                     if link.retired:
                         stats.repeats += 1  # switched away from: the new link delivers it
                         continue
+                    overlap = self._overlap
+                    if overlap is not None:
+                        if link is not overlap.old:
+                            overlap.held.append(event)  # the new link, while the old one drains
+                            continue
+                        overlap.passed_on(event)
                     stats.events += 1
                     wait = sink(event)
                     if wait is not None:

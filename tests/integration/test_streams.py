@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from binance_async import SpotClient
-from binance_async.sim import Simulator
 from binance_async._transport import AiohttpTransport
+from binance_async.sim import Simulator
 from binance_async.sim.config import LimitSpec, SimConfig
 from binance_async.sim.values import Side
 from binance_async.sim.ws_streams import StreamSettings
@@ -86,7 +86,7 @@ def watch(book: OrderBook, reference: Reference) -> list[str]:
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     simulator = Simulator(SimConfig(book_levels=100, activity_rate=200.0, activity_symbols=(SYMBOL,)))
-    simulator.streams.settings = StreamSettings(ping_interval=0.2, pong_timeout=2.0, fast_period=0.05)
+    simulator.streams.settings = StreamSettings(ping_interval=0.5, pong_timeout=2.0, fast_period=0.05)
     async with simulator:
         yield simulator
 

@@ -123,14 +123,14 @@ def test_a_value_of_the_wrong_type_is_a_parameter_error_naming_the_field(name: s
         make_config(**{name: value})
 
 
-def test_overlap_grace_may_be_zero() -> None:
-    assert StreamConfig(overlap_grace=0).overlap_grace == 0
+def test_backoff_base_may_be_zero() -> None:
+    assert StreamConfig(backoff_base=0).backoff_base == 0
 
 
 @pytest.mark.parametrize("value", [-1.0, math.nan, "5"], ids=repr)
-def test_overlap_grace_must_be_a_number_of_seconds_not_below_zero(value: Any) -> None:
-    with pytest.raises(ParameterError, match=r"StreamConfig\.overlap_grace\b"):
-        StreamConfig(overlap_grace=value)
+def test_backoff_base_must_be_a_number_of_seconds_not_below_zero(value: Any) -> None:
+    with pytest.raises(ParameterError, match=r"StreamConfig\.backoff_base\b"):
+        StreamConfig(backoff_base=value)
 
 
 # -- AttemptBudget -------------------------------------------------------------------------------------

@@ -180,42 +180,41 @@ async def test_pings_keep_a_quiet_connection_alive(connector: MockConnector) -> 
         assert len(connector.sockets) == 1 and not socket.closed
 
 
-def answer_subscribe(socket: MockWebSocket) -> None:
+def answer(socket: MockWebSocket) -> None:
     """Answer the socket's last control message as Binance does (a connector with auto_reply=False)."""
     request = socket.subscribe_requests[-1]
-    socket.streams.extend(request["params"])  # type: ignore[arg-type]
     socket.feed_json({"result": None, "id": request["id"]})
 
 
 async def test_server_shutdown_switches_before_breaking() -> None:
     connector = MockConnector(auto_reply=False)
-    async with fake_client(connector, FAST) as client:
+    async with fake_client(connector) as client:
         entering = asyncio.ensure_future(client.stream("btcusdt@trade").__aenter__())
         old = await connector.next_socket()
         await until(lambda: bool(old.subscribe_requests))
-        answer_subscribe(old)
+        answer(old)
         events = await entering
         old.feed_event("btcusdt@trade", trade(1))
         assert (await next_event(events)).trade_id == 1
         old.feed_event("!serverShutdown", {"e": "serverShutdown", "E": 5})
         new = await connector.next_socket()
-        await until(lambda: bool(new.subscribe_requests))
-        # the new link is subscribing while the old one still delivers: both carry trades 2 and 3
-        old.feed_event("btcusdt@trade", trade(2))
+        assert new.url == "wss://x.example/stream?streams=btcusdt@trade"  # subscribed by its handshake
+        # the new link's events wait while the old one drains: it is asked to UNSUBSCRIBE
         new.feed_event("btcusdt@trade", trade(2))
         new.feed_event("btcusdt@trade", trade(3))
-        old.feed_event("btcusdt@trade", trade(3))
-        assert [(await next_event(events)).trade_id for _ in range(2)] == [2, 3]
-        assert not old.closed
-        answer_subscribe(new)
-        await until(lambda: old.closed)  # broken only once the new one is subscribed
-        new.feed_event("btcusdt@trade", trade(3))
+        await until(lambda: len(old.subscribe_requests) == 2)
+        assert old.subscribe_requests[-1]["method"] == "UNSUBSCRIBE"
+        old.feed_event("btcusdt@trade", trade(2))  # sent by the server before it took the UNSUBSCRIBE
+        assert (await next_event(events)).trade_id == 2
+        assert events.queued == 0 and not old.closed
+        answer(old)  # drained: the held events newer than 2 go on, then the old link closes
+        await until(lambda: old.closed)
         new.feed_event("btcusdt@trade", trade(4))
-        assert (await next_event(events)).trade_id == 4
+        assert [(await next_event(events)).trade_id for _ in range(2)] == [3, 4]
         assert events.queued == 0
         [stats] = client.stream_stats().values()
         assert (stats.rotations, stats.reconnects, stats.server_shutdowns) == (1, 0, 1)
-        assert stats.repeats == 3
+        assert stats.repeats == 1
         await events.aclose()
 
 
