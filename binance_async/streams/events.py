@@ -110,45 +110,67 @@ class _Event(_Checked, frozen=True, kw_only=True):
     stream: str = ""
 
 
-class Trade(_Event, frozen=True, gc=False, tag_field="e", tag="trade"):
+class _SymbolEvent(_Event, frozen=True):
+    """An event with Binance's event time (``E``) and symbol (``s``)."""
+
+    event_time: int = msgspec.field(name="E")
+    symbol: str = msgspec.field(name="s")
+
+
+class _TradeEvent(_SymbolEvent, frozen=True):
+    """What `Trade`, `AggTrade` and `BlockTrade` share."""
+
+    price: Decimal = msgspec.field(name="p")
+    qty: Decimal = msgspec.field(name="q")
+    trade_time: int = msgspec.field(name="T")
+    is_buyer_maker: bool = msgspec.field(name="m")
+
+
+class _MiniStats(_SymbolEvent, frozen=True):
+    """Rolling-window statistics, short (`MiniTicker`), and the base of the full ones."""
+
+    last_price: Decimal = msgspec.field(name="c")
+    open_price: Decimal = msgspec.field(name="o")
+    high_price: Decimal = msgspec.field(name="h")
+    low_price: Decimal = msgspec.field(name="l")
+    volume: Decimal = msgspec.field(name="v")
+    quote_volume: Decimal = msgspec.field(name="q")
+
+
+class _WindowStats(_MiniStats, frozen=True):
+    """What `Ticker` and `WindowTicker` share."""
+
+    price_change: Decimal = msgspec.field(name="p")
+    price_change_percent: Decimal = msgspec.field(name="P")
+    weighted_avg_price: Decimal = msgspec.field(name="w")
+    open_time: int = msgspec.field(name="O")
+    close_time: int = msgspec.field(name="C")
+    first_id: int = msgspec.field(name="F")
+    last_id: int = msgspec.field(name="L")
+    count: int = msgspec.field(name="n")
+
+
+class Trade(_TradeEvent, frozen=True, gc=False, tag_field="e", tag="trade"):
     """``<symbol>@trade``: one trade (a unique buyer and seller)."""
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
     trade_id: int = msgspec.field(name="t")
-    price: Decimal = msgspec.field(name="p")
-    qty: Decimal = msgspec.field(name="q")
-    trade_time: int = msgspec.field(name="T")
-    is_buyer_maker: bool = msgspec.field(name="m")
 
 
-class AggTrade(_Event, frozen=True, gc=False, tag_field="e", tag="aggTrade"):
+class AggTrade(_TradeEvent, frozen=True, gc=False, tag_field="e", tag="aggTrade"):
     """``<symbol>@aggTrade``: the trades of one taker order at one price, aggregated."""
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
     agg_trade_id: int = msgspec.field(name="a")
-    price: Decimal = msgspec.field(name="p")
-    qty: Decimal = msgspec.field(name="q")
     first_trade_id: int = msgspec.field(name="f")
     last_trade_id: int = msgspec.field(name="l")
-    trade_time: int = msgspec.field(name="T")
-    is_buyer_maker: bool = msgspec.field(name="m")
 
 
-class BlockTrade(_Event, frozen=True, gc=False, tag_field="e", tag="blockTrade"):
+class BlockTrade(_TradeEvent, frozen=True, gc=False, tag_field="e", tag="blockTrade"):
     """``<symbol>@blockTrade``: one block trade."""
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
     trade_id: int = msgspec.field(name="t")
-    price: Decimal = msgspec.field(name="p")
-    qty: Decimal = msgspec.field(name="q")
-    trade_time: int = msgspec.field(name="T")
-    is_buyer_maker: bool = msgspec.field(name="m")
 
 
-class DepthUpdate(_Event, frozen=True, tag_field="e", tag="depthUpdate"):
+class DepthUpdate(_SymbolEvent, frozen=True, tag_field="e", tag="depthUpdate"):
     """``<symbol>@depth`` / ``<symbol>@depth@100ms``: the changed levels of the book.
 
     It holds the updates ``first_update_id`` (``U``) to ``final_update_id`` (``u``). Binance's rule for
@@ -159,8 +181,6 @@ class DepthUpdate(_Event, frozen=True, tag_field="e", tag="depthUpdate"):
 
     __number_text__: ClassVar[tuple[str, ...]] = ("bids", "asks")
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
     first_update_id: int = msgspec.field(name="U")
     final_update_id: int = msgspec.field(name="u")
     bids: list[tuple[str, str]] = msgspec.field(name="b")
@@ -215,45 +235,27 @@ class KlineBar(_Checked, frozen=True, gc=False):
     taker_buy_quote_volume: Decimal = msgspec.field(name="Q")
 
 
-class Kline(_Event, frozen=True, gc=False, tag_field="e", tag="kline"):
+class Kline(_SymbolEvent, frozen=True, gc=False, tag_field="e", tag="kline"):
     """``<symbol>@kline_<interval>`` (and ``...@+08:00``, bars cut in UTC+8): the current bar, updated."""
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
     bar: KlineBar = msgspec.field(name="k")
 
 
-class Ticker(_Event, frozen=True, gc=False, tag_field="e", tag="24hrTicker"):
+class Ticker(_WindowStats, frozen=True, gc=False, tag_field="e", tag="24hrTicker"):
     """``<symbol>@ticker``: 24 h rolling-window statistics (field names as `TickerStats`'s).
 
     ``prev_close_price`` (``x``) is the price of the last trade before the window.
     """
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
-    price_change: Decimal = msgspec.field(name="p")
-    price_change_percent: Decimal = msgspec.field(name="P")
-    weighted_avg_price: Decimal = msgspec.field(name="w")
     prev_close_price: Decimal = msgspec.field(name="x")
-    last_price: Decimal = msgspec.field(name="c")
     last_qty: Decimal = msgspec.field(name="Q")
     bid_price: Decimal = msgspec.field(name="b")
     bid_qty: Decimal = msgspec.field(name="B")
     ask_price: Decimal = msgspec.field(name="a")
     ask_qty: Decimal = msgspec.field(name="A")
-    open_price: Decimal = msgspec.field(name="o")
-    high_price: Decimal = msgspec.field(name="h")
-    low_price: Decimal = msgspec.field(name="l")
-    volume: Decimal = msgspec.field(name="v")
-    quote_volume: Decimal = msgspec.field(name="q")
-    open_time: int = msgspec.field(name="O")
-    close_time: int = msgspec.field(name="C")
-    first_id: int = msgspec.field(name="F")
-    last_id: int = msgspec.field(name="L")
-    count: int = msgspec.field(name="n")
 
 
-class WindowTicker(_Event, frozen=True, gc=False):
+class WindowTicker(_WindowStats, frozen=True, gc=False):
     """``<symbol>@ticker_<window>`` (``1h``, ``4h``, ``1d``): rolling-window statistics.
 
     ``event_type`` names the window (``"1hTicker"``); the window opens on a minute and closes at the
@@ -261,35 +263,10 @@ class WindowTicker(_Event, frozen=True, gc=False):
     """
 
     event_type: str = msgspec.field(name="e")
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
-    price_change: Decimal = msgspec.field(name="p")
-    price_change_percent: Decimal = msgspec.field(name="P")
-    open_price: Decimal = msgspec.field(name="o")
-    high_price: Decimal = msgspec.field(name="h")
-    low_price: Decimal = msgspec.field(name="l")
-    last_price: Decimal = msgspec.field(name="c")
-    weighted_avg_price: Decimal = msgspec.field(name="w")
-    volume: Decimal = msgspec.field(name="v")
-    quote_volume: Decimal = msgspec.field(name="q")
-    open_time: int = msgspec.field(name="O")
-    close_time: int = msgspec.field(name="C")
-    first_id: int = msgspec.field(name="F")
-    last_id: int = msgspec.field(name="L")
-    count: int = msgspec.field(name="n")
 
 
-class MiniTicker(_Event, frozen=True, gc=False, tag_field="e", tag="24hrMiniTicker"):
+class MiniTicker(_MiniStats, frozen=True, gc=False, tag_field="e", tag="24hrMiniTicker"):
     """``<symbol>@miniTicker``: 24 h rolling-window statistics, short; ``last_price`` is ``c``."""
-
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
-    last_price: Decimal = msgspec.field(name="c")
-    open_price: Decimal = msgspec.field(name="o")
-    high_price: Decimal = msgspec.field(name="h")
-    low_price: Decimal = msgspec.field(name="l")
-    volume: Decimal = msgspec.field(name="v")
-    quote_volume: Decimal = msgspec.field(name="q")
 
 
 class MiniTickers(_Event, frozen=True):
@@ -307,11 +284,9 @@ class WindowTickers(_Event, frozen=True):
     tickers: list[WindowTicker]
 
 
-class AvgPrice(_Event, frozen=True, gc=False, tag_field="e", tag="avgPrice"):
+class AvgPrice(_SymbolEvent, frozen=True, gc=False, tag_field="e", tag="avgPrice"):
     """``<symbol>@avgPrice``: the average price over ``interval`` (``"5m"``)."""
 
-    event_time: int = msgspec.field(name="E")
-    symbol: str = msgspec.field(name="s")
     interval: str = msgspec.field(name="i")
     price: Decimal = msgspec.field(name="w")
     last_trade_time: int = msgspec.field(name="T")

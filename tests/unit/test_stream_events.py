@@ -314,7 +314,16 @@ def test_non_finite_decimals_are_refused(text: str) -> None:
     arr = [MINI_TICKER, {**MINI_TICKER, "v": text}]
     assert decode("!miniTicker@arr", arr) == RawEvent(data=arr, stream="!miniTicker@arr")
     with pytest.raises(ValueError, match="finite"):
-        Trade(1, "X", 1, Decimal(text), Decimal(1), 1, True)  # built by hand: refused too
+        # built by hand: refused too
+        Trade(
+            event_time=1,
+            symbol="X",
+            trade_id=1,
+            price=Decimal(text),
+            qty=Decimal(1),
+            trade_time=1,
+            is_buyer_maker=True,
+        )
 
 
 @pytest.mark.parametrize("text", NON_FINITE)
@@ -489,7 +498,17 @@ def test_trades_round_trip(
     }
     stream = symbol.lower() + "@trade"
     event = decode(stream, data, as_bytes=as_bytes)
-    assert event == Trade(1, symbol, trade_id, price, qty, 2, maker, stream=stream)
+    expected = Trade(
+        event_time=1,
+        symbol=symbol,
+        trade_id=trade_id,
+        price=price,
+        qty=qty,
+        trade_time=2,
+        is_buyer_maker=maker,
+        stream=stream,
+    )
+    assert event == expected
 
 
 json_values = st.recursive(
