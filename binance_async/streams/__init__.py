@@ -11,12 +11,14 @@ Use them from a client: ``client.stream(*names)``, ``client.order_book(symbol)``
 - `hub`: `StreamHub`, the connections of one client shared by every subscriber, and `EventStream`,
   what ``client.stream`` returns; `StreamStatus` events;
 - `subscriber`: the bounded queue between the reader and one consumer;
+- `names`: stream names from symbols (``names.trade("BTCUSDT")`` is ``"btcusdt@trade"``);
 - `local_book`: Binance's local order book algorithm as plain data (`LocalBook`);
 - `books`: `OrderBook` / `OrderBooks` on the client's streams, and their paced snapshots.
 """
 
 from __future__ import annotations
 
+from . import names
 from .books import OrderBook, OrderBooks
 from .config import Overflow, StreamConfig
 from .connection import ConnectionStats
@@ -80,6 +82,7 @@ __all__ = [
     "WindowTicker",
     "WindowTickers",
     "decode_message",
+    "names",
     "sequence_of",
     "stream_event_type",
 ]
