@@ -34,6 +34,13 @@ STREAM_HOSTS = {
     MARKET_DATA: "wss://data-stream.binance.vision",
 }
 
+#: The WebSocket API of each REST host.
+WS_API_HOSTS = {
+    MAINNET: "wss://ws-api.binance.com:443/ws-api/v3",
+    TESTNET: "wss://ws-api.testnet.binance.vision/ws-api/v3",
+    DEMO: "wss://demo-ws-api.binance.com/ws-api/v3",
+}
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -67,6 +74,17 @@ def check_base_url(base_url: str) -> str:
 def check_stream_url(stream_url: str) -> str:
     """The stream URL without a trailing slash; ``ws://`` is allowed only for loopback hosts."""
     return _checked(stream_url, "stream_url", "wss", "ws")
+
+
+def ws_api_url_for(base_url: str) -> str | None:
+    """The WebSocket API URL that goes with a REST base URL (None for the market-data-only host and
+    unknown hosts; a loopback ``http://`` one, the simulator, serves it at ``/ws-api/v3``)."""
+    base_url = base_url.rstrip("/")
+    known = WS_API_HOSTS.get(base_url)
+    if known is not None:
+        return known
+    stream = stream_url_for(base_url)
+    return f"{stream}/ws-api/v3" if stream is not None and stream.startswith("ws://") else None
 
 
 def stream_url_for(base_url: str) -> str | None:

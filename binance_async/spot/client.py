@@ -19,8 +19,8 @@ from .methods.account import AccountMixin
 from .methods.market import MarketDataMixin
 from .methods.order_lists import OrderListMixin
 from .methods.pagination import PaginationMixin
-from .methods.streams import StreamsMixin
 from .methods.trading import TradingMixin
+from .methods.ws_api import WsApiMixin
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["KlineInterval", "SpotClient", "SymbolStatus", "TickerType"]
 
 
-class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin, StreamsMixin):
+class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin, WsApiMixin):
     """Async client for the Binance Spot REST API.
 
     ::
@@ -72,7 +72,9 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
     that goes with ``base_url`` (mainnet ``wss://stream.binance.com:9443``, testnet, demo, the
     market-data-only host, and the simulator's own server); ``stream_config`` a `StreamConfig`;
     ``connector`` the socket seam (``binance_async.testing.MockConnector`` in tests). Sockets use the
-    client's session, so ``proxy`` and ``trust_env`` apply to them too.
+    client's session, so ``proxy`` and ``trust_env`` apply to them too. ``ws_api_url`` (the WebSocket
+    API, `ws_api`) defaults likewise (mainnet ``wss://ws-api.binance.com:443/ws-api/v3``, testnet, demo,
+    the simulator).
     """
 
     def __init__(
@@ -87,6 +89,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
         client_order_id_prefix: str = "",
         rules_ttl: float = 300.0,
         stream_url: str | None = None,
+        ws_api_url: str | None = None,
         stream_config: StreamConfig | None = None,
         connector: Connector | None = None,
         **options: Unpack[ClientOptions],
@@ -112,6 +115,7 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
             **options,
         )
         self._init_streams(stream_url, connector, stream_config)
+        self._init_ws_api(ws_api_url)
 
     _time_endpoint = E.SERVER_TIME
 

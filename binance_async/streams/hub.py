@@ -80,10 +80,12 @@ def check_stream_name(name: object) -> str:
 class StreamHub:
     """Every stream connection of one client (see the module)."""
 
-    def __init__(self, base_url: str, connector: Connector, config: StreamConfig) -> None:
+    def __init__(
+        self, base_url: str, connector: Connector, config: StreamConfig, budget: AttemptBudget | None = None
+    ) -> None:
         self.base_url = base_url
         self.config = config
-        self.budget = AttemptBudget(config.connect_attempts, config.attempts_period)
+        self.budget = budget or AttemptBudget(config.connect_attempts, config.attempts_period)
         self._connector = connector
         self._connections: list[StreamConnection] = []
         self._where: dict[str, StreamConnection] = {}

@@ -3,7 +3,8 @@
 Each entry carries what differs between calls: method, path, security, weight (a number or a rule
 over the parameters), how many orders it counts, and the response type. One module per area
 (`market`, `trading`, `order_lists`, `account`); this package re-exports every entry. `BY_ROUTE`
-finds an endpoint by ``(method, path)`` so that `SpotClient.request` charges the right weight too.
+finds an endpoint by ``(method, path)`` so that `SpotClient.request` charges the right weight too;
+`ws_methods.WS_METHODS` names each one's WebSocket API method.
 """
 
 from __future__ import annotations

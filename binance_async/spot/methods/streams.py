@@ -17,6 +17,7 @@ from ...errors import ClientClosedError, InvalidRequestError
 from .._common import SpotBase, check_symbol
 
 if TYPE_CHECKING:
+    from ...streams._budget import AttemptBudget
     from ...streams.books import OrderBook, OrderBooks, SnapshotQueue, Speed
     from ...streams.config import Overflow, StreamConfig
     from ...streams.connection import ConnectionStats
@@ -36,6 +37,7 @@ class StreamsMixin(SpotBase):
     _hub: StreamHub | None = None
     _snapshot_queue: SnapshotQueue | None = None
     _socket_transport: AiohttpTransport | None = None
+    _attempt_budget: AttemptBudget | None = None
 
     if TYPE_CHECKING:  # MarketDataMixin's, for the snapshots
 
@@ -70,9 +72,27 @@ class StreamsMixin(SpotBase):
                 f"no stream host is known for base_url {self.base_url!r}: pass SpotClient(stream_url=...)"
             )
         hub = self._hub = StreamHub(
-            url, self._connector or self._default_connector(), self._stream_config or StreamConfig()
+            url, self._sockets(), self._stream_config or StreamConfig(), self._attempts()
         )
         return hub
+
+    def _sockets(self) -> Connector:
+        """The connector every socket of this client comes from (``connector=``, else aiohttp's)."""
+        connector = self._connector
+        if connector is None:
+            connector = self._connector = self._default_connector()
+        return connector
+
+    def _attempts(self) -> AttemptBudget:
+        """Binance's budget of connection attempts (per IP), shared by every socket of this client."""
+        budget = self._attempt_budget
+        if budget is None:
+            from ...streams._budget import AttemptBudget
+            from ...streams.config import StreamConfig
+
+            config = self._stream_config or StreamConfig()
+            budget = self._attempt_budget = AttemptBudget(config.connect_attempts, config.attempts_period)
+        return budget
 
     def _default_connector(self) -> Connector:
         transport = self._pipeline.transport

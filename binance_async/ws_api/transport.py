@@ -1,0 +1,396 @@
+"""`WsApiTransport`: the REST pipeline's `Transport`, over one supervised WebSocket API connection.
+
+``send(request)`` writes one request frame (method and JSON params from the `Request`, see `wire`)
+on the open link, with an id of its own, and returns the answer as a `Response`. Requests are
+multiplexed: any number may be in flight; the reader hands each answer to its caller by id.
+
+What can go wrong, and what the caller sees (the pipeline turns these into its usual errors, so an
+order whose fate is unknown is recorded in ``unknown_outcomes`` and never resent):
+
+* no link could be opened in time: `ConnectionFailedError` (nothing was sent);
+* the link dropped after the frame was written: `TransportError` (it may have been executed);
+* no answer within the timeout: `RequestTimeoutError` (it may have been executed).
+
+The link is supervised as the market streams' are: opened on first use, reopened with a capped,
+jittered backoff after a drop or `silence_timeout` without a frame, pings answered with their
+payload, and replaced make-before-break on ``serverShutdown`` and before `max_lifetime`: new
+requests go to the new link, the old one stays open until its requests are answered (or the
+timeout passes). After each opening, `on_open` runs first (an Ed25519 ``session.logon``, the user
+data stream's subscriptions) before any request is written. Events (frames without an id) go to
+`on_event`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+from collections.abc import Awaitable, Callable
+
+import msgspec
+from aiohttp import WSMsgType
+
+from .._transport import Request, Response
+from .._websocket import Connector, WebSocket
+from ..errors import (
+    BinanceError,
+    ClientClosedError,
+    ConnectionFailedError,
+    RequestTimeoutError,
+    TransportError,
+)
+from ..streams._budget import AttemptBudget
+from ..streams.config import StreamConfig
+from .wire import Frame, decode_frame, response_headers
+
+__all__ = ["WsApiStats", "WsApiTransport"]
+
+logger = logging.getLogger("binance_async.ws_api")
+
+#: Sends one request on a link being opened: WebSocket API method, JSON params; the answer.
+LinkSender = Callable[[str, bytes], Awaitable[Response]]
+#: Called after a link opens, before any other request is written on it, with a sender on that link.
+OnOpen = Callable[[LinkSender], Awaitable[None]]
+#: Told of every event frame: its subscription id (None for connection events) and the raw event.
+OnEvent = Callable[[int | None, bytes], None]
+
+
+class WsApiStats(msgspec.Struct, kw_only=True):
+    """Counters of the WebSocket API connection (they only grow)."""
+
+    connects: int = 0
+    reconnects: int = 0
+    rotations: int = 0
+    failed_attempts: int = 0
+    silences: int = 0
+    server_shutdowns: int = 0
+    requests: int = 0
+    #: Requests whose link dropped before the answer came (their outcome is unknown).
+    lost: int = 0
+    timeouts: int = 0
+    events: int = 0
+    malformed: int = 0
+    pings: int = 0
+    last_error: str | None = None
+
+
+class _Link:
+    def __init__(self, socket: WebSocket, opened_at: float) -> None:
+        self.socket = socket
+        self.opened_at = opened_at
+        self.last_frame_at = opened_at
+        self.pending: dict[int, asyncio.Future[Frame]] = {}
+        self.reader: asyncio.Task[None] | None = None
+        self.ended = asyncio.Event()
+        #: Set when the link ends or the server announces its shutdown: the supervisor looks.
+        self.wake = asyncio.Event()
+        self.shutdown_notice = False
+        self.ready = False  # `on_open` done: requests may be written
+        #: Set while no request waits for an answer (a retired link closes then).
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def end(self, stats: WsApiStats) -> None:
+        if self.ended.is_set():
+            return
+        self.ended.set()
+        self.wake.set()
+        for waiter in self.pending.values():
+            if not waiter.done():
+                stats.lost += 1
+                waiter.set_exception(
+                    TransportError("the WebSocket API connection was lost before the answer")
+                )
+        self.pending.clear()
+
+
+class WsApiTransport:
+    """A `Transport` over the WebSocket API at `url` (see the module)."""
+
+    def __init__(
+        self,
+        url: str,
+        connector: Connector,
+        budget: AttemptBudget,
+        *,
+        timeout: float | None,
+        config: StreamConfig | None = None,
+        on_open: OnOpen | None = None,
+        on_event: OnEvent | None = None,
+    ) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.config = config or StreamConfig()
+        self.stats = WsApiStats()
+        self.on_open = on_open
+        self.on_event = on_event
+        self._connector = connector
+        self._budget = budget
+        self._ids = itertools.count(1)
+        self._link: _Link | None = None
+        self._opened = asyncio.Event()
+        self._supervisor: asyncio.Task[None] | None = None
+        self._closed = False
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._loop = asyncio.get_running_loop()
+
+    @property
+    def connected(self) -> bool:
+        link = self._link
+        return link is not None and link.ready and not link.ended.is_set()
+
+    # -- the Transport protocol --------------------------------------------------------------------
+
+    async def send(self, request: Request) -> Response:
+        link = await self._ready_link(request)
+        return await self.request_on(link, request.method, request.body or b"{}", path=request.path)
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None:
+            supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await supervisor
+        for task in list(self._retiring):
+            task.cancel()
+        link, self._link = self._link, None
+        if link is not None:
+            await self._close_link(link)
+
+    # -- requests ----------------------------------------------------------------------------------
+
+    async def _ready_link(self, request: Request) -> _Link:
+        if self._closed:
+            raise ClientClosedError("the WebSocket API connection is closed")
+        link = self._link
+        if link is not None and link.ready and not link.ended.is_set():
+            return link
+        self.start()
+        try:
+            await asyncio.wait_for(self._wait_open(), self.timeout)
+        except asyncio.TimeoutError:
+            raise ConnectionFailedError(
+                f"no WebSocket API connection within {self.timeout} s",
+                method=request.method,
+                path=request.path,
+            ) from None
+        link = self._link
+        assert link is not None
+        return link
+
+    async def wait_ready(self) -> None:
+        """Until a link is open and ready (within the timeout, else `ConnectionFailedError`)."""
+        self.start()
+        try:
+            await asyncio.wait_for(self._wait_open(), self.timeout)
+        except asyncio.TimeoutError:
+            raise ConnectionFailedError(f"no WebSocket API connection within {self.timeout} s") from None
+
+    async def _wait_open(self) -> None:
+        while not self.connected:
+            if self._closed:
+                raise ClientClosedError("the WebSocket API connection is closed")
+            self._opened.clear()
+            await self._opened.wait()
+
+    async def request_on(self, link: _Link, method: str, params: bytes, *, path: str = "") -> Response:
+        """Write one request on `link` and wait for its answer (used by `send` and by `on_open`)."""
+        request_id = next(self._ids)
+        frame = b'{"id":%d,"method":"%s","params":%s}' % (request_id, method.encode(), params)
+        waiter: asyncio.Future[Frame] = self._loop.create_future()
+        link.pending[request_id] = waiter
+        link.idle.clear()
+        try:
+            await link.socket.send_str(frame.decode())
+        except Exception as exc:  # the socket was closing: the frame did not leave
+            link.pending.pop(request_id, None)
+            raise ConnectionFailedError(
+                f"{method}: not sent ({type(exc).__name__})", method=method, path=path
+            ) from None
+        self.stats.requests += 1
+        try:
+            answer = await asyncio.wait_for(asyncio.shield(waiter), self.timeout)
+        except asyncio.TimeoutError:
+            link.pending.pop(request_id, None)
+            self.stats.timeouts += 1
+            raise RequestTimeoutError(
+                f"{method}: no answer in {self.timeout} s", method=method, path=path
+            ) from None
+        except asyncio.CancelledError:
+            link.pending.pop(request_id, None)
+            raise
+        return Response(answer.status, response_headers(answer), bytes(answer.error or answer.result))
+
+    # -- supervision -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the connection now (it is also opened by the first request)."""
+        if self._supervisor is None and not self._closed:
+            self._supervisor = asyncio.create_task(self._supervise(), name="binance-async ws-api")
+
+    async def _supervise(self) -> None:
+        failures = 0
+        link: _Link | None = None
+        while not self._closed:
+            if link is None:
+                try:
+                    link = await self._open_link()
+                except asyncio.CancelledError:
+                    raise
+                except (BinanceError, OSError, TimeoutError) as exc:
+                    failures += 1
+                    self.stats.failed_attempts += 1
+                    self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                    logger.warning("WebSocket API: connecting failed (%s); retrying", self.stats.last_error)
+                    await asyncio.sleep(self._backoff(failures))
+                    continue
+                failures = 0
+                self._install(link)
+            reason = await self._watch(link)
+            if reason == "rotate":
+                try:
+                    new = await self._open_link()
+                except asyncio.CancelledError:
+                    raise
+                except (BinanceError, OSError, TimeoutError) as exc:
+                    self.stats.last_error = f"rotation: {type(exc).__name__}: {exc}"
+                    reason = "rotation failed"
+                else:
+                    self.stats.rotations += 1
+                    self._retire(link)
+                    link = new
+                    self._install(link)
+                    continue
+            self.stats.reconnects += 1
+            self.stats.last_error = reason
+            logger.warning("WebSocket API: %s; reconnecting", reason)
+            await self._close_link(link)
+            link = self._link = None
+            failures += 1
+            await asyncio.sleep(self._backoff(failures) if failures > 1 else random.uniform(0, 0.25))
+
+    def _backoff(self, failures: int) -> float:
+        config = self.config
+        ceiling = min(config.backoff_cap, config.backoff_base * 2 ** min(failures - 1, 30))
+        return random.uniform(ceiling / 2, ceiling)
+
+    def _install(self, link: _Link) -> None:
+        self._link = link
+        self._opened.set()
+
+    async def _open_link(self) -> _Link:
+        await self._budget.acquire()
+        self.stats.connects += 1
+        socket = await self._connector.connect(self.url)
+        link = _Link(socket, self._loop.time())
+        link.reader = asyncio.create_task(self._read(link), name="binance-async ws-api reader")
+        try:
+            if self.on_open is not None:
+
+                async def send_here(method: str, params: bytes) -> Response:
+                    return await self.request_on(link, method, params)
+
+                await self.on_open(send_here)
+            link.ready = True
+        except BaseException:
+            await self._close_link(link)
+            raise
+        return link
+
+    async def _watch(self, link: _Link) -> str:
+        config = self.config
+        period = min(config.silence_timeout / 4, 1.0)
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(link.wake.wait(), period)
+            now = self._loop.time()
+            if link.shutdown_notice:
+                return "rotate"
+            if link.ended.is_set():
+                return "the connection closed"
+            if now - link.last_frame_at > config.silence_timeout:
+                self.stats.silences += 1
+                return f"no frame for {now - link.last_frame_at:.0f} s"
+            if now - link.opened_at >= config.max_lifetime:
+                return "rotate"
+
+    def _retire(self, link: _Link) -> None:
+        """Close an old link once its requests are answered (or the timeout has passed)."""
+
+        async def retire() -> None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(link.idle.wait(), self.timeout or 10.0)
+            await self._close_link(link)
+
+        task = asyncio.create_task(retire(), name="binance-async ws-api retire")
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _close_link(self, link: _Link) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(link.socket.close(code=1000), 2.0)
+        reader = link.reader
+        if reader is not None and not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+        link.end(self.stats)
+
+    async def _read(self, link: _Link) -> None:
+        socket = link.socket
+        stats = self.stats
+        now = self._loop.time
+        try:
+            while True:
+                message = await socket.receive()
+                link.last_frame_at = now()
+                kind = message.type
+                if kind is WSMsgType.TEXT:
+                    try:
+                        frame = decode_frame(message.data)
+                    except msgspec.DecodeError:
+                        stats.malformed += 1
+                        continue
+                    if frame.status:
+                        waiter = link.pending.pop(frame.id, None) if isinstance(frame.id, int) else None
+                        if waiter is not None and not waiter.done():
+                            waiter.set_result(frame)
+                        if not link.pending:
+                            link.idle.set()
+                        continue
+                    if frame.event:
+                        self._event(link, frame)
+                        continue
+                    stats.malformed += 1
+                elif kind is WSMsgType.PING:
+                    stats.pings += 1
+                    await socket.pong(message.data)
+                elif kind in (WSMsgType.PONG, WSMsgType.BINARY):
+                    continue
+                else:
+                    break
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            stats.last_error = f"reader: {type(exc).__name__}"
+        finally:
+            link.end(stats)
+
+    def _event(self, link: _Link, frame: Frame) -> None:
+        raw = bytes(frame.event)
+        if frame.subscriptionId is None and b'"serverShutdown"' in raw:
+            self.stats.server_shutdowns += 1
+            link.shutdown_notice = True
+            link.wake.set()
+            return
+        self.stats.events += 1
+        if self.on_event is not None:
+            try:
+                self.on_event(frame.subscriptionId, raw)
+            except Exception:
+                logger.exception("WebSocket API: an event listener failed")
