@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import random
 import signal
@@ -46,7 +47,6 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from typing import Any
 
 import _payloads
@@ -105,6 +105,10 @@ class Market:
                 if offset < 2 or rng.random() < 0.7:
                     side[offset] = qty_text(rng)
                 offset += 1
+        self.base_sorted = [sorted(side) for side in self.base]
+        self.fragments = [
+            {o: dumps([self.price(i, o), q]) for o, q in side.items()} for i, side in enumerate(self.base)
+        ]
         # Template pairs: A_j (levels as (side, offset, qty)), B_j restores the base.
         self.changes: list[list[tuple[int, int, str]]] = []
         self.restores: list[list[tuple[int, int, str]]] = []
@@ -167,28 +171,33 @@ class Market:
         self.trade_id[symbol] = t
         return self.trades[t % PAIRS], t
 
-    @lru_cache(maxsize=8)  # noqa: B019 (one Market per process)
-    def _state_levels(self, pair: int | None, top: int) -> tuple[list[list[str]], list[list[str]]]:
-        sides: list[list[list[str]]] = []
-        for side_index in (0, 1):
-            book = dict(self.base[side_index])
-            if pair is not None:
-                for s, offset, qty in self.changes[pair]:
-                    if s != side_index:
-                        continue
-                    if qty == ZERO:
-                        book.pop(offset, None)
-                    else:
-                        book[offset] = qty
-            sides.append([[self.price(side_index, o), book[o]] for o in sorted(book)[:top]])
-        return sides[0], sides[1]
+    def book(self, symbol: str, top: int) -> bytes:
+        """The symbol's book now as JSON: ``lastUpdateId`` and the best `top` levels a side, best first.
 
-    def book(self, symbol: str, top: int) -> dict[str, Any]:
-        """The symbol's book now: ``lastUpdateId`` and the best `top` levels a side (best first)."""
+        The base book's levels are pre-serialised; the state after m messages differs from it in at most
+        the 20 levels of one A_j, so a snapshot costs a list copy and a join, even at 5000 levels.
+        """
         m = self.count[symbol]
-        pair = None if m % 2 == 0 else ((m - 1) // 2) % PAIRS
-        bids, asks = self._state_levels(pair, top)
-        return {"lastUpdateId": self.last_u[symbol], "bids": bids, "asks": asks}
+        changes = self.changes[((m - 1) // 2) % PAIRS] if m % 2 else []
+        sides = []
+        for side_index in (0, 1):
+            offsets = self.base_sorted[side_index]
+            fragments = self.fragments[side_index]
+            changed = {o: q for s, o, q in changes if s == side_index}
+            if changed:
+                offsets = offsets.copy()
+                for offset, qty in changed.items():
+                    present = offset in self.base[side_index]
+                    if qty == ZERO and present:
+                        offsets.remove(offset)
+                    elif qty != ZERO and not present:
+                        bisect.insort(offsets, offset)
+            parts = [
+                fragments[o] if o not in changed else dumps([self.price(side_index, o), changed[o]])
+                for o in offsets[:top]
+            ]
+            sides.append(b",".join(parts))
+        return b'{"lastUpdateId":%d,"bids":[%s],"asks":[%s]}' % (self.last_u[symbol], sides[0], sides[1])
 
 
 # --------------------------------------------------------------------------- connections
@@ -401,7 +410,7 @@ class Server:
             if symbol not in self.market.count:
                 return json_response({"code": -1121, "msg": "Invalid symbol."}, status=400)
             limit = min(int(query.get("limit", "100")), self.market.levels)
-            return json_response(self.market.book(symbol, limit))
+            return web.Response(body=self.market.book(symbol, limit), headers=JSON_CT)
         if path == "/api/v3/exchangeInfo":
             return web.Response(body=self.info_one if "symbol" in query else self.info_all, headers=JSON_CT)
         if path == "/api/v3/ping":
@@ -421,7 +430,8 @@ class Server:
         if path == "/_bench/ids":
             return json_response({"last_u": self.market.last_u, "trade_id": self.market.trade_id})
         if path == "/_bench/book":
-            return json_response(self.market.book(query["symbol"], int(query.get("top", "500"))))
+            book = self.market.book(query["symbol"], int(query.get("top", "500")))
+            return web.Response(body=book, headers=JSON_CT)
         if path == "/_bench/blast":
             symbol, kind, n = query["symbol"], query["kind"], int(query["n"])
             before = self.market.last_u[symbol] if kind == "depth" else self.market.trade_id[symbol]
