@@ -13,7 +13,7 @@ timestamp only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -60,6 +60,10 @@ class WsPipeline(Pipeline):
         self._has_key = rest._has_key
         #: Whether requests may leave the key and signature out (an Ed25519 session logon succeeded).
         self.logged_on = False
+        #: Run on every new connection after the logon, before any other request: with a sender on
+        #: that connection and why it was opened (``WsApiTransport.opening``: ``"first"``,
+        #: ``"reconnect"``, ``"rotation"``). The user data stream subscribes there.
+        self.on_ready: list[Callable[[LinkSender, str], Awaitable[None]]] = []
         transport.on_open = self._on_open
 
     def __repr__(self) -> str:
@@ -80,6 +84,13 @@ class WsPipeline(Pipeline):
                 self._sign(body)
         return Request(ws_method, self.base_url, path, _NO_HEADERS, msgspec.json.encode(body))
 
+    def signed_body(self, params: dict[str, Any] | None = None) -> bytes:
+        """`params` with a timestamp, the API key and a signature, as a request's JSON params."""
+        body: dict[str, Any] = dict(params or {})
+        body["timestamp"] = self.clock.now_ms()
+        self._sign(body)
+        return msgspec.json.encode(body)
+
     def _sign(self, body: dict[str, Any]) -> None:
         signer = self.signer
         if signer is None or self._api_key is None:
@@ -96,10 +107,19 @@ class WsPipeline(Pipeline):
         await self._rest.sync_clock(force=force)
 
     async def _on_open(self, send: LinkSender) -> None:
-        """A new connection: charge its weight; log an Ed25519 key on before anything else is sent."""
+        """A new connection: charge its weight; log an Ed25519 key on; then the `on_ready` hooks."""
         self.limiter.charge_now(CONNECTION_WEIGHT)
+        await self._logon(send)
+        for hook in self.on_ready:
+            await hook(send, self.transport.opening)
+
+    @property
+    def can_log_on(self) -> bool:
         signer = self.signer
-        if signer is None or signer.kind != "Ed25519" or self._api_key is None:
+        return signer is not None and signer.kind == "Ed25519" and self._api_key is not None
+
+    async def _logon(self, send: LinkSender) -> None:
+        if not self.can_log_on:
             return
         if not self.clock.synced:
             await self._rest.sync_clock()

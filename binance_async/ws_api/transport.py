@@ -135,6 +135,12 @@ class WsApiTransport:
         self._closed = False
         self._retiring: set[asyncio.Task[None]] = set()
         self._loop = asyncio.get_running_loop()
+        #: Run before a switched-away-from link closes, with a sender on it (the user data stream
+        #: drains it there: an UNSUBSCRIBE whose answer follows every event sent on it).
+        self.before_retire: OnOpen | None = None
+        #: Why the link being opened is opened: ``"first"``, ``"reconnect"`` (events may have been
+        #: missed) or ``"rotation"`` (make-before-break: nothing was missed). Read by `on_open`.
+        self.opening: str = "first"
 
     @property
     def connected(self) -> bool:
@@ -238,6 +244,7 @@ class WsApiTransport:
         link: _Link | None = None
         while not self._closed:
             if link is None:
+                self.opening = "first" if self.stats.connects == 0 else "reconnect"
                 try:
                     link = await self._open_link()
                 except asyncio.CancelledError:
@@ -253,6 +260,7 @@ class WsApiTransport:
                 self._install(link)
             reason = await self._watch(link)
             if reason == "rotate":
+                self.opening = "rotation"
                 try:
                     new = await self._open_link()
                 except asyncio.CancelledError:
@@ -323,6 +331,13 @@ class WsApiTransport:
         """Close an old link once its requests are answered (or the timeout has passed)."""
 
         async def retire() -> None:
+            if self.before_retire is not None and not link.ended.is_set():
+
+                async def send_there(method: str, params: bytes) -> Response:
+                    return await self.request_on(link, method, params)
+
+                with contextlib.suppress(Exception):
+                    await self.before_retire(send_there)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(link.idle.wait(), self.timeout or 10.0)
             await self._close_link(link)

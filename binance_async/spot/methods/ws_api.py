@@ -9,7 +9,9 @@ from ...errors import ClientClosedError, InvalidRequestError
 from .streams import StreamsMixin
 
 if TYPE_CHECKING:
+    from ...streams.config import Overflow
     from ...ws_api.client import WsApiClient
+    from ...ws_api.user_stream import UserStream
 
 __all__ = ["WsApiMixin"]
 
@@ -55,3 +57,28 @@ class WsApiMixin(StreamsMixin):
             url, self._sockets(), self._attempts(), timeout=self._pipeline.timeout, config=self._stream_config
         )
         return WsApiClient(self, transport)  # type: ignore[arg-type]
+
+    def user_stream(
+        self, *, queue_size: int | None = None, overflow: Overflow | None = None, resync: bool = True
+    ) -> UserStream:
+        """The account's events as they happen: ``async with client.user_stream() as events:``.
+
+        Typed `ExecutionReport`, `OutboundAccountPosition`, `BalanceUpdate`, `ListStatus`,
+        `ExternalLockUpdate` and `EventStreamTerminated` events from a WebSocket API subscription on a
+        connection of its own (``userDataStream.subscribe`` after an Ed25519 logon, else
+        ``userDataStream.subscribe.signature``), subscribed again on every reconnect. After a reconnect
+        (``resync=True``) a `UserStreamResynced` carries the open orders and the account fetched over
+        REST, since events may have been missed meanwhile. The queue holds `queue_size` events
+        (``StreamConfig.queue_size``) and follows `overflow` (``StreamConfig.overflow``).
+        """
+        from ...streams.config import StreamConfig
+        from ...ws_api.user_stream import UserStream
+
+        config = self._stream_config or StreamConfig()
+        return UserStream(
+            self,  # type: ignore[arg-type]
+            self.ws_api(),
+            queue_size=queue_size if queue_size is not None else config.queue_size,
+            overflow=overflow if overflow is not None else config.overflow,
+            resync=resync,
+        )
