@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -192,3 +193,43 @@ async def test_an_ed25519_key_subscribes_after_its_logon(connector: MockConnecto
         events = await asyncio.wait_for(entering, 2)
         assert events.subscribed
         await events.aclose()
+
+
+def position(update_time: int, **balances: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "e": "outboundAccountPosition",
+        "E": update_time,
+        "u": update_time,
+        "B": [{"a": asset, "f": free, "l": locked} for asset, (free, locked) in balances.items()],
+    }
+
+
+async def test_the_account_view_keeps_balances_and_open_orders(
+    client: SpotClient, connector: MockConnector
+) -> None:
+    view = client.account_view()
+    entering = asyncio.ensure_future(view.__aenter__())
+    socket = await connector.next_socket()
+    await subscribed(socket, 0)
+    account = await asyncio.wait_for(entering, 2)
+    assert not account.stale and account.snapshots == 1
+    [snapshot_order] = account.open_orders()
+    since = account._since
+    socket.feed_json({"subscriptionId": 0, "event": {**report(501), "E": since + 10, "T": since + 10}})
+    socket.feed_json({"subscriptionId": 0, "event": position(since + 11, BTC=("1.5", "0.5"))})
+    await until(lambda: account.updates == 2)
+    assert account.balance("BTC").total == Decimal("2.0")
+    assert {o.order_id for o in account.open_orders()} == {snapshot_order.order_id, 501}
+    filled = {**report(501, "FILLED", 2), "E": since + 20, "T": since + 20}
+    socket.feed_json({"subscriptionId": 0, "event": filled})
+    older = {**report(502), "E": since - 5_000, "T": since - 5_000}  # before the snapshot: in it already
+    socket.feed_json({"subscriptionId": 0, "event": older})
+    await until(lambda: account.updates == 3)
+    assert {o.order_id for o in account.open_orders()} == {snapshot_order.order_id}
+    assert account.order("ETHBTC", 501) is None and account.balance("XYZ").total == 0
+    socket.drop()  # a reconnect: a new snapshot replaces everything
+    second = await connector.next_socket()
+    await subscribed(second, 1)
+    await until(lambda: account.snapshots == 2)
+    assert not account.stale
+    await account.aclose()

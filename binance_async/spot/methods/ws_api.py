@@ -10,6 +10,7 @@ from .streams import StreamsMixin
 
 if TYPE_CHECKING:
     from ...streams.config import Overflow
+    from ...ws_api.account_view import AccountView
     from ...ws_api.client import WsApiClient
     from ...ws_api.user_stream import UserStream
 
@@ -82,3 +83,13 @@ class WsApiMixin(StreamsMixin):
             overflow=overflow if overflow is not None else config.overflow,
             resync=resync,
         )
+
+    def account_view(self) -> AccountView:
+        """Balances and open orders kept current from the user data stream, for bots that would rather
+        read state than events: ``async with client.account_view() as account:`` then
+        ``account.balance("USDT")``, ``account.open_orders("BTCUSDT")``, ``await account.wait_update()``
+        (see `AccountView`). Snapshot over REST after subscribing, events after it, and a new snapshot
+        after every reconnect."""
+        from ...ws_api.account_view import AccountView
+
+        return AccountView(self, self.user_stream())  # type: ignore[arg-type]
