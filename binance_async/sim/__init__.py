@@ -19,7 +19,11 @@ Its rooms, one module each:
   `ws_streams` (`MarketStreams`: the market streams' routes, subscriptions and periods), with
   `stream_names` (what a stream name means), `stream_payloads` (the events), `stream_connection` (one
   client), `stream_control` (SUBSCRIBE and the rest), `stream_limits` (settings, the attempt budget,
-  counters), `stream_faults` (their faults) and `stream_events` (how the market tells them);
+  counters), `stream_faults` (their faults) and `stream_events` (how the market tells them); and
+  `ws_api` (`WsApiServer`: the WebSocket API), with `ws_api_framing` (requests and answers),
+  `ws_api_methods` (the REST routes as methods), `ws_api_sessions` (signatures, logon, the user data
+  stream methods), `ws_api_user_data` (the subscriptions), `ws_api_connection` (one client),
+  `ws_api_faults` (their faults) and `account_events` (how the engine tells about accounts);
 * routes (what each HTTP endpoint reads and answers): `market_routes`, `order_routes`, `list_routes`,
   `sor_routes`, with `routes`, `params` and `order_params` for reading requests;
 * the exchange: `market` (symbols, filters, prices, tickers) with `book` (order books) and `tape`
@@ -39,12 +43,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clock import SimClock
-from .config import ApiKey, LimitSpec, SimConfig, SymbolSpec
+from .config import ApiKey, LimitSpec, SimConfig, SymbolSpec, WsApiSettings
 
 if TYPE_CHECKING:
     from .activity import MarketActivity
     from .app import Simulator
     from .stream_limits import StreamSettings
+    from .ws_api import WsApiServer
 
 __all__ = [
     "ApiKey",
@@ -55,9 +60,16 @@ __all__ = [
     "Simulator",
     "StreamSettings",
     "SymbolSpec",
+    "WsApiServer",
+    "WsApiSettings",
 ]
 
-_LAZY = {"Simulator": ".app", "MarketActivity": ".activity", "StreamSettings": ".stream_limits"}
+_LAZY = {
+    "Simulator": ".app",
+    "MarketActivity": ".activity",
+    "StreamSettings": ".stream_limits",
+    "WsApiServer": ".ws_api",
+}
 
 
 def __getattr__(name: str) -> Any:

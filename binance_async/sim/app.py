@@ -13,7 +13,8 @@ charged for order endpoints, then the handler; unread parameters are an error. R
 
     sim = Simulator(); sim.start_in_thread()             # anywhere (its own loop in a thread)
 
-The WebSocket market streams are served on the same port (`stream_url`, `streams`); a seeded
+The WebSocket market streams are served on the same port (`stream_url`, `streams`), and so is the
+WebSocket API (`ws_api_url`, `ws_api`: the REST routes as methods, sessions, user data streams); a seeded
 market-maker (`start_activity`, off by default) gives the markets trades and moving books.
 """
 
@@ -45,6 +46,8 @@ from .params import Params
 from .routes import Call, Route
 from .security import Security
 from .sor_routes import sor_routes
+from .ws_api import PATH as WS_API_PATH
+from .ws_api import WsApiServer
 from .ws_streams import MarketStreams
 
 __all__ = ["Simulator"]
@@ -81,11 +84,18 @@ class Simulator:
         self._oauth_routes = {(method, path): handler for method, path, handler in self.oauth.routes()}
         #: The WebSocket market streams on the same server (``sim.streams.settings`` sets their times).
         self.streams = MarketStreams(self.market, self.clock, seed=self.config.seed)
+        #: The WebSocket API on the same server (``sim.ws_api.settings``, ``.faults``, ``.counters``): the
+        #: REST routes above as its methods, with the same limits, keys and engine.
+        self.ws_api = WsApiServer(
+            self._routes, self.engine, self.limits, self.security, self.clock, self.config
+        )
         #: The market-maker of `start_activity`, if one was started.
         self.activity: MarketActivity | None = None
         self.base_url = ""
         #: Where the market streams are: ``f"{sim.stream_url}/ws/btcusdt@trade"``.
         self.stream_url = ""
+        #: Where the WebSocket API is: ``ws://127.0.0.1:PORT/ws-api/v3``.
+        self.ws_api_url = ""
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
@@ -114,6 +124,7 @@ class Simulator:
     def app(self) -> web.Application:
         application = web.Application()
         self.streams.install(application)  # before the catch-all route
+        self.ws_api.install(application)
         application.router.add_route("*", "/{tail:.*}", self._dispatch)
         application.on_response_prepare.append(self._date_header)
         return application
@@ -185,6 +196,7 @@ class Simulator:
         bound_port = runner.addresses[0][1]
         self.base_url = f"http://{host}:{bound_port}"
         self.stream_url = f"ws://{host}:{bound_port}"
+        self.ws_api_url = f"ws://{host}:{bound_port}{WS_API_PATH}"
         if self.config.activity_rate > 0:
             self.start_activity()
         return self.base_url

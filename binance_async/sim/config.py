@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_SYMBOLS", "ApiKey", "LimitSpec", "SimConfig", "SymbolSpec"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_SYMBOLS",
+    "ApiKey",
+    "LimitSpec",
+    "SimConfig",
+    "SymbolSpec",
+    "WsApiSettings",
+]
 
 
 @dataclass(frozen=True)
@@ -150,3 +158,29 @@ class SimConfig:
     activity_rate: float = 0.0
     #: The symbols it trades; empty: every symbol.
     activity_symbols: tuple[str, ...] = ()
+
+
+@dataclass
+class WsApiSettings:
+    """The WebSocket API's times and limits (``sim.ws_api.settings``), in seconds. Binance's values by
+    default; tests shorten them. A connection keeps the times it opened with.
+
+    The transport's timers (pings, the pong timeout, the close handshake, how often lifetimes are checked)
+    run on the event loop's clock; the lifetime and the connection-attempt window on the simulator's
+    `SimClock`, which a test can `advance`.
+    """
+
+    ping_interval: float = 20.0
+    pong_timeout: float = 60.0
+    close_timeout: float = 2.0
+    #: A connection is closed (1001) this long after it opened, on the simulator's clock.
+    max_lifetime: float = 24 * 3600.0
+    housekeeping_interval: float = 1.0
+    #: At most `max_attempts` connection attempts per IP in any `attempt_window` (simulator's clock).
+    max_attempts: int = 300
+    attempt_window: float = 300.0
+    #: What opening a connection costs the IP's REQUEST_WEIGHT.
+    connection_weight: int = 2
+    #: User data stream subscriptions: active at once, and started over a connection's life.
+    max_active_subscriptions: int = 1000
+    max_subscriptions: int = 65535

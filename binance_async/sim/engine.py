@@ -12,7 +12,9 @@
 * `history`: the windows and pages of the history queries.
 
 The engine itself places a single order (check, peg, lock, match or arm, then triggers and list rules),
-cancels and amends orders, and answers the order, trade and commission queries.
+cancels and amends orders, and answers the order, trade and commission queries. Each call that changed
+orders ends with ``matcher.events.orders_changed(symbol)`` (`account_events`: the user data streams read
+what changed from the records; nothing listens, nothing is done).
 
 Pegged orders (pegged-orders FAQ) are limit orders priced from the book when they enter it: at
 placement for LIMIT and LIMIT_MAKER (and a list's working order or OCO limit-maker leg), when the working
@@ -106,6 +108,7 @@ class Engine:
             fills = self.matcher.execute(order, spec, plan)
         self.matcher.run_triggers(request.symbol, spec)
         self.lists.settle(request.symbol, spec)
+        self.matcher.events.orders_changed(request.symbol)  # the user data streams (account_events)
         return OrderResult(order, fills, now)
 
     def _find(self, account: str, symbol: str, order_id: int | None, client_id: str | None) -> Order | None:
@@ -156,7 +159,9 @@ class Engine:
             raise SimError(-2011, "Order was not canceled due to cancel restrictions.")
         self.matcher.cancel(order)
         self.lists.settle(symbol, self.market.require(symbol))
-        return order.cancel_body(new_client_id or self.matcher.new_client_order_id(), self.clock.now_ms())
+        body = order.cancel_body(new_client_id or self.matcher.new_client_order_id(), self.clock.now_ms())
+        self.matcher.events.orders_changed(symbol, {order.order_id: body["clientOrderId"]})
+        return body
 
     def cancel_all(self, account: str, symbol: str) -> list[JsonObject]:
         """DELETE /api/v3/openOrders (-2011 if the account has none on `symbol`)."""
@@ -168,6 +173,7 @@ class Engine:
             self.matcher.cancel(order)
             bodies.append(order.cancel_body(self.matcher.new_client_order_id(), self.clock.now_ms()))
         self.lists.settle(symbol, self.market.require(symbol))
+        self.matcher.events.orders_changed(symbol, {b["orderId"]: b["clientOrderId"] for b in bodies})
         return bodies
 
     def amend_keep_priority(
@@ -217,6 +223,7 @@ class Engine:
             self.matcher.release(holder, order)
             self.lists.settle(symbol, self.market.require(symbol))
         holder.update_time = now
+        self.matcher.events.orders_changed(symbol)
         return {
             "transactTime": now,
             "executionId": amendment.execution_id,

@@ -38,6 +38,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from .account_events import AccountEvents
 from .accounts import Account, Accounts
 from .clock import SimClock
 from .config import SymbolSpec
@@ -158,6 +159,9 @@ class Matcher:
         self._last_prices: list[Decimal] = []  # trade prices not yet checked against stop orders
         #: every order list, by orderListId (one sequence over all symbols; see `order_lists`)
         self.lists: dict[int, OrderList] = {}
+        #: who hears about account orders and balances: the engine and the order lists call
+        #: ``events.orders_changed(symbol)`` once an engine call is done (`account_events`)
+        self.events = AccountEvents()
 
     # -- state, ids and funds ---------------------------------------------------------------------
 

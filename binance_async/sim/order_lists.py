@@ -213,6 +213,7 @@ class OrderLists:
             self._start_legs([first], spec)
         self.matcher.run_triggers(symbol, spec)
         self.settle(symbol, spec)
+        self.matcher.events.orders_changed(symbol)  # the user data streams (account_events)
         return order_list, every
 
     def _find(self, account: str, list_id: int | None, client_id: str | None) -> OrderList | None:
@@ -261,6 +262,7 @@ class OrderLists:
         body = order_list.body()
         body["transactionTime"] = now
         body["orderReports"] = [o.cancel_body(cancel_id, now) for o in order_list.orders]
+        self.matcher.events.orders_changed(symbol, {o.order_id: cancel_id for o in order_list.orders})
         return body
 
     def all_lists(self, account: str, window: Window = LATEST) -> list[OrderList]:

@@ -1,0 +1,172 @@
+"""Fault injection for the WebSocket API (``sim.ws_api.faults``), in the spirit of `faults` (REST) and
+`stream_faults` (market streams).
+
+Per request, `FaultRule` s (`faults`) with the REST semantics, matched against the method's REST route
+(``FaultRule("drop_after", 1.0, method="POST", path="/api/v3/order")`` is ``order.place``; a session
+method is matched as method ``"WS"`` and path its own name, e.g. ``"session.logon"``), drawn from their
+own seeded ``random.Random``:
+
+* ``"error_before"``: answered with the rule's `status` and -1001 (Internal error), nothing processed;
+* ``"error_after"``: processed (an order IS placed, its user data events are sent), then answered with
+  the rule's `status` (e.g. 503) and -1007 (Timeout ... execution status unknown);
+* ``"drop_before"`` / ``"drop_after"``: the TCP connection is dropped without a close frame, before or
+  right after processing: a dropped ``order.place`` has placed its order, and its answer never comes;
+* ``"latency"``: processed at once, answered `latency_s` later (the answers queued after it wait behind
+  it: order is kept). With a "before" fault, its error (or the drop) comes after the wait.
+
+For every open connection, as `stream_faults` does them: `drop_open_connections`, `stall` (nothing sent,
+no ping sent or answered; requests still processed, their answers wait), `delay` (every message queued
+from now on goes out later), `server_shutdown` (``{"event": {"e": "serverShutdown", "E": ms}}``, then a
+close after the grace).
+
+`counts` holds the faults fired by kind, `log` (name, kind) of each, oldest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import TYPE_CHECKING
+
+from .faults import INTERNAL_ERROR, KINDS, UNKNOWN_STATUS, Decision, FaultRule, Faults
+from .ws_api_framing import ApiRequest, encode
+
+if TYPE_CHECKING:
+    from .ws_api import WsApiServer
+    from .ws_api_connection import ApiConnection
+    from .ws_api_methods import Method
+
+__all__ = ["WS_API_FAULT_KINDS", "WsApiFaults"]
+
+WS_API_FAULT_KINDS = (*KINDS, "drop", "stall", "delay", "server_shutdown")
+
+
+class WsApiFaults:
+    """The armed faults of one `WsApiServer`. Arming is thread-safe; a fault acting on open connections
+    runs on the server's loop."""
+
+    def __init__(self, server: WsApiServer, seed: int = 0) -> None:
+        self._server = server
+        #: The per-request rules and their seeded draws (``faults.rules.add(FaultRule(...))``).
+        self.rules = Faults([], seed=seed)
+        self._lock = threading.Lock()
+        self.counts: dict[str, int] = dict.fromkeys(WS_API_FAULT_KINDS, 0)
+        #: (method or detail, kind) of every fault fired, oldest first.
+        self.log: list[tuple[str, str]] = []
+        self._delay_s = 0.0
+
+    # -- arming ---------------------------------------------------------------------------------------
+
+    def add(self, rule: FaultRule) -> None:
+        """Arm a per-request rule (`faults.FaultRule`)."""
+        self.rules.add(rule)
+
+    def drop_open_connections(self) -> None:
+        """Drop every open connection now, without a close frame."""
+        self._server.call_on_loop(self._drop_open)
+
+    def _drop_open(self) -> None:
+        for connection in self._server.connections:
+            self.fired("drop", "open connection")
+            connection.abort()
+
+    def stall(self, seconds: float) -> None:
+        """Every open connection sends nothing and answers no ping for `seconds`."""
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        self._server.call_on_loop(self._stall, seconds)
+
+    def _stall(self, seconds: float) -> None:
+        for connection in self._server.connections:
+            self.fired("stall", f"{seconds} s")
+            connection.stall(seconds)
+
+    def delay(self, seconds: float) -> None:
+        """Send every message queued from now on `seconds` later (0: stop delaying)."""
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        with self._lock:
+            self._delay_s = seconds
+
+    def server_shutdown(self, close_after: float = 0.0) -> None:
+        """``serverShutdown`` to every connection, closed `close_after` seconds later (simulator clock)."""
+        self._server.announce_shutdown(close_after)
+
+    def clear(self) -> None:
+        """Disarm every rule and the delay (a stall under way runs its course; counts and log stay)."""
+        self.rules.clear()
+        with self._lock:
+            self._delay_s = 0.0
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            for kind in self.counts:
+                self.counts[kind] = 0
+            self.log.clear()
+
+    def reseed(self, seed: int) -> None:
+        self.rules.reseed(seed)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    # -- what the server asks -------------------------------------------------------------------------
+
+    def fired(self, kind: str, detail: str) -> None:
+        with self._lock:
+            self.counts[kind] += 1
+            self.log.append((detail, kind))
+
+    def due(self, count: bool = True) -> float:
+        """When a message queued now may go out (event loop time)."""
+        now = asyncio.get_running_loop().time()
+        delay = self._delay_s
+        if delay <= 0:
+            return now
+        if count:
+            self.fired("delay", f"{delay} s")
+        return now + delay
+
+    def decide(self, method: Method) -> Decision:
+        """Which rules fire for one request of `method` (one draw per matching rule)."""
+        return self.rules.decide(method.http_method, method.path)
+
+    def before(
+        self, connection: ApiConnection, request: ApiRequest, method: Method, decision: Decision
+    ) -> bool:
+        """Apply a "before" fault (after its latency): True if the request is not to be processed."""
+        if decision.latency_s > 0:
+            self.fired("latency", method.name)
+        rule = decision.before
+        if rule is None:
+            return False
+        self.fired(rule.kind, method.name)
+        if rule.kind == "drop_before":
+            connection.drop_later(decision.latency_s)
+        else:
+            connection.send_later(_error(request, rule, INTERNAL_ERROR), decision.latency_s)
+        return True
+
+    def after(
+        self,
+        connection: ApiConnection,
+        request: ApiRequest,
+        method: Method,
+        decision: Decision,
+        answer: bytes,
+    ) -> None:
+        """Send the processed request's `answer`, after the latency, unless an "after" fault replaces it
+        (-1007) or drops the connection instead."""
+        rule = decision.after
+        if rule is not None:
+            self.fired(rule.kind, method.name)
+            if rule.kind == "drop_after":
+                connection.drop_later(0)
+                return
+            answer = _error(request, rule, UNKNOWN_STATUS).encode()
+        connection.send_later(answer.decode(), decision.latency_s)
+
+
+def _error(request: ApiRequest, rule: FaultRule, error: dict[str, object]) -> str:
+    return encode({"id": request.id, "status": rule.status, "error": error}).decode()
