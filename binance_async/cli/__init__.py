@@ -12,14 +12,16 @@
     binance-async account                                # needs BINANCE_API_KEY and BINANCE_API_SECRET
     binance-async order BTCUSDT BUY LIMIT --quantity 0.001 --price 60000 [--test]
     binance-async cancel BTCUSDT --client-order-id ID
+    binance-async orders BTCUSDT --follow                # open orders, then their updates as they happen
     binance-async sim --port 8080                        # serve the simulator
 
 One module per concern: `_parser` (arguments), `_connect` (host, keys, in-process simulator),
 `_output` (numbers, tables, JSON, progress bar), `_errors` (one-line messages and exit codes: 0 done,
 1 failed, 2 usage, 3 unknown order outcome, 130 interrupted), and the commands in `_market`,
-`_streams` (``watch`` and ``book``), `_trading`, `_demo` and `_serve`. A failure is one ``error: ...``
-line on stderr, never a traceback (``--debug`` shows it, with the library's DEBUG log); a usage error's
-line ends with ``(see '<prog> <command> --help')`` wherever it was found (see `_parser`).
+`_streams` (``watch`` and ``book``), `_trading`, `_orders` (``orders``), `_demo` and `_serve`. A failure
+is one ``error: ...`` line on stderr, never a traceback (``--debug`` shows it, with the library's DEBUG
+log); a usage error's line ends with ``(see '<prog> <command> --help')`` wherever it was found (see
+`_parser`).
 
 Numbers are written in fixed point everywhere: text and CSV without trailing zeros (``0``, ``0.001``),
 ``--json`` as Binance writes them (``"0.00000000"``, never ``"0E-8"``; see
@@ -37,7 +39,7 @@ import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from . import _demo, _market, _serve, _streams, _trading
+from . import _demo, _market, _orders, _serve, _streams, _trading
 from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, describe
 from ._parser import PROG, parse, usage_line
 
@@ -57,6 +59,7 @@ COMMANDS: dict[str, Command] = {
     "order": _trading.order,
     "cancel": _trading.cancel,
     "status": _trading.status,
+    "orders": _orders.orders,
 }
 
 

@@ -61,6 +61,7 @@ COMMANDS: dict[str, str] = {
     "order": "place an order, checked against the symbol's rules first (needs keys)",
     "cancel": "cancel an open order (needs keys)",
     "status": "look an order up by id or client order id (needs keys)",
+    "orders": "the open orders; --follow: then their updates as they happen (needs keys)",
     "sim": "serve the embedded Binance simulator on 127.0.0.1 until Ctrl-C",
 }
 
@@ -518,6 +519,41 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     status = command("status")
     _order_ref(status)
     _json_option(status)
+
+    orders = command(
+        "orders",
+        epilog="--follow subscribes to the user data stream, prints the open orders, then each execution "
+        "report as it happens: one line on a terminal (time, symbol, side, type, execution type, status, "
+        "last fill qty @ price, filled / ordered, client order id), one JSON line per event when piped or "
+        'with --json ({"type": "ExecutionReport", "data": {...}}, Binance\'s keys, fixed-point numbers; the '
+        'open orders first as {"type": "OpenOrders", "data": [...]}). After a reconnect a line says so and '
+        "lists the open orders fetched again. With --sim a resting LIMIT BUY is placed first and, with "
+        "--follow, a MARKET order every second in the background (on SYMBOL, default BTCUSDT); they stop "
+        "with the command.",
+    )
+    orders.add_argument(
+        "symbol",
+        nargs="?",
+        type=symbol_value,
+        metavar="SYMBOL",
+        help="only this symbol's orders (e.g. BTCUSDT)",
+    )
+    orders.add_argument(
+        "--follow", action="store_true", help="then print order updates as they happen, until Ctrl-C"
+    )
+    orders.add_argument(
+        "--all-events",
+        action="store_true",
+        help="--follow: also print balance, order list and other account events",
+    )
+    orders.add_argument(
+        "--count", type=positive_int, metavar="N", help="--follow: stop after N events printed"
+    )
+    orders.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON (--follow: JSON lines even on a terminal)",
+    )
 
     command("sim", add_help=False, prefix_chars="-")  # its options are those of python -m binance_async.sim
     return parser
