@@ -85,9 +85,9 @@ class Simulator:
         #: The WebSocket market streams on the same server (``sim.streams.settings`` sets their times).
         self.streams = MarketStreams(self.market, self.clock, seed=self.config.seed)
         #: The WebSocket API on the same server (``sim.ws_api.settings``, ``.faults``, ``.counters``): the
-        #: REST routes above as its methods, with the same limits, keys and engine.
+        #: REST routes above as its methods, with the same limits, keys, engine and fault rules.
         self.ws_api = WsApiServer(
-            self._routes, self.engine, self.limits, self.security, self.clock, self.config
+            self._routes, self.engine, self.limits, self.security, self.clock, self.config, self.faults
         )
         #: The market-maker of `start_activity`, if one was started.
         self.activity: MarketActivity | None = None

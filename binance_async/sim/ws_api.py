@@ -21,8 +21,9 @@ in any `attempt_window` are admitted (one more: HTTP 429 at the upgrade; an IP o
 REST's 429 / 418 at the upgrade). `announce_shutdown` sends ``{"event": {"e": "serverShutdown", "E": ms}}``
 and closes (1001) after the grace. A request answered 418 (the IP is banned) is followed by a close (1008).
 
-Faults (`ws_api_faults`, ``sim.ws_api.faults``): per-request rules (errors before or after processing,
-drops before or after, latency) and per-connection faults (drop, stall, delay, serverShutdown).
+Faults (`ws_api_faults`, ``sim.ws_api.faults``): the simulator's per-request rules (``sim.faults``: a rule
+naming a REST route applies to the method of that route; errors before or after processing, drops before
+or after, latency) and per-connection faults (drop, stall, delay, serverShutdown).
 `WsApiServer.counters` counts connections opened, closed (and why) and refused, requests, messages sent
 and faults fired.
 
@@ -46,6 +47,7 @@ from .clock import SimClock
 from .config import SimConfig, WsApiSettings
 from .engine import Engine
 from .errors import SimError, error_response
+from .faults import Faults
 from .limits import SimLimits
 from .routes import Route
 from .security import Security
@@ -94,14 +96,16 @@ class WsApiServer:
         security: Security,
         clock: SimClock,
         config: SimConfig,
+        faults: Faults,
         settings: WsApiSettings | None = None,
     ) -> None:
         self.clock = clock
         self._engine = engine
         self._limits = limits
         self._settings = settings or WsApiSettings()
-        #: Fault injection: ``sim.ws_api.faults.add(FaultRule("drop_after", 1.0, path="/api/v3/order"))``.
-        self.faults = WsApiFaults(self, config.seed)
+        #: Fault injection: per request the simulator's rules (`faults`, shared with REST), and faults of
+        #: the open connections (``sim.ws_api.faults.stall(5.0)``).
+        self.faults = WsApiFaults(self, faults)
         #: What happened so far: connections opened, closed, refused; requests; messages; faults.
         self.counters = WsApiCounters(faults=self.faults.counts)
         self.attempts = ConnectionAttempts(clock)

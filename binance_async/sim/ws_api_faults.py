@@ -1,10 +1,12 @@
 """Fault injection for the WebSocket API (``sim.ws_api.faults``), in the spirit of `faults` (REST) and
 `stream_faults` (market streams).
 
-Per request, `FaultRule` s (`faults`) with the REST semantics, matched against the method's REST route
-(``FaultRule("drop_after", 1.0, method="POST", path="/api/v3/order")`` is ``order.place``; a session
-method is matched as method ``"WS"`` and path its own name, e.g. ``"session.logon"``), drawn from their
-own seeded ``random.Random``:
+Per request: the simulator's own `FaultRule` s (``sim.faults``, the REST ones) apply to the WebSocket API
+too. A rule names a REST route, and the method of that route is matched by it
+(``FaultRule("drop_after", 1.0, method="POST", path="/api/v3/order")`` is ``order.place`` as much as
+``POST /api/v3/order``; a session method is matched as method ``"WS"`` and path its own name, e.g.
+``"session.logon"``). Draws come from the same seeded ``random.Random``, and the faults fired are counted
+in ``sim.faults.counts`` and ``sim.faults.log`` (method, path, kind), as REST's. Over the WebSocket API:
 
 * ``"error_before"``: answered with the rule's `status` and -1001 (Internal error), nothing processed;
 * ``"error_after"``: processed (an order IS placed, its user data events are sent), then answered with
@@ -14,12 +16,12 @@ own seeded ``random.Random``:
 * ``"latency"``: processed at once, answered `latency_s` later (the answers queued after it wait behind
   it: order is kept). With a "before" fault, its error (or the drop) comes after the wait.
 
+A rule's ``body="html"`` has no meaning here: the errors are JSON answers.
+
 For every open connection, as `stream_faults` does them: `drop_open_connections`, `stall` (nothing sent,
 no ping sent or answered; requests still processed, their answers wait), `delay` (every message queued
 from now on goes out later), `server_shutdown` (``{"event": {"e": "serverShutdown", "E": ms}}``, then a
-close after the grace).
-
-`counts` holds the faults fired by kind, `log` (name, kind) of each, oldest first.
+close after the grace). `counts` holds those fired by kind, `log` (detail, kind) of each, oldest first.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING
 
-from .faults import INTERNAL_ERROR, KINDS, UNKNOWN_STATUS, Decision, FaultRule, Faults
+from .faults import INTERNAL_ERROR, UNKNOWN_STATUS, Decision, FaultRule, Faults
 from .ws_api_framing import ApiRequest, encode
 
 if TYPE_CHECKING:
@@ -38,17 +40,17 @@ if TYPE_CHECKING:
 
 __all__ = ["WS_API_FAULT_KINDS", "WsApiFaults"]
 
-WS_API_FAULT_KINDS = (*KINDS, "drop", "stall", "delay", "server_shutdown")
+WS_API_FAULT_KINDS = ("drop", "stall", "delay", "server_shutdown")
 
 
 class WsApiFaults:
     """The armed faults of one `WsApiServer`. Arming is thread-safe; a fault acting on open connections
     runs on the server's loop."""
 
-    def __init__(self, server: WsApiServer, seed: int = 0) -> None:
+    def __init__(self, server: WsApiServer, rules: Faults) -> None:
         self._server = server
-        #: The per-request rules and their seeded draws (``faults.rules.add(FaultRule(...))``).
-        self.rules = Faults([], seed=seed)
+        #: The per-request rules, their seeded draws and their counts: the simulator's (``sim.faults``).
+        self.rules = rules
         self._lock = threading.Lock()
         self.counts: dict[str, int] = dict.fromkeys(WS_API_FAULT_KINDS, 0)
         #: (method or detail, kind) of every fault fired, oldest first.
@@ -58,7 +60,7 @@ class WsApiFaults:
     # -- arming ---------------------------------------------------------------------------------------
 
     def add(self, rule: FaultRule) -> None:
-        """Arm a per-request rule (`faults.FaultRule`)."""
+        """Arm a per-request rule (`faults.FaultRule`): the same as ``sim.faults.add``, REST included."""
         self.rules.add(rule)
 
     def drop_open_connections(self) -> None:
@@ -93,19 +95,18 @@ class WsApiFaults:
         self._server.announce_shutdown(close_after)
 
     def clear(self) -> None:
-        """Disarm every rule and the delay (a stall under way runs its course; counts and log stay)."""
+        """Disarm every rule (REST's too) and the delay (a stall under way runs its course; counts and
+        logs stay)."""
         self.rules.clear()
         with self._lock:
             self._delay_s = 0.0
 
     def reset_counts(self) -> None:
+        """Forget the connection faults fired (the rules' counts: ``sim.faults.reset_counts``)."""
         with self._lock:
             for kind in self.counts:
                 self.counts[kind] = 0
             self.log.clear()
-
-    def reseed(self, seed: int) -> None:
-        self.rules.reseed(seed)
 
     @property
     def total(self) -> int:
@@ -132,16 +133,23 @@ class WsApiFaults:
         """Which rules fire for one request of `method` (one draw per matching rule)."""
         return self.rules.decide(method.http_method, method.path)
 
+    def _count(self, method: Method, kind: str) -> None:
+        """Count a rule's fault in the simulator's counts and log, as REST counts its own (both are
+        changed on the server's thread)."""
+        rules = self.rules
+        rules.counts[kind] += 1
+        rules.log.append((method.http_method, method.path, kind))
+
     def before(
         self, connection: ApiConnection, request: ApiRequest, method: Method, decision: Decision
     ) -> bool:
         """Apply a "before" fault (after its latency): True if the request is not to be processed."""
         if decision.latency_s > 0:
-            self.fired("latency", method.name)
+            self._count(method, "latency")
         rule = decision.before
         if rule is None:
             return False
-        self.fired(rule.kind, method.name)
+        self._count(method, rule.kind)
         if rule.kind == "drop_before":
             connection.drop_later(decision.latency_s)
         else:
@@ -160,7 +168,7 @@ class WsApiFaults:
         (-1007) or drops the connection instead."""
         rule = decision.after
         if rule is not None:
-            self.fired(rule.kind, method.name)
+            self._count(method, rule.kind)
             if rule.kind == "drop_after":
                 connection.drop_later(0)
                 return
