@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .accounts import Accounts
 from .clock import SimClock
-from .records import STOP_TYPES, ZERO, Order, OrderList, OwnTrade, PreventedMatch
+from .records import LIMIT_TYPES, STOP_TYPES, ZERO, Order, OrderList, OwnTrade, PreventedMatch
 from .values import fmt8
 
 if TYPE_CHECKING:
@@ -55,7 +55,6 @@ __all__ = [
 
 JsonObject = dict[str, Any]
 _FINAL = frozenset({"FILLED", "CANCELED", "EXPIRED", "EXPIRED_IN_MATCH", "REJECTED"})
-_NOT_RESTING = frozenset({"MARKET", *STOP_TYPES})
 
 
 class AccountListener(Protocol):
@@ -145,7 +144,7 @@ def execution_report(
     on_book = (
         status in ("NEW", "PARTIALLY_FILLED")
         and order.is_working
-        and order.type not in _NOT_RESTING
+        and order.type in LIMIT_TYPES  # a triggered stop-limit order works as a limit order
         and order.time_in_force == "GTC"
     )
     event: JsonObject = {

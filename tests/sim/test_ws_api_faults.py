@@ -17,7 +17,7 @@ from aiohttp import ClientWebSocketResponse
 
 from binance_async.sim import Simulator
 from binance_async.sim.faults import FaultRule
-from tests.sim.test_ws_api_support import ED25519, HMAC, rest, session, sim, ws_api
+from tests.sim.test_ws_api_support import ED25519, HMAC, make_sim, rest, session, sim, ws_api
 from tests.sim.test_ws_lifetime import eventually
 
 __all__ = ["session", "sim"]
@@ -263,3 +263,14 @@ async def test_a_rule_applies_to_both_transports(sim: Simulator, session: aiohtt
         sim.ws_api.faults.clear()  # the same rules
         assert (await api.call("time"))["status"] == 200
     assert sim.faults.counts["error_before"] == 2
+
+
+async def test_stopping_the_simulator_closes_its_connections(session: aiohttp.ClientSession) -> None:
+    simulator = make_sim()
+    await simulator.start()
+    api = await ws_api(session, simulator)
+    await api.signed("userDataStream.subscribe.signature")
+    await simulator.stop()
+    assert await closed_with(api.ws) == aiohttp.WSCloseCode.GOING_AWAY
+    assert simulator.ws_api.counters.close_reasons == {"server stopped": 1}
+    assert simulator.engine.matcher.events.listeners == []

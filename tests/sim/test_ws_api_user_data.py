@@ -371,3 +371,27 @@ async def test_other_accounts_are_not_heard(sim: Simulator, session: aiohttp.Cli
     async with api.ws:
         await take(session, sim, "0.001")  # "other" trades with the house
         await api.quiet()
+
+
+async def test_a_stop_order_is_new_again_when_it_triggers(
+    sim: Simulator, session: aiohttp.ClientSession
+) -> None:
+    api = await subscribed(session, sim)
+    async with api.ws:
+        stop = {
+            "symbol": SYMBOL,
+            "side": "SELL",
+            "type": "TAKE_PROFIT_LIMIT",
+            "timeInForce": "GTC",
+            "quantity": "0.001",
+            "price": "65000.50",
+            "stopPrice": "65000.02",
+        }
+        placed = await api.result("order.place", stop)
+        found = await events(api, 2)
+        assert kinds(found) == [("executionReport", "NEW", "NEW"), ("outboundAccountPosition",)]
+        assert found[0]["w"] is False and "W" not in found[0] and found[0]["P"] == "65000.02000000"
+        await take(session, sim, "0.01")  # trades up through 65000.02
+        (triggered,) = await events(api, 1)  # its funds were locked when it was placed
+        assert kinds([triggered]) == [("executionReport", "NEW", "NEW")]
+        assert triggered["i"] == placed["orderId"] and triggered["w"] is True and "W" in triggered
