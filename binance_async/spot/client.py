@@ -6,8 +6,7 @@ the shared pipeline does the rest. Docstrings carry the endpoint and its weight 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._base_client import ClientOptions
 from .._urls import MAINNET
@@ -19,6 +18,7 @@ from .methods.account import AccountMixin
 from .methods.market import MarketDataMixin
 from .methods.order_lists import OrderListMixin
 from .methods.pagination import PaginationMixin
+from .methods.raw import RawRequestMixin
 from .methods.trading import TradingMixin
 from .methods.ws_api import WsApiMixin
 
@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["KlineInterval", "SpotClient", "SymbolStatus", "TickerType"]
 
 
-class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin, WsApiMixin):
+class SpotClient(
+    TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, MarketDataMixin, RawRequestMixin, WsApiMixin
+):
     """Async client for the Binance Spot REST API.
 
     ::
@@ -123,29 +125,3 @@ class SpotClient(TradingMixin, OrderListMixin, AccountMixin, PaginationMixin, Ma
         """Close the streams, then the HTTP session this client opened. Idempotent."""
         await self._close_streams()
         await super().aclose()
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        signed: bool = False,
-        *,
-        weight: int | None = None,
-    ) -> Any:
-        """Call any endpoint through the same pipeline; returns the decoded JSON.
-
-        Parameters use Binance's names and are encoded like every other call. The weight comes from
-        the endpoint table when the route is known, else ``weight`` (default 1).
-        """
-        method = method.upper()
-        params = params or {}
-        known = E.BY_ROUTE.get((method, path))
-        if weight is None:
-            weight = known.weight_for(params) if known is not None else 1
-        elif weight < 0:
-            raise InvalidRequestError(f"weight must not be negative, got {weight}")
-        orders = known.orders if known is not None else 0
-        return await self._pipeline.call_raw(
-            method, path, params, signed=signed, weight=weight, orders=orders
-        )

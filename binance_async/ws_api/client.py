@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..spot.methods.account import AccountMixin
 from ..spot.methods.market import MarketDataMixin
 from ..spot.methods.order_lists import OrderListMixin
+from ..spot.methods.raw import RawRequestMixin
 from ..spot.methods.trading import TradingMixin
 from .pipeline import WsPipeline
 from .transport import WsApiStats, WsApiTransport
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["WsApiClient"]
 
 
-class WsApiClient(TradingMixin, OrderListMixin, AccountMixin, MarketDataMixin):
+class WsApiClient(TradingMixin, OrderListMixin, AccountMixin, MarketDataMixin, RawRequestMixin):
     """The WebSocket API twin of a `SpotClient` (see the module); made by ``client.ws_api()``."""
 
     _pipeline: WsPipeline
