@@ -3,7 +3,7 @@ and the peers.
 
 Run from the repository root::
 
-    python benchmarks/bench_streams.py                      # every workload and side, 5 runs (~10 min)
+    python benchmarks/bench_streams.py                      # every workload and side, 5 runs (~7 min)
     python benchmarks/bench_streams.py --quick              # a smoke test: small counts, 1 run
     python benchmarks/bench_streams.py --runs 3 --workloads depth,trades --sides floor,binance_async
     python benchmarks/bench_streams.py --ccxt-python /tmp/ccxtvenv/bin/python   # ccxt in its own venv
