@@ -20,13 +20,14 @@ snapshot gave and those that changed since, so the far levels are missing until 
 keeps at most `max_levels` per side (the farthest are forgotten), so a hostile feed cannot grow it
 without bound.
 
-Prices are kept as floats for ordering (a price string maps to one float; "0.10" and "0.1" are one
-level) next to the exact strings Binance sent, which `bids` / `asks` turn into ``Decimal`` on read.
+Levels are kept by the exact price text Binance sent (a price written another way, "0.1" for "0.10",
+is found by its float: one level), which `bids` / `asks` turn into ``Decimal`` on read; the order is a
+lazy heap for the best level, sorted in full only when read.
 """
 
 from __future__ import annotations
 
-import bisect
+import heapq
 from collections import deque
 from collections.abc import Iterable
 from decimal import Decimal
@@ -43,72 +44,124 @@ BookState = Literal["waiting", "live", "suspect"]
 Level = tuple[str, str]
 
 
-class BookSide:
-    """One side's levels: exact strings by float price, and the prices sorted ascending."""
+#: The ways a zero quantity is written (Binance sends ``"0.00000000"``): a set lookup per level instead
+#: of a ``float()``.
+_ZEROS = frozenset({"0", *("0." + "0" * n for n in range(0, 21))})
 
-    __slots__ = ("_descending", "levels", "prices")
+
+class BookSide:
+    """One side's levels: quantity text by price text, and a heap of the prices for the best.
+
+    Keyed by Binance's price text, so that a level that only changes its quantity (most updates) costs
+    one dictionary store. A level that appears gets its price as a float (signed: negated for bids, so
+    that the best is the smallest), pushed on a heap; one that goes is only forgotten, its heap entry
+    dropped when it reaches the top (a lazy heap). So the best level is at hand after every update, and
+    the full order is sorted only when it is read. A price written another way (``"0.1"`` for
+    ``"0.10"``) is recognised by its float when it appears or goes: it is the same level.
+    """
+
+    __slots__ = ("_heap", "_sign", "_text", "levels")
 
     def __init__(self, descending: bool) -> None:
-        self._descending = descending
-        self.levels: dict[float, Level] = {}
-        self.prices: list[float] = []
+        self._sign = -1.0 if descending else 1.0
+        #: Quantity text by price text.
+        self.levels: dict[str, str] = {}
+        self._text: dict[float, str] = {}  # signed price -> the price text the level is kept under
+        self._heap: list[float] = []  # signed prices, the best first; may hold prices gone since
 
     def __len__(self) -> int:
         return len(self.levels)
 
     def clear(self) -> None:
         self.levels.clear()
-        self.prices.clear()
+        self._text.clear()
+        self._heap.clear()
 
     def load(self, levels: Iterable[Level]) -> None:
         """Replace every level (zero quantities skipped)."""
-        book = {float(p): (p, q) for p, q in levels if float(q)}
-        self.levels = book
-        self.prices = sorted(book)
+        self.clear()
+        self.apply(levels)
+        self._heap = sorted(self._text)
 
     def apply(self, levels: Iterable[Level]) -> None:
         """Set each level; a zero quantity removes it."""
         book = self.levels
-        prices = self.prices
-        for level in levels:
-            price = float(level[0])
-            if float(level[1]):
-                if price not in book:
-                    bisect.insort(prices, price)
-                book[price] = level
-            elif book.pop(price, None) is not None:
-                del prices[bisect.bisect_left(prices, price)]
+        zeros = _ZEROS
+        for price, qty in levels:
+            if price in book:
+                if qty in zeros:
+                    del book[price]
+                    del self._text[self._sign * float(price)]
+                else:
+                    book[price] = qty
+            elif qty not in zeros:
+                key = self._sign * float(price)
+                if key in self._text or not float(qty):  # another spelling of a level, or of zero
+                    self._appear(price, qty)
+                else:
+                    book[price] = qty
+                    self._text[key] = price
+                    heapq.heappush(self._heap, key)
+            else:
+                self._other_spelling(price)
+        if len(self._heap) > 2 * len(book) + 64:  # mostly prices gone: rebuild
+            self._heap = sorted(self._text)
+
+    def _appear(self, price: str, qty: str) -> None:
+        if not float(qty):  # a zero written another way
+            self._other_spelling(price)
+            return
+        key = self._sign * float(price)
+        known = self._text.get(key)
+        if known is not None:  # the same level under another spelling
+            self.levels[known] = qty
+            return
+        self.levels[price] = qty
+        self._text[key] = price
+        heapq.heappush(self._heap, key)
+
+    def _other_spelling(self, price: str) -> None:
+        """A zero for a price not kept under this text: remove the level if kept under another."""
+        key = self._sign * float(price)
+        known = self._text.pop(key, None)
+        if known is not None:
+            del self.levels[known]
+
+    def best_key(self) -> float | None:
+        """The best level's signed price (None if the side is empty)."""
+        heap = self._heap
+        text = self._text
+        while heap and heap[0] not in text:
+            heapq.heappop(heap)
+        return heap[0] if heap else None
+
+    def best_price(self) -> float | None:
+        key = self.best_key()
+        return None if key is None else key * self._sign
+
+    @property
+    def prices(self) -> list[float]:
+        """Every price present as a float, ascending."""
+        return sorted(key * self._sign for key in self._text)
 
     def trim(self, max_levels: int) -> None:
         """Forget the levels farthest from the best beyond `max_levels`."""
-        extra = len(self.prices) - max_levels
+        extra = len(self._text) - max_levels
         if extra <= 0:
             return
-        prices = self.prices
-        if self._descending:  # bids: the best is the highest, the farthest the lowest
-            far, self.prices = prices[:extra], prices[extra:]
-        else:
-            far, self.prices = prices[-extra:], prices[:-extra]
-        for price in far:
-            del self.levels[price]
-
-    def best_price(self) -> float | None:
-        prices = self.prices
-        if not prices:
-            return None
-        return prices[-1] if self._descending else prices[0]
+        order = sorted(self._text)
+        for key in order[-extra:]:
+            del self.levels[self._text.pop(key)]
+        self._heap = order[:-extra]
 
     def top(self, n: int | None = None) -> list[Level]:
         """The best `n` levels (all if None) as Binance's strings, best first."""
-        prices = self.prices
-        if n is None or n >= len(prices):
-            chosen = prices[::-1] if self._descending else prices
-        elif n <= 0:
+        if n is not None and n <= 0:
             return []
-        else:
-            chosen = prices[: -n - 1 : -1] if self._descending else prices[:n]
+        text = self._text
+        chosen = sorted(text) if n is None or n >= len(text) else heapq.nsmallest(n, text)
         levels = self.levels
-        return [levels[p] for p in chosen]
+        return [(text[key], levels[text[key]]) for key in chosen]
 
     def top_decimal(self, n: int | None = None) -> list[tuple[Decimal, Decimal]]:
         return [(Decimal(p), Decimal(q)) for p, q in self.top(n)]
@@ -177,16 +230,16 @@ class LocalBook:
         `max_levels` per side."""
         bids = self.bids
         asks = self.asks
-        bid_prices = bids.prices
-        ask_prices = asks.prices
-        if bid_prices and ask_prices and bid_prices[-1] >= ask_prices[0]:
+        best_bid = bids.best_key()  # negated
+        best_ask = asks.best_key()
+        if best_bid is not None and best_ask is not None and -best_bid >= best_ask:
             self.crossed += 1
             self._restart()
             return False
         max_levels = self.max_levels
-        if len(bid_prices) > max_levels:
+        if len(bids) > max_levels:
             bids.trim(max_levels)
-        if len(ask_prices) > max_levels:
+        if len(asks) > max_levels:
             asks.trim(max_levels)
         return True
 

@@ -272,7 +272,7 @@ def test_prices_written_differently_are_one_level() -> None:
     book = live_book(bids=[("0.10", "1")], asks=[("0.20", "1")])
     book.on_event(depth(101, 101, [("0.1", "2")], [("0.2000", "3")]))
     assert len(book.bids) == 1 and len(book.asks) == 1
-    assert book.bids.top() == [("0.1", "2")]  # the latest strings Binance sent
+    assert book.bids.top() == [("0.10", "2")]  # one level: kept under the price text it first came with
     assert book.asks.top_decimal() == [(Decimal("0.2000"), Decimal("3"))]
     book.on_event(depth(102, 102, [("0.100", "0")], [("0.2", "0.00000000")]))
     assert len(book.bids) == 0 and len(book.asks) == 0
@@ -304,7 +304,7 @@ def test_book_side_apply_load_and_clear() -> None:
     assert side.top() == [("1", "1"), ("3", "1")]
     side.apply([("2", "5"), ("1", "0"), ("1.0", "0")])
     assert side.top() == [("2", "5"), ("3", "1")]
-    assert side.prices == sorted(side.levels)
+    assert side.prices == sorted(float(price) for price in side.levels)
     side.load([("7", "1")])  # replaces every level
     assert side.top() == [("7", "1")]
     side.clear()
@@ -352,7 +352,7 @@ def test_a_decoded_combined_stream_message_feeds_the_book() -> None:
     assert book.on_event(event) == "live"
     assert book.last_update_id == 103 and book.last_event_time == 1_700_000_000_123
     assert decimals(book.bids) == {Decimal(99): Decimal("4.5")}
-    assert book.asks.top() == [("101.00000000", "0.25000000"), ("102", "2")]
+    assert book.asks.top() == [("101", "0.25000000"), ("102", "2")]  # "101.00000000" is the level "101"
 
 
 # -- property: the book follows a reference exchange book ------------------------------------------------
