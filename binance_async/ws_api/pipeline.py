@@ -20,6 +20,7 @@ from urllib.parse import unquote
 import msgspec
 
 from .._pipeline import Pipeline
+from .._secret import SecretBytes
 from .._transport import Request
 from ..errors import InvalidRequestError, error_from_response
 from ..spot.endpoints.ws_methods import WS_METHODS
@@ -82,14 +83,15 @@ class WsPipeline(Pipeline):
                 body["recvWindow"] = self.recv_window
             if not self.logged_on:
                 self._sign(body)
-        return Request(ws_method, self.base_url, path, _NO_HEADERS, msgspec.json.encode(body))
+        # Masked: the params carry the API key and the signature (and end up in frames' locals).
+        return Request(ws_method, self.base_url, path, _NO_HEADERS, SecretBytes(msgspec.json.encode(body)))
 
     def signed_body(self, params: dict[str, Any] | None = None) -> bytes:
         """`params` with a timestamp, the API key and a signature, as a request's JSON params."""
         body: dict[str, Any] = dict(params or {})
         body["timestamp"] = self.clock.now_ms()
         self._sign(body)
-        return msgspec.json.encode(body)
+        return SecretBytes(msgspec.json.encode(body))
 
     def _sign(self, body: dict[str, Any]) -> None:
         signer = self.signer
@@ -125,7 +127,7 @@ class WsPipeline(Pipeline):
             await self._rest.sync_clock()
         body: dict[str, Any] = {"timestamp": self.clock.now_ms()}
         self._sign(body)
-        response = await send("session.logon", msgspec.json.encode(body))
+        response = await send("session.logon", SecretBytes(msgspec.json.encode(body)))
         if response.status != 200:
             self.logged_on = False
             raise error_from_response(

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from aiohttp import WSMsgType
 
+from .._secret import SecretBytes
 from .._transport import Request, Response
 from .._websocket import Connector, WebSocket
 from ..errors import (
@@ -53,8 +54,10 @@ logger = logging.getLogger("binance_async.ws_api")
 LinkSender = Callable[[str, bytes], Awaitable[Response]]
 #: Called after a link opens, before any other request is written on it, with a sender on that link.
 OnOpen = Callable[[LinkSender], Awaitable[None]]
-#: Told of every event frame: its subscription id (None for connection events) and the raw event.
-OnEvent = Callable[[int | None, bytes], None]
+#: Told of every event frame: the number of the link it came on (`WsApiTransport.opening_link` when
+#: that link was opened), its subscription id (None for connection events) and the raw event.
+#: Subscription ids are per connection (each new one starts again at 0): the link tells them apart.
+OnEvent = Callable[[int, int | None, bytes], None]
 
 
 class WsApiStats(msgspec.Struct, kw_only=True):
@@ -77,7 +80,8 @@ class WsApiStats(msgspec.Struct, kw_only=True):
 
 
 class _Link:
-    def __init__(self, socket: WebSocket, opened_at: float) -> None:
+    def __init__(self, socket: WebSocket, opened_at: float, number: int) -> None:
+        self.number = number
         self.socket = socket
         self.opened_at = opened_at
         self.last_frame_at = opened_at
@@ -129,6 +133,7 @@ class WsApiTransport:
         self._connector = connector
         self._budget = budget
         self._ids = itertools.count(1)
+        self._link_numbers = itertools.count(1)
         self._link: _Link | None = None
         self._opened = asyncio.Event()
         self._supervisor: asyncio.Task[None] | None = None
@@ -141,6 +146,9 @@ class WsApiTransport:
         #: Why the link being opened is opened: ``"first"``, ``"reconnect"`` (events may have been
         #: missed) or ``"rotation"`` (make-before-break: nothing was missed). Read by `on_open`.
         self.opening: str = "first"
+        #: The number of the link being opened (its events come with it, see `OnEvent`). Read by
+        #: `on_open`.
+        self.opening_link = 0
 
     @property
     def connected(self) -> bool:
@@ -207,7 +215,8 @@ class WsApiTransport:
     async def request_on(self, link: _Link, method: str, params: bytes, *, path: str = "") -> Response:
         """Write one request on `link` and wait for its answer (used by `send` and by `on_open`)."""
         request_id = next(self._ids)
-        frame = b'{"id":%d,"method":"%s","params":%s}' % (request_id, method.encode(), params)
+        # Masked, as the params are (`WsPipeline`): a signed request's frame holds the key and signature.
+        frame = SecretBytes(b'{"id":%d,"method":"%s","params":%s}' % (request_id, method.encode(), params))
         waiter: asyncio.Future[Frame] = self._loop.create_future()
         link.pending[request_id] = waiter
         link.idle.clear()
@@ -215,6 +224,9 @@ class WsApiTransport:
             await link.socket.send_str(frame.decode())
         except Exception as exc:  # the socket was closing: the frame did not leave
             link.pending.pop(request_id, None)
+            # The reader has not seen the close yet: no more requests on this link (a caller trying
+            # again at once would fail here again); they wait for the next one.
+            link.ready = False
             raise ConnectionFailedError(
                 f"{method}: not sent ({type(exc).__name__})", method=method, path=path
             ) from None
@@ -295,7 +307,8 @@ class WsApiTransport:
         await self._budget.acquire()
         self.stats.connects += 1
         socket = await self._connector.connect(self.url)
-        link = _Link(socket, self._loop.time())
+        link = _Link(socket, self._loop.time(), next(self._link_numbers))
+        self.opening_link = link.number
         link.reader = asyncio.create_task(self._read(link), name="binance-async ws-api reader")
         try:
             if self.on_open is not None:
@@ -406,6 +419,6 @@ class WsApiTransport:
         self.stats.events += 1
         if self.on_event is not None:
             try:
-                self.on_event(frame.subscriptionId, raw)
+                self.on_event(link.number, frame.subscriptionId, raw)
             except Exception:
                 logger.exception("WebSocket API: an event listener failed")

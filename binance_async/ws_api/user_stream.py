@@ -81,9 +81,10 @@ class UserStream:
         self._ws = ws
         self._queue: Subscriber[UserEvent | UserStreamResynced] = Subscriber(queue_size, overflow)
         self._resync = resync
-        self._subscriptions: set[int] = set()
-        self._current: int | None = None  # the subscription of the newest connection
-        self._previous: int | None = None  # that of the connection being switched away from
+        # Subscriptions as (link number, subscription id): every connection numbers its own from 0.
+        self._subscriptions: set[tuple[int, int]] = set()
+        self._current: tuple[int, int] | None = None  # the subscription of the newest connection
+        self._previous: tuple[int, int] | None = None  # that of the connection being switched away from
         self._held: list[bytes] | None = None  # the new connection's events, while the old one drains
         self._recent: OrderedDict[bytes, None] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -124,12 +125,12 @@ class UserStream:
                 response.status, response.headers, response.body, method="userDataStream.subscribe"
             )
             raise SubscriptionError(f"the user data stream could not be subscribed: {error}") from None
-        subscription = _decode_subscribed(response.body).subscriptionId
-        self._subscriptions.add(subscription)
+        subscription = (pipeline.transport.opening_link, _decode_subscribed(response.body).subscriptionId)
         if opening == "rotation":
             self._previous, self._held = self._current, []
         elif self._current is not None:  # a reconnect: the old connection and its subscription are gone
             self._subscriptions.discard(self._current)
+        self._subscriptions.add(subscription)
         self._current = subscription
         if opening == "reconnect" and self._resync:  # a switch made before breaking missed nothing
             task = asyncio.create_task(self._resynced(), name="binance-async user stream resync")
@@ -154,7 +155,7 @@ class UserStream:
         previous = self._previous
         try:
             if previous is not None:
-                params = msgspec.json.encode({"subscriptionId": previous})
+                params = msgspec.json.encode({"subscriptionId": previous[1]})
                 await send("userDataStream.unsubscribe", params)
         finally:
             if previous is not None:
@@ -165,11 +166,11 @@ class UserStream:
 
     # -- the reader's side ---------------------------------------------------------------------------
 
-    def _on_event(self, subscription_id: int | None, raw: bytes) -> None:
-        if subscription_id is not None and subscription_id not in self._subscriptions:
+    def _on_event(self, link: int, subscription_id: int | None, raw: bytes) -> None:
+        if subscription_id is not None and (link, subscription_id) not in self._subscriptions:
             return
         held = self._held
-        if held is not None and subscription_id == self._current:
+        if held is not None and (link, subscription_id) == self._current:
             held.append(raw)  # the new connection's, while the old one drains
             return
         self._pass_on(raw)
