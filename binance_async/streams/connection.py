@@ -40,6 +40,7 @@ import msgspec
 from aiohttp import WSMsgType
 from aiolimiter import AsyncLimiter
 
+from .._supervision import ROTATE, SocketLink, backoff, close_link, watch
 from .._websocket import Connector, WebSocket
 from ..errors import BinanceError, StreamClosedError, SubscriptionError
 from ._budget import AttemptBudget
@@ -112,22 +113,16 @@ class _Request:
         self.alone = False
 
 
-class _Link:
+class _Link(SocketLink):
     """One socket of the connection, its reader, and its control messages."""
 
     def __init__(self, socket: WebSocket, opened_at: float, control_rate: float) -> None:
-        self.socket = socket
+        super().__init__(socket, opened_at)
         #: Binance counts control messages per connection: each link has its own pace.
         self.pacer = AsyncLimiter(1, 1.0 / control_rate)
-        self.opened_at = opened_at
-        self.last_frame_at = opened_at
         self.pending: dict[int, asyncio.Future[ControlReply]] = {}
-        self.reader: asyncio.Task[None] | None = None
         self.outbox: deque[_Request] = deque()
         self.sender: asyncio.Task[None] | None = None
-        self.wake = asyncio.Event()
-        self.ended = False
-        self.shutdown_notice = False
         #: Replaced by a newer link: its events are no longer passed on.
         self.retired = False
 
@@ -137,7 +132,7 @@ class _Link:
             waiter.set_result(reply)
 
     def end(self) -> None:
-        self.ended = True
+        super().end()
         for waiter in self.pending.values():
             if not waiter.done():
                 waiter.set_exception(SubscriptionError("the connection closed before the server answered"))
@@ -148,7 +143,6 @@ class _Link:
                 request.done.set_exception(SubscriptionError("the connection closed before it was sent"))
         if self.sender is not None:
             self.sender.cancel()
-        self.wake.set()
 
 
 class _Overlap:
@@ -292,7 +286,7 @@ class StreamConnection:
                 await supervisor
         link, self._link = self._link, None
         if link is not None:
-            await self._close_link(link)
+            await close_link(link)
 
     def _check_open(self) -> None:
         if self._closing:
@@ -318,12 +312,12 @@ class StreamConnection:
                         logger.warning(
                             "%s: connecting failed (%s); retrying", self.name, self.stats.last_error
                         )
-                        await asyncio.sleep(self._backoff(failures))
+                        await asyncio.sleep(backoff(self.config, failures))
                         continue
                     failures = 0
                     self._install(link)
-                reason = await self._watch(link)
-                if reason == "rotate":
+                reason = await watch(link, self.config, self._loop.time, self._silent)
+                if reason == ROTATE:
                     replacement = await self._replace(link)
                     if replacement is not None:
                         link = replacement
@@ -334,18 +328,18 @@ class StreamConnection:
                 self.stats.reconnects += 1
                 self.stats.last_error = reason
                 logger.warning("%s: %s; reconnecting", self.name, reason)
-                await self._close_link(link)
+                await close_link(link)
                 link = self._link = None
                 self._status("disconnected")
                 failures += 1
-                await asyncio.sleep(self._backoff(failures) if failures > 1 else random.uniform(0, 0.25))
+                await asyncio.sleep(
+                    backoff(self.config, failures) if failures > 1 else random.uniform(0, 0.25)
+                )
         finally:
             self._opened.clear()
 
-    def _backoff(self, failures: int) -> float:
-        config = self.config
-        ceiling = min(config.backoff_cap, config.backoff_base * 2 ** min(failures - 1, 30))
-        return random.uniform(ceiling / 2, ceiling)
+    def _silent(self) -> None:
+        self.stats.silences += 1
 
     def _install(self, link: _Link) -> None:
         self._link = link
@@ -360,24 +354,6 @@ class StreamConnection:
                 self._on_status(self, what)
             except Exception:  # a status listener must not stop the supervisor
                 logger.exception("%s: status callback failed", self.name)
-
-    async def _watch(self, link: _Link) -> str:
-        """Until the link must go: the reason (``"rotate"`` for a planned switch)."""
-        config = self.config
-        period = min(config.silence_timeout / 4, 1.0)
-        while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(link.wake.wait(), period)
-            now = self._loop.time()
-            if link.shutdown_notice:
-                return "rotate"
-            if link.ended:
-                return "the connection closed"
-            if now - link.last_frame_at > config.silence_timeout:
-                self.stats.silences += 1
-                return f"no frame for {now - link.last_frame_at:.0f} s"
-            if now - link.opened_at >= config.max_lifetime:
-                return "rotate"
 
     async def _replace(self, old: _Link) -> _Link | None:
         """Make before break (see the module): None if the new link could not be opened."""
@@ -409,7 +385,7 @@ class StreamConnection:
             if wait is not None:
                 await wait
         self._overlap = None
-        await self._close_link(old)
+        await close_link(old)
         self._status("rotated")
         return new
 
@@ -450,7 +426,7 @@ class StreamConnection:
                             raise
                         await self._subscribe_one_by_one(link, batch, exc)
         except BaseException:
-            await self._close_link(link)
+            await close_link(link)
             raise
         return link
 
@@ -471,16 +447,6 @@ class StreamConnection:
                 self._refusals[name] = error
         if self._on_refused is not None:
             self._on_refused(self, refused or batch, error)
-
-    async def _close_link(self, link: _Link) -> None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(link.socket.close(code=1000), 2.0)
-        reader = link.reader
-        if reader is not None and not reader.done():
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
-        link.end()
 
     async def _control(self, link: _Link, method: str, names: list[str]) -> None:
         """`method` for `names` on `link`, answered. Requests wait in the link's outbox; one sender sends
@@ -572,8 +538,7 @@ class StreamConnection:
                         continue
                     if isinstance(event, ServerShutdown):
                         stats.server_shutdowns += 1
-                        link.shutdown_notice = True
-                        link.wake.set()
+                        link.announce_shutdown()
                         continue
                     if link.retired:
                         stats.repeats += 1  # switched away from: the new link delivers it

@@ -33,6 +33,7 @@ import msgspec
 from aiohttp import WSMsgType
 
 from .._secret import SecretBytes
+from .._supervision import ROTATE, SocketLink, backoff, close_link, watch
 from .._transport import Request, Response
 from .._websocket import Connector, WebSocket
 from ..errors import (
@@ -79,31 +80,26 @@ class WsApiStats(msgspec.Struct, kw_only=True):
     last_error: str | None = None
 
 
-class _Link:
-    def __init__(self, socket: WebSocket, opened_at: float, number: int) -> None:
+class _Link(SocketLink):
+    """One socket of the connection, the requests waiting for their answers on it."""
+
+    def __init__(self, socket: WebSocket, opened_at: float, number: int, stats: WsApiStats) -> None:
+        super().__init__(socket, opened_at)
         self.number = number
-        self.socket = socket
-        self.opened_at = opened_at
-        self.last_frame_at = opened_at
         self.pending: dict[int, asyncio.Future[Frame]] = {}
-        self.reader: asyncio.Task[None] | None = None
-        self.ended = asyncio.Event()
-        #: Set when the link ends or the server announces its shutdown: the supervisor looks.
-        self.wake = asyncio.Event()
-        self.shutdown_notice = False
         self.ready = False  # `on_open` done: requests may be written
         #: Set while no request waits for an answer (a retired link closes then).
         self.idle = asyncio.Event()
         self.idle.set()
+        self._stats = stats
 
-    def end(self, stats: WsApiStats) -> None:
-        if self.ended.is_set():
+    def end(self) -> None:
+        if self.ended:
             return
-        self.ended.set()
-        self.wake.set()
+        super().end()
         for waiter in self.pending.values():
             if not waiter.done():
-                stats.lost += 1
+                self._stats.lost += 1
                 waiter.set_exception(
                     TransportError("the WebSocket API connection was lost before the answer")
                 )
@@ -153,7 +149,7 @@ class WsApiTransport:
     @property
     def connected(self) -> bool:
         link = self._link
-        return link is not None and link.ready and not link.ended.is_set()
+        return link is not None and link.ready and not link.ended
 
     # -- the Transport protocol --------------------------------------------------------------------
 
@@ -174,7 +170,7 @@ class WsApiTransport:
             task.cancel()
         link, self._link = self._link, None
         if link is not None:
-            await self._close_link(link)
+            await close_link(link)
 
     # -- requests ----------------------------------------------------------------------------------
 
@@ -182,7 +178,7 @@ class WsApiTransport:
         if self._closed:
             raise ClientClosedError("the WebSocket API connection is closed")
         link = self._link
-        if link is not None and link.ready and not link.ended.is_set():
+        if link is not None and link.ready and not link.ended:
             return link
         self.start()
         try:
@@ -266,12 +262,12 @@ class WsApiTransport:
                     self.stats.failed_attempts += 1
                     self.stats.last_error = f"{type(exc).__name__}: {exc}"
                     logger.warning("WebSocket API: connecting failed (%s); retrying", self.stats.last_error)
-                    await asyncio.sleep(self._backoff(failures))
+                    await asyncio.sleep(backoff(self.config, failures))
                     continue
                 failures = 0
                 self._install(link)
-            reason = await self._watch(link)
-            if reason == "rotate":
+            reason = await watch(link, self.config, self._loop.time, self._silent)
+            if reason == ROTATE:
                 self.opening = "rotation"
                 try:
                     new = await self._open_link()
@@ -289,15 +285,13 @@ class WsApiTransport:
             self.stats.reconnects += 1
             self.stats.last_error = reason
             logger.warning("WebSocket API: %s; reconnecting", reason)
-            await self._close_link(link)
+            await close_link(link)
             link = self._link = None
             failures += 1
-            await asyncio.sleep(self._backoff(failures) if failures > 1 else random.uniform(0, 0.25))
+            await asyncio.sleep(backoff(self.config, failures) if failures > 1 else random.uniform(0, 0.25))
 
-    def _backoff(self, failures: int) -> float:
-        config = self.config
-        ceiling = min(config.backoff_cap, config.backoff_base * 2 ** min(failures - 1, 30))
-        return random.uniform(ceiling / 2, ceiling)
+    def _silent(self) -> None:
+        self.stats.silences += 1
 
     def _install(self, link: _Link) -> None:
         self._link = link
@@ -307,7 +301,7 @@ class WsApiTransport:
         await self._budget.acquire()
         self.stats.connects += 1
         socket = await self._connector.connect(self.url)
-        link = _Link(socket, self._loop.time(), next(self._link_numbers))
+        link = _Link(socket, self._loop.time(), next(self._link_numbers), self.stats)
         self.opening_link = link.number
         link.reader = asyncio.create_task(self._read(link), name="binance-async ws-api reader")
         try:
@@ -319,32 +313,15 @@ class WsApiTransport:
                 await self.on_open(send_here)
             link.ready = True
         except BaseException:
-            await self._close_link(link)
+            await close_link(link)
             raise
         return link
-
-    async def _watch(self, link: _Link) -> str:
-        config = self.config
-        period = min(config.silence_timeout / 4, 1.0)
-        while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(link.wake.wait(), period)
-            now = self._loop.time()
-            if link.shutdown_notice:
-                return "rotate"
-            if link.ended.is_set():
-                return "the connection closed"
-            if now - link.last_frame_at > config.silence_timeout:
-                self.stats.silences += 1
-                return f"no frame for {now - link.last_frame_at:.0f} s"
-            if now - link.opened_at >= config.max_lifetime:
-                return "rotate"
 
     def _retire(self, link: _Link) -> None:
         """Close an old link once its requests are answered (or the timeout has passed)."""
 
         async def retire() -> None:
-            if self.before_retire is not None and not link.ended.is_set():
+            if self.before_retire is not None and not link.ended:
 
                 async def send_there(method: str, params: bytes) -> Response:
                     return await self.request_on(link, method, params)
@@ -353,21 +330,11 @@ class WsApiTransport:
                     await self.before_retire(send_there)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(link.idle.wait(), self.timeout or 10.0)
-            await self._close_link(link)
+            await close_link(link)
 
         task = asyncio.create_task(retire(), name="binance-async ws-api retire")
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
-
-    async def _close_link(self, link: _Link) -> None:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(link.socket.close(code=1000), 2.0)
-        reader = link.reader
-        if reader is not None and not reader.done():
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await reader
-        link.end(self.stats)
 
     async def _read(self, link: _Link) -> None:
         socket = link.socket
@@ -407,14 +374,13 @@ class WsApiTransport:
         except Exception as exc:
             stats.last_error = f"reader: {type(exc).__name__}"
         finally:
-            link.end(stats)
+            link.end()
 
     def _event(self, link: _Link, frame: Frame) -> None:
         raw = bytes(frame.event)
         if frame.subscriptionId is None and b'"serverShutdown"' in raw:
             self.stats.server_shutdowns += 1
-            link.shutdown_notice = True
-            link.wake.set()
+            link.announce_shutdown()
             return
         self.stats.events += 1
         if self.on_event is not None:

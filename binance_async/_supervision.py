@@ -1,0 +1,92 @@
+"""What the market streams' and the WebSocket API's supervisors share: a link, its watch, its end.
+
+A *link* is one open socket of a supervised connection: when it opened, when its last frame came, its
+reader task, and a `wake` event the reader sets when the link ends or the server announces its
+shutdown. `watch` waits until the link must go and says why; `backoff` is the delay before the next
+attempt; `close_link` closes the socket, stops the reader and ends the link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ._websocket import WebSocket
+
+if TYPE_CHECKING:
+    from .streams.config import StreamConfig
+
+__all__ = ["ROTATE", "SocketLink", "backoff", "close_link", "watch"]
+
+#: What `watch` returns for a planned switch (``serverShutdown``, the lifetime's end).
+ROTATE = "rotate"
+
+
+class SocketLink:
+    """One socket of a supervised connection (subclasses add what their protocol needs)."""
+
+    def __init__(self, socket: WebSocket, opened_at: float) -> None:
+        self.socket = socket
+        self.opened_at = opened_at
+        self.last_frame_at = opened_at
+        self.reader: asyncio.Task[None] | None = None
+        #: Set when the link ends or the server announces its shutdown: the supervisor looks.
+        self.wake = asyncio.Event()
+        self.shutdown_notice = False
+        self._ended = False
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def end(self) -> None:
+        """No more frames: fail what waits on this link (subclasses) and wake the supervisor."""
+        self._ended = True
+        self.wake.set()
+
+    def announce_shutdown(self) -> None:
+        """The server said it will close this link: switch to a new one now."""
+        self.shutdown_notice = True
+        self.wake.set()
+
+
+def backoff(config: StreamConfig, failures: int) -> float:
+    """The delay before attempt `failures` + 1: doubling from `backoff_base` up to `backoff_cap`, drawn
+    at random from the upper half (jitter)."""
+    ceiling = min(config.backoff_cap, config.backoff_base * 2 ** min(failures - 1, 30))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+async def watch(
+    link: SocketLink, config: StreamConfig, now: Callable[[], float], on_silence: Callable[[], None]
+) -> str:
+    """Until `link` must go: `ROTATE` for a planned switch, else the reason it is lost."""
+    period = min(config.silence_timeout / 4, 1.0)
+    while True:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(link.wake.wait(), period)
+        at = now()
+        if link.shutdown_notice:
+            return ROTATE
+        if link.ended:
+            return "the connection closed"
+        if at - link.last_frame_at > config.silence_timeout:
+            on_silence()
+            return f"no frame for {at - link.last_frame_at:.0f} s"
+        if at - link.opened_at >= config.max_lifetime:
+            return ROTATE
+
+
+async def close_link(link: SocketLink) -> None:
+    """Close the socket (a close frame, 2 s at most), stop the reader, end the link."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(link.socket.close(code=1000), 2.0)
+    reader = link.reader
+    if reader is not None and not reader.done():
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
+    link.end()
