@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._websocket import WebSocket
@@ -19,10 +20,36 @@ from ._websocket import WebSocket
 if TYPE_CHECKING:
     from .streams.config import StreamConfig
 
-__all__ = ["ROTATE", "SocketLink", "backoff", "close_link", "watch"]
+__all__ = ["ROTATE", "LinkStats", "SocketLink", "backoff", "close_link", "watch"]
 
 #: What `watch` returns for a planned switch (``serverShutdown``, the lifetime's end).
 ROTATE = "rotate"
+
+
+@dataclass
+class LinkStats:
+    """The counters every supervised connection keeps (they only grow)."""
+
+    #: Sockets opened (the first, every reconnect and every rotation).
+    connects: int = 0
+    #: Reconnects after a drop, an error or silence (events may have been missed).
+    reconnects: int = 0
+    #: Make-before-break switches (serverShutdown, lifetime).
+    rotations: int = 0
+    #: Failed connection attempts.
+    failed_attempts: int = 0
+    #: Times the watchdog found the connection silent.
+    silences: int = 0
+    #: ``serverShutdown`` notices received.
+    server_shutdowns: int = 0
+    #: Events passed on.
+    events: int = 0
+    #: Frames that were not valid JSON (or binary frames), skipped.
+    malformed: int = 0
+    #: Pings answered.
+    pings: int = 0
+    #: The last reason the connection was reopened.
+    last_error: str | None = None
 
 
 class SocketLink:

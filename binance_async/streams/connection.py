@@ -40,7 +40,7 @@ import msgspec
 from aiohttp import WSMsgType
 from aiolimiter import AsyncLimiter
 
-from .._supervision import ROTATE, SocketLink, backoff, close_link, watch
+from .._supervision import ROTATE, LinkStats, SocketLink, backoff, close_link, watch
 from .._websocket import Connector, WebSocket
 from ..errors import BinanceError, StreamClosedError, SubscriptionError
 from ._budget import AttemptBudget
@@ -69,35 +69,15 @@ RefusedCallback = Callable[["StreamConnection", list[str], SubscriptionError], N
 
 
 @dataclass
-class ConnectionStats:
-    """Counters of one connection (they only grow)."""
+class ConnectionStats(LinkStats):
+    """Counters of one market-stream connection (they only grow)."""
 
-    #: Sockets opened (the first, every reconnect and every rotation).
-    connects: int = 0
-    #: Reconnects after a drop, an error or silence (events may have been missed).
-    reconnects: int = 0
-    #: Make-before-break switches (serverShutdown, lifetime).
-    rotations: int = 0
-    #: Failed connection attempts.
-    failed_attempts: int = 0
-    #: Times the watchdog found the connection silent.
-    silences: int = 0
-    #: ``serverShutdown`` notices received.
-    server_shutdowns: int = 0
-    #: Events passed on.
-    events: int = 0
     #: Events dropped as repeats during a switch.
     repeats: int = 0
-    #: Frames that were not valid JSON (or binary frames), skipped.
-    malformed: int = 0
-    #: Pings answered.
-    pings: int = 0
     #: Control messages sent.
     control_messages: int = 0
     #: Loop time of the last frame received, None before the first.
     last_frame_at: float | None = None
-    #: The last reason the connection was reopened.
-    last_error: str | None = None
 
 
 class _Request:

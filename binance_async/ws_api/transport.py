@@ -28,12 +28,13 @@ import itertools
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import msgspec
 from aiohttp import WSMsgType
 
 from .._secret import SecretBytes
-from .._supervision import ROTATE, SocketLink, backoff, close_link, watch
+from .._supervision import ROTATE, LinkStats, SocketLink, backoff, close_link, watch
 from .._transport import Request, Response
 from .._websocket import Connector, WebSocket
 from ..errors import (
@@ -61,23 +62,16 @@ OnOpen = Callable[[LinkSender], Awaitable[None]]
 OnEvent = Callable[[int, int | None, bytes], None]
 
 
-class WsApiStats(msgspec.Struct, kw_only=True):
+@dataclass
+class WsApiStats(LinkStats):
     """Counters of the WebSocket API connection (they only grow)."""
 
-    connects: int = 0
-    reconnects: int = 0
-    rotations: int = 0
-    failed_attempts: int = 0
-    silences: int = 0
-    server_shutdowns: int = 0
+    #: Requests written.
     requests: int = 0
     #: Requests whose link dropped before the answer came (their outcome is unknown).
     lost: int = 0
+    #: Requests whose answer did not come within the timeout.
     timeouts: int = 0
-    events: int = 0
-    malformed: int = 0
-    pings: int = 0
-    last_error: str | None = None
 
 
 class _Link(SocketLink):
