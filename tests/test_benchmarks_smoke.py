@@ -157,3 +157,42 @@ def test_bench_streams_quick_produces_figures(tmp_path: Path) -> None:
     depth = next(t["label"] for t in doc["tasks"] if t["workload"] == "depth")
     assert "binance_async/floor" in doc["summary"]["ratios"][depth]
     assert "| binance_async |" in proc.stdout  # the Markdown tables were printed
+
+
+def test_bench_ws_api_quick_produces_figures(tmp_path: Path) -> None:
+    """``bench_ws_api.py --quick`` with an HMAC key: REST and WebSocket API orders, user stream events."""
+    out = tmp_path / "ws_api.json"
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "bench_ws_api.py"),
+        "--quick",
+        "--keys",
+        "hmac",
+        "--workloads",
+        "sequential,events",
+        "--orders",
+        "100",
+        "--burst",
+        "300",
+        "--json",
+        str(out),
+    ]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc: dict[str, Any] = json.loads(out.read_text())
+    measurements = doc["measurements"]
+    assert all("error" not in m for m in measurements), measurements
+    assert {(m["workload"], m["side"]) for m in measurements} == {
+        ("sequential", "rest[hmac]"),
+        ("sequential", "ws[hmac]"),
+        ("events", "user_stream[hmac]"),
+    }
+    for m in measurements:  # the checks of every timed region passed: orders placed, reports heard
+        assert m["issues"] == [], m
+        if m["workload"] == "events":
+            assert m["reports"] == m["n"] + m["fills"] and m["reports_per_s"] > 0, m
+        else:
+            assert m["p50_us"] > 0 and m["p99_us"] >= m["p50_us"], m
+    sequential = next(t["label"] for t in doc["tasks"] if t["workload"] == "sequential")
+    assert "ws[hmac]/rest[hmac]" in doc["summary"]["ratios"][sequential]
+    assert "| ws[hmac] |" in proc.stdout  # the Markdown tables were printed

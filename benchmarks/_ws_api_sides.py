@@ -1,0 +1,354 @@
+"""One measurement of ``bench_ws_api.py`` in a fresh client process.
+
+``python _ws_api_sides.py '{"workload": ..., ...}'`` prints one line ``@@result {json}``. Workloads:
+
+* ``orders``: ``SpotClient`` (HMAC or Ed25519 key) places ``n`` MARKET orders (BUY and SELL in turn,
+  0.0002 of one of the simulator's markets after another, FULL answers) over REST
+  (``client.new_order``) or the WebSocket API (``async with client.ws_api() as ws: ws.new_order``),
+  one at a time (``concurrency`` 1) or from ``concurrency`` tasks; each call is timed. Untimed before:
+  ``exchange_info(symbol=...)`` and ``warm`` orders of the same kind (the clock sync, the connection
+  and, for an Ed25519 key, the logon happen there).
+* ``events``: ``async with client.user_stream() as events`` (a consumer task in ``async for``), then the
+  simulator places ``n`` MARKET orders straight into its engine (``POST /_bench/burst``); timed from that
+  request until the consumer has seen every execution report the burst made (a NEW and a TRADE per fill
+  of each order).
+
+Checks, reported in ``issues`` (never raised): the simulator's engine holds exactly ``n`` more orders after
+the timed region, its HTTP and WebSocket API request counts moved by exactly the orders sent over each
+(nothing else: no clock sync, no retry), every answer is FILLED with an order id of its own; for events,
+the execution reports equal the orders + fills, with every order's NEW and every fill's trade id once,
+nothing dropped, nothing more after a pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import cProfile
+import gc
+import io
+import json
+import pstats
+import statistics
+import sys
+import time
+import traceback
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # benchmark the working tree's binance_async
+    sys.path.insert(1, str(HERE.parent))
+
+import aiohttp  # noqa: E402
+
+from binance_async import SpotClient  # noqa: E402
+from binance_async.ws_api import ExecutionReport, OutboundAccountPosition  # noqa: E402
+
+RESULT_PREFIX = "@@result "
+
+
+def server_stats(base_url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{base_url}/_bench/stats", timeout=10) as resp:
+        result: dict[str, Any] = json.loads(resp.read())
+        return result
+
+
+def server_profile(base_url: str, action: str) -> str:
+    request = urllib.request.Request(f"{base_url}/_bench/profile?action={action}", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        text: str = resp.read().decode()
+        return text
+
+
+def make_client(spec: dict[str, Any]) -> SpotClient:
+    if spec["key"] == "ed25519":
+        return SpotClient(
+            spec["ed25519_key"], private_key=spec["ed25519_private_pem"], base_url=spec["base_url"]
+        )
+    return SpotClient(spec["api_key"], spec["api_secret"], base_url=spec["base_url"])
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * q))]
+
+
+@contextlib.contextmanager
+def profiled(enabled: bool, out: dict[str, Any], base_url: str) -> Any:
+    """cProfile of this process, and of the simulator's, around the timed region (``--profile``)."""
+    if not enabled:
+        yield
+        return
+    server_profile(base_url, "start")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("tottime").print_stats(20)
+        stats.sort_stats("cumulative").print_stats(40)
+        out["profile_client"] = text.getvalue()
+        out["profile_server"] = server_profile(base_url, "stop")
+
+
+# --------------------------------------------------------------------------- orders
+
+
+async def measure_orders(spec: dict[str, Any]) -> dict[str, Any]:
+    base_url, n, concurrency = spec["base_url"], spec["n"], spec["concurrency"]
+    over_ws = spec["transport"] == "ws"
+    result: dict[str, Any] = {}
+    issues: list[str] = []
+    symbols: list[str] = spec["symbols"]
+    quantity = Decimal(spec["quantity"])
+    counter = 0
+    order_ids: list[tuple[str, int]] = []
+    not_filled = 0
+
+    async with make_client(spec) as client:
+        await client.exchange_info(
+            symbol=spec["symbols"][0]
+        )  # the simulator's (roomy) rate limits into the limiter
+        api_context: contextlib.AbstractAsyncContextManager[Any] = (
+            client.ws_api() if over_ws else contextlib.nullcontext(client)
+        )
+        async with api_context as api:
+
+            async def order() -> None:
+                nonlocal counter, not_filled
+                side = "BUY" if counter % 2 == 0 else "SELL"
+                symbol = symbols[counter // 2 % len(symbols)]
+                counter += 1
+                placed = await api.new_order(symbol, side, "MARKET", quantity=quantity)
+                if placed.status != "FILLED":
+                    not_filled += 1
+                order_ids.append((symbol, placed.order_id))
+
+            for _ in range(spec["warm"]):
+                await order()
+            if over_ws and spec["key"] == "ed25519" and not api.logged_on:
+                issues.append("the WebSocket API session is not logged on")
+            order_ids.clear()
+            not_filled = 0
+            latencies: list[float] = []
+            before = server_stats(base_url)
+            gc.collect()
+            with profiled(spec.get("profile", False), result, base_url):
+                c0 = time.process_time()
+                t0 = time.perf_counter()
+                await drive(order, n, concurrency, latencies)
+                wall = time.perf_counter() - t0
+                cpu = time.process_time() - c0
+            after = server_stats(base_url)
+            if over_ws:
+                stats = api.stats
+                if stats.reconnects or stats.lost or stats.timeouts:
+                    issues.append(
+                        f"WebSocket API: {stats.reconnects} reconnects, {stats.lost} lost, "
+                        f"{stats.timeouts} timeouts"
+                    )
+
+    delta = {k: after[k] - before[k] for k in ("orders", "http_requests", "ws_requests", "cpu")}
+    if delta["orders"] != n:
+        issues.append(f"the simulator placed {delta['orders']} orders, {n} were sent")
+    expected_http, expected_ws = (0, n) if over_ws else (n, 0)
+    if delta["http_requests"] != expected_http:
+        issues.append(f"{delta['http_requests']} HTTP requests in the region (expected {expected_http})")
+    if delta["ws_requests"] != expected_ws:
+        issues.append(f"{delta['ws_requests']} WebSocket API requests in the region (expected {expected_ws})")
+    if len(set(order_ids)) != n:
+        issues.append(f"{len(set(order_ids))} distinct order ids in {n} answers")
+    if not_filled:
+        issues.append(f"{not_filled} answers not FILLED")
+    latencies.sort()
+    result.update(
+        {
+            "n": n,
+            "wall_s": wall,
+            "orders_per_s": n / wall,
+            "p50_us": statistics.median(latencies) * 1e6,
+            "p99_us": percentile(latencies, 0.99) * 1e6,
+            "mean_us": statistics.fmean(latencies) * 1e6,
+            "max_us": latencies[-1] * 1e6,
+            "over_10ms": sum(1 for x in latencies if x > 0.01),
+            "client_cpu_us": cpu / n * 1e6,
+            "server_cpu_us": delta["cpu"] / n * 1e6,
+            "server_cpu_util": delta["cpu"] / wall,
+            "issues": issues,
+        }
+    )
+    return result
+
+
+async def drive(
+    call: Callable[[], Awaitable[None]], n: int, concurrency: int, latencies: list[float]
+) -> None:
+    """``n`` calls from ``concurrency`` tasks (one: in sequence), each timed."""
+    remaining = n
+    clock = time.perf_counter
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            t = clock()
+            await call()
+            latencies.append(clock() - t)
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, n))))
+
+
+# --------------------------------------------------------------------------- events
+
+
+class Heard:
+    """What the consumer saw (`reset` between the warm-up and the timed region)."""
+
+    def __init__(self) -> None:
+        self.changed = asyncio.Event()
+        self.reset()
+
+    def reset(self) -> None:
+        self.news: set[tuple[str, int]] = set()  # (symbol, order id): ids are per symbol
+        self.trades: set[tuple[str, int]] = set()
+        self.reports = 0
+        self.positions = 0
+        self.other = 0
+        self.repeated = 0
+        self.first_at = 0.0
+        self.last_at = 0.0
+
+
+async def consume(events: AsyncIterator[Any], heard: Heard) -> None:
+    clock = time.perf_counter
+    async for event in events:
+        if isinstance(event, ExecutionReport):
+            heard.reports += 1
+            if event.execution_type == "NEW":
+                key = (event.symbol, event.order_id)
+                if key in heard.news:
+                    heard.repeated += 1
+                heard.news.add(key)
+            elif event.execution_type == "TRADE":
+                key = (event.symbol, event.trade_id)
+                if key in heard.trades:
+                    heard.repeated += 1
+                heard.trades.add(key)
+        elif isinstance(event, OutboundAccountPosition):
+            heard.positions += 1
+        else:
+            heard.other += 1
+        heard.last_at = clock()
+        if not heard.first_at:
+            heard.first_at = heard.last_at
+        heard.changed.set()
+
+
+async def measure_events(spec: dict[str, Any]) -> dict[str, Any]:
+    base_url, n = spec["base_url"], spec["n"]
+    result: dict[str, Any] = {}
+    issues: list[str] = []
+    overflow = spec.get("overflow")
+    async with make_client(spec) as client, aiohttp.ClientSession() as session:
+        await client.exchange_info(symbol=spec["symbols"][0])
+        options: dict[str, Any] = {"overflow": overflow} if overflow else {}
+        async with client.user_stream(**options) as events:
+            heard = Heard()
+            consumer = asyncio.create_task(consume(events, heard))
+            # warm-up: one order through the engine, its reports heard
+            async with session.post(f"{base_url}/_bench/burst", params={"n": "1", "chunk": "1"}) as resp:
+                warm = await resp.json()
+            await wait_for_reports(heard, 1 + int(warm["fills"]), 10)
+            warm_reports = heard.reports
+            heard.reset()
+            before = server_stats(base_url)
+            gc.collect()
+            with profiled(spec.get("profile", False), result, base_url):
+                c0 = time.process_time()
+                t0 = time.perf_counter()
+                params = {"n": str(n), "chunk": str(spec["chunk"])}
+                async with session.post(f"{base_url}/_bench/burst", params=params) as resp:
+                    burst = await resp.json()
+                answered = time.perf_counter()
+                expected = n + int(burst["fills"])
+                complete = await wait_for_reports(heard, expected, 60)
+                wall = heard.last_at - t0
+                cpu = time.process_time() - c0
+            after = server_stats(base_url)
+            await asyncio.sleep(0.3)  # nothing more may come
+            dropped = events.dropped
+            consumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await consumer
+    if not complete:
+        issues.append(f"{heard.reports:,} execution reports of {expected:,} within 60 s")
+    elif heard.reports != expected:
+        issues.append(f"{heard.reports:,} execution reports, {expected:,} expected")
+    if len(heard.news) != n:
+        issues.append(f"NEW heard for {len(heard.news):,} orders of {n:,}")
+    if len(heard.trades) != burst["fills"]:
+        issues.append(f"{len(heard.trades):,} trade ids heard of {burst['fills']:,} fills")
+    if heard.repeated:
+        issues.append(f"{heard.repeated} reports repeated")
+    if dropped:
+        issues.append(f"{dropped:,} events dropped by the queue")
+    if after["orders"] - before["orders"] != n:
+        issues.append(f"the engine holds {after['orders'] - before['orders']} new orders, {n} expected")
+    server_cpu = after["cpu"] - before["cpu"]
+    events_total = heard.reports + heard.positions + heard.other
+    result.update(
+        {
+            "n": n,
+            "fills": burst["fills"],
+            "reports": heard.reports,
+            "positions": heard.positions,
+            "warm_reports": warm_reports,
+            "wall_s": wall,
+            "reports_per_s": heard.reports / wall,
+            "events_per_s": events_total / wall,
+            "engine_s": burst["engine_s"],
+            "engine_cpu_s": burst["engine_cpu_s"],
+            "answered_s": answered - t0,
+            "first_event_ms": (heard.first_at - t0) * 1e3,
+            "client_cpu_us": cpu / events_total * 1e6,
+            "server_cpu_us": server_cpu / events_total * 1e6,
+            "client_cpu_util": cpu / wall,
+            "server_cpu_util": server_cpu / wall,
+            "ws_messages_sent": after["ws_messages_sent"] - before["ws_messages_sent"],
+            "issues": issues,
+        }
+    )
+    return result
+
+
+async def wait_for_reports(heard: Heard, expected: int, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while heard.reports < expected:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return False
+        heard.changed.clear()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(heard.changed.wait(), remaining)
+    return True
+
+
+def main() -> int:
+    spec = json.loads(sys.argv[1])
+    measure = measure_events if spec["workload"] == "events" else measure_orders
+    try:
+        result = asyncio.run(measure(spec))
+    except BaseException:
+        result = {"error": traceback.format_exc()}
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    return 1 if "error" in result else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

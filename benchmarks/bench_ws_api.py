@@ -1,0 +1,508 @@
+"""The WebSocket API (issue 16): an order's round trip over ``client.ws_api()`` against REST, and the user
+data stream's execution reports delivered to a consumer, through binance_async against the embedded
+simulator (`binance_async.sim`).
+
+Run from the repository root::
+
+    python benchmarks/bench_ws_api.py                    # every workload and side, 5 runs (~4 min)
+    python benchmarks/bench_ws_api.py --quick            # a smoke test: small counts, 1 run
+    python benchmarks/bench_ws_api.py --runs 3 --workloads sequential --keys hmac
+    python benchmarks/bench_ws_api.py --profile          # + cProfile of client and simulator (sequential)
+    python benchmarks/bench_ws_api.py --json out.json --markdown out.md
+
+Every measurement has a fresh simulator process (``_ws_api_server.py``: the library's `Simulator`, roomy
+rate limits and balances, 100 markets) and a fresh client process (``_ws_api_sides.py``), on 127.0.0.1.
+Within a run the sides go back to back, REST and WebSocket in turn, their order rotating from run to run.
+Workloads:
+
+* ``sequential``: N MARKET orders one after another (BUY and SELL in turn, going round the markets, FULL
+  answers), each timed from the call to its typed answer: median (p50) and p99 latency per order.
+  Sides: REST (``await client.new_order(...)``) and the WebSocket API (``async with client.ws_api() as
+  ws: await ws.new_order(...)``), each with an HMAC key (every request signed) and an Ed25519 key (REST:
+  every request signed; WebSocket: ``session.logon`` once, then no signature).
+* ``concurrent``: the same from 10 tasks (one connection for the WebSocket API, aiohttp's pool for REST).
+* ``events``: a consumer in ``async with client.user_stream() as events: async for event in events``
+  while the simulator places N MARKET orders straight into its engine (50 at a time, its loop free
+  between), timed until the consumer has seen every execution report (a NEW per order, a TRADE per fill).
+
+Checks in every timed region (``issues``; a failed one is reported, never hidden): the simulator's engine
+holds exactly the orders sent; its HTTP and WebSocket API request counts moved by exactly the orders sent
+over each (no clock sync, retry or reconnect inside); every answer FILLED, every order id once; for
+events, every order's NEW and every fill's trade id heard once, nothing dropped by the queue, nothing
+more after a pause. Ratios are medians of per-run ratios of two sides measured in the same run. Target
+(issue 16, reported, not asserted): the WebSocket API's median latency >= 1.5x lower than REST's on
+loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULT_PREFIX = "@@result "
+
+WORKLOADS = ("sequential", "concurrent", "events")
+KEYS = ("hmac", "ed25519")
+TARGET = 1.5
+
+SIDE_NOTES = {
+    "rest": "`await client.new_order(...)` (`SpotClient` defaults: aiohttp, limiter on)",
+    "ws": "`async with client.ws_api() as ws: await ws.new_order(...)` (one connection)",
+    "user_stream": "`async with client.user_stream() as events: async for event in events` "
+    "(defaults: queue of 1000, `drop_oldest`)",
+}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One table of the report: a workload and its parameters."""
+
+    workload: str
+    label: str
+    sides: tuple[str, ...]
+    spec: dict[str, Any]
+
+
+def side_name(transport: str, key: str) -> str:
+    return f"{transport}[{key}]"
+
+
+def side_parts(side: str) -> tuple[str, str]:
+    transport, _, key = side.partition("[")
+    return transport, key.rstrip("]")
+
+
+# --------------------------------------------------------------------------- processes
+
+
+class SimServer:
+    """``_ws_api_server.py`` in a child process; it exits when its stdin closes."""
+
+    def __init__(self, markets: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "_ws_api_server.py"), "--markets", str(markets)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=str(HERE),
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            self.close()
+            raise RuntimeError("the simulator failed to start (see stderr above)")
+        self.hello: dict[str, Any] = json.loads(line)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+def run_worker(spec: dict[str, Any], timeout: float = 300) -> dict[str, Any]:
+    command = [sys.executable, str(HERE / "_ws_api_sides.py"), json.dumps(spec)]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(HERE))
+    except subprocess.TimeoutExpired:
+        return {"error": f"no result within {timeout:.0f} s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
+            return result
+    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{proc.stderr[-3000:]}"}
+
+
+def measure(spec: dict[str, Any], markets: int) -> dict[str, Any]:
+    """One measurement: a fresh simulator, a fresh client process."""
+    try:
+        server = SimServer(markets)
+    except (OSError, RuntimeError, ValueError) as error:
+        return {"error": f"the simulator did not start: {error}"}
+    try:
+        return run_worker(dict(spec, **server.hello))
+    finally:
+        server.close()
+
+
+def versions() -> dict[str, str]:
+    found: dict[str, str] = {"python": platform.python_version()}
+    for dist in ("aiohttp", "msgspec", "cryptography"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            found[dist] = importlib.metadata.version(dist)
+    return found
+
+
+def git_revision() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "binance_async"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + (" + uncommitted changes to binance_async" if dirty else "")
+
+
+# --------------------------------------------------------------------------- the runs
+
+
+def tasks(args: argparse.Namespace) -> list[Task]:
+    quick = args.quick
+    order_sides = tuple(side_name(t, k) for k in args.keys for t in ("rest", "ws"))
+    out: list[Task] = []
+    if "sequential" in args.workloads:
+        n = args.orders or (200 if quick else 2000)
+        spec = {"workload": "orders", "n": n, "concurrency": 1, "warm": 20 if quick else 50}
+        out.append(Task("sequential", f"sequential ({n:,} orders, one at a time)", order_sides, spec))
+    if "concurrent" in args.workloads:
+        n = args.orders or (200 if quick else 2000)
+        c = args.concurrency
+        spec = {"workload": "orders", "n": n, "concurrency": c, "warm": 20 if quick else 50}
+        out.append(Task("concurrent", f"concurrent ({n:,} orders from {c} tasks)", order_sides, spec))
+    if "events" in args.workloads:
+        n = args.burst or (500 if quick else 10_000)
+        spec = {"workload": "events", "n": n, "chunk": 50}
+        sides = tuple(side_name("user_stream", k) for k in args.keys)
+        out.append(Task("events", f"events ({n:,} MARKET orders placed in the engine)", sides, spec))
+    return out
+
+
+def fmt_measurement(m: dict[str, Any]) -> str:
+    head = f"run {m['run']} {m['workload']:<10} {m['side']:<20}"
+    if "error" in m:
+        return f"{head} ERROR: {m['error'].strip().splitlines()[-1]}"
+    issues = "  [" + "; ".join(m["issues"]) + "]" if m["issues"] else ""
+    if m["workload"] == "events":
+        line = (
+            f"{head} {m['reports_per_s']:>9,.0f} reports/s {m['events_per_s']:>9,.0f} events/s "
+            f"client {m['client_cpu_us']:.1f} us/event ({m['client_cpu_util']:.0%}) "
+            f"simulator {m['server_cpu_util']:.0%}"
+        )
+    else:
+        line = (
+            f"{head} p50 {m['p50_us']:>7,.0f} us  p99 {m['p99_us']:>7,.0f} us  {m['orders_per_s']:>7,.0f} "
+            f"orders/s  CPU/order client {m['client_cpu_us']:.0f} us, simulator {m['server_cpu_us']:.0f} us"
+        )
+    return line + issues + f"  ({m.get('process_s', 0):.1f} s)"
+
+
+def run_all(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[list[Task], list[dict[str, Any]]]:
+    plan = tasks(args)
+    measurements: list[dict[str, Any]] = []
+    for run in range(1, args.runs + 1):
+        for task in plan:
+            for side in rotated(list(task.sides), run - 1):
+                transport, key = side_parts(side)
+                spec = dict(task.spec, transport=transport, key=key)
+                if args.profile and task.workload in ("sequential", "events") and key == "hmac" and run == 1:
+                    spec["profile"] = True
+                m: dict[str, Any] = {"run": run, "task": task.label, "workload": task.workload, "side": side}
+                started = time.perf_counter()
+                m.update(measure(spec, args.markets))
+                m["process_s"] = time.perf_counter() - started
+                log(fmt_measurement(m))
+                for part in ("profile_client", "profile_server"):
+                    if part in m:
+                        log(f"--- {part} ({side}, {task.workload})\n{m[part]}")
+                measurements.append(m)
+    return plan, measurements
+
+
+def rotated(items: list[str], by: int) -> list[str]:
+    """Run 1: REST, WS, REST, WS ...; run 2 starts one later, and so on: each side in each position."""
+    if not items:
+        return items
+    by %= len(items)
+    return items[by:] + items[:by]
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def stats(values: Iterable[float]) -> dict[str, float]:
+    vs = list(values)
+    return {"median": statistics.median(vs), "min": min(vs), "max": max(vs), "n": len(vs)}
+
+
+METRICS = {
+    "orders": ("p50_us", "p99_us", "mean_us", "orders_per_s", "client_cpu_us", "server_cpu_us"),
+    "events": (
+        "reports_per_s",
+        "events_per_s",
+        "client_cpu_us",
+        "server_cpu_us",
+        "client_cpu_util",
+        "server_cpu_util",
+        "first_event_ms",
+    ),
+}
+
+
+def summarise(plan: list[Task], ms: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per (task, side): medians with min-max; per-run ratios REST ÷ WebSocket measured in the same run."""
+    good = [m for m in ms if "error" not in m]
+    cells: dict[str, dict[str, Any]] = {}
+    ratios: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    for task in plan:
+        by_side = {
+            s: {m["run"]: m for m in good if m["task"] == task.label and m["side"] == s} for s in task.sides
+        }
+        metrics = METRICS["events" if task.workload == "events" else "orders"]
+        cells[task.label] = {}
+        for side, runs in by_side.items():
+            if runs:
+                cell: dict[str, Any] = {k: stats(m[k] for m in runs.values()) for k in metrics}
+                cell["runs_with_issues"] = sum(1 for m in runs.values() if m["issues"])
+                cell["issues"] = sorted({i for m in runs.values() for i in m["issues"]})
+                cells[task.label][side] = cell
+        ratios[task.label] = {}
+        if task.workload == "events":
+            continue
+        pairs_of = [(side_name("rest", k), side_name("ws", k)) for k in KEYS]
+        pairs_of.append((side_name("rest", "hmac"), side_name("ws", "ed25519")))
+        for rest, ws in pairs_of:
+            pairs = [
+                (by_side[rest][r], by_side[ws][r]) for r in by_side.get(rest, {}) if r in by_side.get(ws, {})
+            ]
+            if not pairs:
+                continue
+            # higher is better for the WebSocket API: REST's latency over its own, its orders/s over REST's
+            ratios[task.label][f"{ws}/{rest}"] = {
+                "p50": stats(a["p50_us"] / b["p50_us"] for a, b in pairs),
+                "p99": stats(a["p99_us"] / b["p99_us"] for a, b in pairs),
+                "orders_per_s": stats(b["orders_per_s"] / a["orders_per_s"] for a, b in pairs),
+                "client_cpu": stats(a["client_cpu_us"] / b["client_cpu_us"] for a, b in pairs),
+                "server_cpu": stats(a["server_cpu_us"] / b["server_cpu_us"] for a, b in pairs),
+            }
+    for m in ms:
+        if "error" in m:
+            notes.append(
+                f"run {m['run']} {m['workload']}/{m['side']} failed: {m['error'].strip().splitlines()[-1]}"
+            )
+    return {"cells": cells, "ratios": ratios, "notes": notes}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def num(x: float) -> str:
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def cell(s: dict[str, float] | None, fmt: Callable[[float], str] = num) -> str:
+    if not s:
+        return "–"
+    if s["n"] == 1:
+        return fmt(s["median"])
+    return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
+
+
+def times(x: float) -> str:
+    return f"{x:.2f}×"
+
+
+def pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def checks_text(c: dict[str, Any], runs: int) -> str:
+    if not c["runs_with_issues"]:
+        return "all passed"
+    return f"**{c['runs_with_issues']} of {runs} runs:** " + "; ".join(c["issues"])
+
+
+def markdown(plan: list[Task], summary: dict[str, Any], runs: int) -> str:
+    cells, ratios = summary["cells"], summary["ratios"]
+    out: list[str] = []
+    add = out.extend
+    for task in plan:
+        row = cells.get(task.label, {})
+        sides = [s for s in task.sides if s in row]
+        if not sides:
+            continue
+        if task.workload == "events":
+            add(
+                [
+                    f"### Execution reports delivered to a consumer: {task.label}, median of {runs} run(s) "
+                    "(min–max)",
+                    "",
+                    "| side | execution reports/s | all events/s | client CPU µs/event | client CPU share | "
+                    "simulator CPU µs/event | simulator CPU share | checks |",
+                    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+                ]
+            )
+            for side in sides:
+                c = row[side]
+                n = c["reports_per_s"]["n"]
+                add(
+                    [
+                        f"| {side} | {cell(c['reports_per_s'])} | {cell(c['events_per_s'])} | "
+                        f"{cell(c['client_cpu_us'])} | {cell(c['client_cpu_util'], pct)} | "
+                        f"{cell(c['server_cpu_us'])} | {cell(c['server_cpu_util'], pct)} | "
+                        f"{checks_text(c, int(n))} |"
+                    ]
+                )
+            add([""])
+            continue
+        add(
+            [
+                f"### Order round trip, {task.label}: latency per order, median of {runs} run(s) (min–max)",
+                "",
+                "| side | p50 µs | p99 µs | orders/s | client CPU µs/order | simulator CPU µs/order "
+                "| checks |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+            ]
+        )
+        for side in sides:
+            c = row[side]
+            add(
+                [
+                    f"| {side} | {cell(c['p50_us'])} | {cell(c['p99_us'])} | {cell(c['orders_per_s'])} | "
+                    f"{cell(c['client_cpu_us'])} | {cell(c['server_cpu_us'])} | "
+                    f"{checks_text(c, int(c['p50_us']['n']))} |"
+                ]
+            )
+        add([""])
+        rat = ratios.get(task.label, {})
+        if rat:
+            add(
+                [
+                    "WebSocket API against REST, same runs (latency and CPU: REST ÷ WS; orders/s: WS ÷ REST; "
+                    "higher = WS better):",
+                    "",
+                    "| pair | p50 | p99 | orders/s | client CPU | simulator CPU |",
+                    "| --- | ---: | ---: | ---: | ---: | ---: |",
+                ]
+            )
+            for pair, r in rat.items():
+                add(
+                    [
+                        f"| {pair.replace('/', ' vs ')} | {cell(r['p50'], times)} | "
+                        f"{cell(r['p99'], times)} | "
+                        f"{cell(r['orders_per_s'], times)} | {cell(r['client_cpu'], times)} | "
+                        f"{cell(r['server_cpu'], times)} |"
+                    ]
+                )
+            add([""])
+    targets = target_lines(plan, summary)
+    if targets:
+        add(["Target of issue 16 (median latency, median of the per-run ratios):", "", *targets, ""])
+    if summary["notes"]:
+        add(["Notes:", "", *[f"* {n}" for n in summary["notes"]], ""])
+    return "\n".join(out)
+
+
+def target_lines(plan: list[Task], summary: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for task in plan:
+        if task.workload == "events":
+            continue
+        for pair, r in summary["ratios"].get(task.label, {}).items():
+            value = r["p50"]["median"]
+            verdict = "met" if value >= TARGET else "**not met**"
+            lines.append(
+                f"* {task.workload}, {pair.replace('/', ' vs ')}: {value:.2f}× lower median latency "
+                f"({r['p50']['min']:.2f}×–{r['p50']['max']:.2f}×): {verdict} (>= {TARGET}×)"
+            )
+    return lines
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=None, help="runs (default 5; 1 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: small counts")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS), help="from: " + ", ".join(WORKLOADS))
+    parser.add_argument("--keys", default=",".join(KEYS), help="from: " + ", ".join(KEYS))
+    parser.add_argument("--orders", type=int, default=None, help="orders per measurement (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=10, help="tasks of the concurrent workload")
+    parser.add_argument("--burst", type=int, default=None, help="orders of the events workload (10000)")
+    parser.add_argument(
+        "--markets", type=int, default=None, help="markets the orders go round (default 100; 10 with --quick)"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile client and simulator (HMAC, run 1)")
+    parser.add_argument("--json", default=None, help="write everything as JSON here")
+    parser.add_argument("--markdown", default=None, help="write the tables here")
+    args = parser.parse_args(argv)
+    args.runs = args.runs or (1 if args.quick else 5)
+    args.markets = args.markets or (10 if args.quick else 100)
+    args.workloads = [w for w in args.workloads.split(",") if w]
+    args.keys = [k for k in args.keys.split(",") if k]
+    for workload in args.workloads:
+        if workload not in WORKLOADS:
+            parser.error(f"unknown workload {workload!r}")
+    for key in args.keys:
+        if key not in KEYS:
+            parser.error(f"unknown key {key!r}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    started = time.perf_counter()
+    env = {
+        "date": datetime.date.today().isoformat(),
+        "git": git_revision(),
+        "platform": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "versions": versions(),
+    }
+    log(f"environment: {env}")
+    plan, measurements = run_all(args, log)
+    summary = summarise(plan, measurements)
+    report = markdown(plan, summary, args.runs)
+    elapsed = time.perf_counter() - started
+    log("")
+    log(report)
+    log(f"elapsed {elapsed:.0f} s")
+    if args.markdown:
+        Path(args.markdown).write_text(report + "\n")
+    if args.json:
+        doc = {
+            "environment": env,
+            "args": dict(vars(args)),
+            "sides": SIDE_NOTES,
+            "tasks": [{"label": t.label, "workload": t.workload, "sides": t.sides} for t in plan],
+            "measurements": measurements,
+            "summary": summary,
+            "elapsed_s": elapsed,
+        }
+        Path(args.json).write_text(json.dumps(doc, indent=2))
+    return 1 if any("error" in m for m in measurements) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
