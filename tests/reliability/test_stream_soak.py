@@ -106,7 +106,8 @@ async def test_the_24_hour_cut_reconnects_and_the_book_catches_up() -> None:
         sim.start_activity(seed=23)
         for day in range(1, 4):  # the simulator's clock: a day passes, Binance cuts the connection
             sim.clock.advance(DAY_MS)
-            await until(lambda d=day: reconnected(client, d), timeout=30)  # type: ignore[misc]
+            # the new connection open on the simulator (its day counts from there) before the next day
+            await until(lambda d=day: reconnected(client, d) and sim.streams.counters.opened > d, timeout=30)  # type: ignore[misc]
         sim.stop_activity()
         final, bids, asks = rest_levels(sim)
         await until(lambda: book.last_update_id == final and not book.stale, timeout=30)
