@@ -110,7 +110,11 @@ async def test_the_24_hour_cut_reconnects_and_the_book_catches_up() -> None:
             await until(lambda d=day: reconnected(client, d) and sim.streams.counters.opened > d, timeout=30)  # type: ignore[misc]
         sim.stop_activity()
         final, bids, asks = rest_levels(sim)
-        await until(lambda: book.last_update_id == final and not book.stale, timeout=30)
+        try:
+            await until(lambda: book.last_update_id == final and not book.stale, timeout=60)
+        except TimeoutError:
+            state = (book.state, book.last_update_id, final, book.gaps, book.resyncs, book.snapshots)
+            raise AssertionError(f"book not in step: {state} {client.stream_stats()}") from None
         assert levels(book) == (bids, asks)
     assert sim.streams.counters.close_reasons.get("lifetime", 0) >= 3, sim.streams.counters
 
