@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ._websocket import WebSocket
+from .errors import BinanceError
 
 if TYPE_CHECKING:
     from .streams.config import StreamConfig
 
-__all__ = ["ROTATE", "LinkStats", "SocketLink", "backoff", "close_link", "watch"]
+__all__ = ["ROTATE", "LinkStats", "SocketLink", "attempt", "backoff", "close_link", "watch"]
+
+L = TypeVar("L", bound="SocketLink")
 
 #: What `watch` returns for a planned switch (``serverShutdown``, the lifetime's end).
 ROTATE = "rotate"
@@ -85,6 +89,26 @@ def backoff(config: StreamConfig, failures: int) -> float:
     at random from the upper half (jitter)."""
     ceiling = min(config.backoff_cap, config.backoff_base * 2 ** min(failures - 1, 30))
     return random.uniform(ceiling / 2, ceiling)
+
+
+async def attempt(
+    open_link: Callable[[], Awaitable[L]],
+    stats: LinkStats,
+    config: StreamConfig,
+    failures: int,
+    name: str,
+    log: logging.Logger,
+) -> L | None:
+    """One attempt to open a link: the link, or None once the failure is counted and the backoff of
+    attempt `failures` + 1 waited."""
+    try:
+        return await open_link()
+    except (BinanceError, OSError, TimeoutError) as exc:
+        stats.failed_attempts += 1
+        stats.last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("%s: connecting failed (%s); retrying", name, stats.last_error)
+        await asyncio.sleep(backoff(config, failures + 1))
+        return None
 
 
 async def watch(

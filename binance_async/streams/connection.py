@@ -40,7 +40,7 @@ import msgspec
 from aiohttp import WSMsgType
 from aiolimiter import AsyncLimiter
 
-from .._supervision import ROTATE, LinkStats, SocketLink, backoff, close_link, watch
+from .._supervision import ROTATE, LinkStats, SocketLink, attempt, backoff, close_link, watch
 from .._websocket import Connector, WebSocket
 from ..errors import BinanceError, StreamClosedError, SubscriptionError
 from ._budget import AttemptBudget
@@ -281,18 +281,11 @@ class StreamConnection:
             while not self._closing:
                 if link is None:
                     self.state = "connecting" if self.stats.connects == 0 else "reconnecting"
-                    try:
-                        link = await self._open_link()
-                    except asyncio.CancelledError:
-                        raise
-                    except (BinanceError, OSError, TimeoutError) as exc:
+                    link = await attempt(
+                        self._open_link, self.stats, self.config, failures, self.name, logger
+                    )
+                    if link is None:
                         failures += 1
-                        self.stats.failed_attempts += 1
-                        self.stats.last_error = f"{type(exc).__name__}: {exc}"
-                        logger.warning(
-                            "%s: connecting failed (%s); retrying", self.name, self.stats.last_error
-                        )
-                        await asyncio.sleep(backoff(self.config, failures))
                         continue
                     failures = 0
                     self._install(link)

@@ -34,7 +34,7 @@ import msgspec
 from aiohttp import WSMsgType
 
 from .._secret import SecretBytes
-from .._supervision import ROTATE, LinkStats, SocketLink, backoff, close_link, watch
+from .._supervision import ROTATE, LinkStats, SocketLink, attempt, backoff, close_link, watch
 from .._transport import Request, Response
 from .._websocket import Connector, WebSocket
 from ..errors import (
@@ -247,16 +247,11 @@ class WsApiTransport:
         while not self._closed:
             if link is None:
                 self.opening = "first" if self.stats.connects == 0 else "reconnect"
-                try:
-                    link = await self._open_link()
-                except asyncio.CancelledError:
-                    raise
-                except (BinanceError, OSError, TimeoutError) as exc:
+                link = await attempt(
+                    self._open_link, self.stats, self.config, failures, "WebSocket API", logger
+                )
+                if link is None:
                     failures += 1
-                    self.stats.failed_attempts += 1
-                    self.stats.last_error = f"{type(exc).__name__}: {exc}"
-                    logger.warning("WebSocket API: connecting failed (%s); retrying", self.stats.last_error)
-                    await asyncio.sleep(backoff(self.config, failures))
                     continue
                 failures = 0
                 self._install(link)
