@@ -46,18 +46,19 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULT_PREFIX = "@@result "
+if str(HERE) not in sys.path:  # the sibling modules, however this script is started
+    sys.path.insert(0, str(HERE))
+
+from _harness import RESULT_PREFIX, ChildServer, cell, git_revision, rotated, run_worker, stats, times  # noqa: E402
 
 SIDES = ("floor", "binance_async", "binance_async[block]", "python-binance", "ccxt")
 OURS = "binance_async"
@@ -91,47 +92,13 @@ class Task:
 # --------------------------------------------------------------------------- processes
 
 
-class StreamServer:
+class StreamServer(ChildServer):
     """``_streams_server.py`` in a child process; it exits when its stdin closes."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "_streams_server.py")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=str(HERE),
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.close()
-            raise RuntimeError("the stream server failed to start (see stderr above)")
-        hello = json.loads(line)
-        self.port: int = hello["port"]
-        self.symbols: list[str] = hello["symbols"]
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-
-def run_worker(python: str, spec: dict[str, Any], timeout: float = 300) -> dict[str, Any]:
-    command = [python, str(HERE / "_streams_sides.py"), json.dumps(spec)]
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(HERE))
-    except subprocess.TimeoutExpired:
-        return {"error": f"no result within {timeout:.0f} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return result
-    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{proc.stderr[-3000:]}"}
+        super().__init__("_streams_server.py", what="the stream server")
+        self.port: int = self.hello["port"]
+        self.symbols: list[str] = self.hello["symbols"]
 
 
 def interpreters(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
@@ -178,19 +145,6 @@ def versions(python: dict[str, str]) -> dict[str, str]:
             ccxt_version, aiohttp_version = probe.stdout.split()
             found["ccxt"] = f"{ccxt_version} (aiohttp {aiohttp_version}, {python['ccxt']})"
     return found
-
-
-def git_revision() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "binance_async"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    return head + (" + uncommitted changes to binance_async" if dirty else "")
 
 
 # --------------------------------------------------------------------------- the runs
@@ -290,7 +244,7 @@ def run_all(
                         "side": side,
                     }
                     started = time.perf_counter()
-                    m.update(run_worker(python[side], spec))
+                    m.update(run_worker("_streams_sides.py", spec, 300, python[side]))
                     m["process_s"] = time.perf_counter() - started
                     if "error" not in m:
                         m["issues"] = issues_of(m, task.spec)
@@ -303,19 +257,7 @@ def run_all(
     return plan, measurements
 
 
-def rotated(items: list[str], by: int) -> list[str]:
-    if not items:
-        return items
-    by %= len(items)
-    return items[by:] + items[:by]
-
-
 # --------------------------------------------------------------------------- summary
-
-
-def stats(values: Iterable[float]) -> dict[str, float]:
-    vs = list(values)
-    return {"median": statistics.median(vs), "min": min(vs), "max": max(vs), "n": len(vs)}
 
 
 METRICS = {
@@ -411,26 +353,6 @@ def checks_text(task: Task, rows: list[dict[str, Any]]) -> str:
 
 
 # --------------------------------------------------------------------------- report
-
-
-def num(x: float) -> str:
-    if x >= 100:
-        return f"{x:,.0f}"
-    if x >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
-def cell(s: dict[str, float] | None, fmt: Callable[[float], str] = num) -> str:
-    if not s:
-        return "–"
-    if s["n"] == 1:
-        return fmt(s["median"])
-    return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
-
-
-def times(x: float) -> str:
-    return f"{x:.2f}×"
 
 
 def pct(x: float) -> str:

@@ -43,18 +43,18 @@ import importlib.metadata
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULT_PREFIX = "@@result "
+if str(HERE) not in sys.path:  # the sibling modules, however this script is started
+    sys.path.insert(0, str(HERE))
+
+from _harness import ChildServer, cell, git_revision, rotated, run_worker, stats, times  # noqa: E402
 
 WORKLOADS = ("sequential", "concurrent", "events")
 KEYS = ("hmac", "ed25519")
@@ -90,45 +90,11 @@ def side_parts(side: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- processes
 
 
-class SimServer:
+class SimServer(ChildServer):
     """``_ws_api_server.py`` in a child process; it exits when its stdin closes."""
 
     def __init__(self, markets: int) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "_ws_api_server.py"), "--markets", str(markets)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=str(HERE),
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.close()
-            raise RuntimeError("the simulator failed to start (see stderr above)")
-        self.hello: dict[str, Any] = json.loads(line)
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-
-def run_worker(spec: dict[str, Any], timeout: float = 300) -> dict[str, Any]:
-    command = [sys.executable, str(HERE / "_ws_api_sides.py"), json.dumps(spec)]
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(HERE))
-    except subprocess.TimeoutExpired:
-        return {"error": f"no result within {timeout:.0f} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return result
-    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{proc.stderr[-3000:]}"}
+        super().__init__("_ws_api_server.py", "--markets", str(markets), what="the simulator")
 
 
 def measure(spec: dict[str, Any], markets: int) -> dict[str, Any]:
@@ -138,7 +104,7 @@ def measure(spec: dict[str, Any], markets: int) -> dict[str, Any]:
     except (OSError, RuntimeError, ValueError) as error:
         return {"error": f"the simulator did not start: {error}"}
     try:
-        return run_worker(dict(spec, **server.hello))
+        return run_worker("_ws_api_sides.py", dict(spec, **server.hello), 300)
     finally:
         server.close()
 
@@ -149,19 +115,6 @@ def versions() -> dict[str, str]:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             found[dist] = importlib.metadata.version(dist)
     return found
-
-
-def git_revision() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "binance_async"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    return head + (" + uncommitted changes to binance_async" if dirty else "")
 
 
 # --------------------------------------------------------------------------- the runs
@@ -229,20 +182,7 @@ def run_all(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[list[
     return plan, measurements
 
 
-def rotated(items: list[str], by: int) -> list[str]:
-    """Run 1: REST, WS, REST, WS ...; run 2 starts one later, and so on: each side in each position."""
-    if not items:
-        return items
-    by %= len(items)
-    return items[by:] + items[:by]
-
-
 # --------------------------------------------------------------------------- summary
-
-
-def stats(values: Iterable[float]) -> dict[str, float]:
-    vs = list(values)
-    return {"median": statistics.median(vs), "min": min(vs), "max": max(vs), "n": len(vs)}
 
 
 METRICS = {
@@ -305,26 +245,6 @@ def summarise(plan: list[Task], ms: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- report
-
-
-def num(x: float) -> str:
-    if x >= 100:
-        return f"{x:,.0f}"
-    if x >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
-def cell(s: dict[str, float] | None, fmt: Callable[[float], str] = num) -> str:
-    if not s:
-        return "–"
-    if s["n"] == 1:
-        return fmt(s["median"])
-    return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
-
-
-def times(x: float) -> str:
-    return f"{x:.2f}×"
 
 
 def pct(x: float) -> str:

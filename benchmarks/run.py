@@ -27,11 +27,10 @@ import importlib.metadata
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +43,11 @@ if str(ROOT) not in sys.path:  # the working tree's binance_async
 
 import _payloads  # noqa: E402
 import bench_limiter  # noqa: E402
-from _harness import ServerProcess  # noqa: E402
+from _harness import ServerProcess, num, rotated, run_worker, stats  # noqa: E402
 from _peers import availability  # noqa: E402
 from _workloads import OURS, PEERS, SIDE_DESCRIPTIONS, SIDES, WORKLOADS, Workload  # noqa: E402
 
 PARTS = ("throughput", "limiter", "decode")
-RESULT_PREFIX = "@@result "
 QUICK_SYMBOLS = 300
 SERVER_BUSY = 0.85  # server CPU share from which req/s may be server-bound
 
@@ -60,26 +58,6 @@ Stats = dict[str, Any]
 
 
 # --------------------------------------------------------------------------- throughput
-
-
-def run_worker(spec: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
-    command = [sys.executable, str(HERE / "_worker.py"), json.dumps(spec)]
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(HERE))
-    except subprocess.TimeoutExpired:
-        return {"error": f"no result within {timeout:.0f} s"}
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return result
-    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{proc.stderr[-3000:]}"}
-
-
-def rotated(items: list[str], by: int) -> list[str]:
-    if not items:
-        return items
-    by %= len(items)
-    return items[by:] + items[:by]
 
 
 def fmt_measurement(m: dict[str, Any]) -> str:
@@ -119,17 +97,12 @@ def run_throughput(
                     }
                     m = {"run": run, "workload": w.name, "side": side, "requests": requests}
                     m["concurrency"] = w.concurrency
-                    m.update(run_worker(spec))
+                    m.update(run_worker("_worker.py", spec, 600))
                     log(fmt_measurement(m))
                     measurements.append(m)
     finally:
         server.close()
     return measurements, server.sizes
-
-
-def stats(values: Iterable[float]) -> Stats:
-    vs = list(values)
-    return {"median": statistics.median(vs), "min": min(vs), "max": max(vs), "n": len(vs)}
 
 
 def summarise(ms: list[dict[str, Any]], workloads: list[Workload], sides: list[str]) -> dict[str, Any]:
@@ -190,18 +163,10 @@ def summarise(ms: list[dict[str, Any]], workloads: list[Workload], sides: list[s
 # --------------------------------------------------------------------------- report
 
 
-def _num(x: float) -> str:
-    if x >= 100:
-        return f"{x:,.0f}"
-    if x >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
 def _range(s: Stats, unit: str = "") -> str:
     if s["n"] == 1:
-        return f"{_num(s['median'])}{unit}"
-    return f"{_num(s['median'])}{unit} ({_num(s['min'])}–{_num(s['max'])})"
+        return f"{num(s['median'])}{unit}"
+    return f"{num(s['median'])}{unit} ({num(s['min'])}–{num(s['max'])})"
 
 
 def _ratio(s: Stats | None) -> str:
@@ -283,7 +248,7 @@ def report(doc: dict[str, Any]) -> str:
         if seq:
             lines += ["", "### ticker_seq: latency per request, µs (median over runs of p50 / p99)", ""]
             row = [
-                f"{_num(c['latency_p50_us']['median'])} / {_num(c['latency_p99_us']['median'])}"
+                f"{num(c['latency_p50_us']['median'])} / {num(c['latency_p99_us']['median'])}"
                 if (c := seq.get(s))
                 else "–"
                 for s in sides
