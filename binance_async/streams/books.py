@@ -17,7 +17,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Literal
 
-from ..errors import BinanceError, IPBanWaitError, RateLimitWaitError, StreamClosedError, SubscriptionError
+from ..errors import (
+    BinanceError,
+    IPBanWaitError,
+    ParameterError,
+    RateLimitWaitError,
+    StreamClosedError,
+    SubscriptionError,
+)
 from ..spot.models.market import Depth
 from .config import StreamConfig
 from .events import DepthUpdate, StreamEvent
@@ -128,12 +135,8 @@ class OrderBook:
         config: StreamConfig,
     ) -> None:
         if not isinstance(symbol, str) or not symbol or symbol != symbol.upper():
-            from ..errors import ParameterError
-
             raise ParameterError(f"symbol must be upper case (e.g. 'BTCUSDT'), got {symbol!r}")
-        if depth not in (5, 10, 20, 50, 100, 500, 1000, 5000) and not 1 <= depth <= 5000:
-            from ..errors import ParameterError
-
+        if not 1 <= depth <= 5000:
             raise ParameterError(f"depth must be 1 to 5000, got {depth!r}")
         self.symbol = symbol
         self.depth = depth
@@ -219,20 +222,12 @@ class OrderBook:
 
     async def wait_ready(self) -> None:
         """Until the book is in step with the stream for the first time."""
-        if not self._ready.is_set():
+        if self._ready.is_set():
+            return
+        while not self._ready.is_set():  # every update, snapshot and the close wake it
             self._check_open()
-            closing = asyncio.ensure_future(self._closed_future())
-            ready = asyncio.ensure_future(self._ready.wait())
-            try:
-                await asyncio.wait({closing, ready}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                closing.cancel()
-                ready.cancel()
-            self._check_open()
-
-    async def _closed_future(self) -> None:
-        while self._closed is None:
-            await self._update_future()
+            await asyncio.shield(self._update_future())
+        self._check_open()
 
     def _update_future(self) -> asyncio.Future[None]:
         waiter = self._waiter

@@ -172,28 +172,21 @@ class WsApiTransport:
         if self._closed:
             raise ClientClosedError("the WebSocket API connection is closed")
         link = self._link
-        if link is not None and link.ready and not link.ended:
-            return link
-        self.start()
-        try:
-            await asyncio.wait_for(self._wait_open(), self.timeout)
-        except asyncio.TimeoutError:
-            raise ConnectionFailedError(
-                f"no WebSocket API connection within {self.timeout} s",
-                method=request.method,
-                path=request.path,
-            ) from None
-        link = self._link
-        assert link is not None
+        if link is None or not link.ready or link.ended:
+            await self.wait_ready(method=request.method, path=request.path)
+            link = self._link
+            assert link is not None
         return link
 
-    async def wait_ready(self) -> None:
+    async def wait_ready(self, *, method: str = "", path: str = "") -> None:
         """Until a link is open and ready (within the timeout, else `ConnectionFailedError`)."""
         self.start()
         try:
             await asyncio.wait_for(self._wait_open(), self.timeout)
         except asyncio.TimeoutError:
-            raise ConnectionFailedError(f"no WebSocket API connection within {self.timeout} s") from None
+            raise ConnectionFailedError(
+                f"no WebSocket API connection within {self.timeout} s", method=method, path=path
+            ) from None
 
     async def _wait_open(self) -> None:
         while not self.connected:
