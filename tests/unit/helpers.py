@@ -8,8 +8,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from binance_async import RetryPolicy
-from binance_async.testing import RecordingTransport, params
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from binance_async import RetryPolicy, SpotClient
+from binance_async.testing import (
+    MockConnector,
+    MockTransport,
+    RecordingTransport,
+    Router,
+    params,
+    server_time,
+)
 
 BASE = "https://api.binance.com"
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -74,3 +84,37 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
             await asyncio.sleep(0.005)
 
     await asyncio.wait_for(poll(), timeout)
+
+
+#: Where the WebSocket API tests' clients look for it (sockets come from a `MockConnector`).
+WS_API_URL = "wss://x.example/ws-api/v3"
+
+
+def ws_client(
+    connector: MockConnector,
+    router: Router | None = None,
+    api_key: str = KEY,
+    api_secret: str | None = SECRET,
+    **options: Any,
+) -> SpotClient:
+    """A client whose sockets are `connector`'s fakes and whose REST calls go to `router` (which also
+    answers the server time, for signed calls)."""
+    router = router or Router()
+    router.get("/api/v3/time", server_time, times=None)
+    return SpotClient(
+        api_key,
+        api_secret,
+        transport=MockTransport(router),
+        connector=connector,
+        ws_api_url=WS_API_URL,
+        **options,
+    )
+
+
+def ed25519_key() -> tuple[ed25519.Ed25519PrivateKey, bytes]:
+    """A new Ed25519 key, and its private key as unencrypted PKCS#8 PEM (what ``private_key=`` takes)."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key, pem

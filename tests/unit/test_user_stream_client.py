@@ -9,16 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from binance_async import SpotClient
 from binance_async.streams.config import StreamConfig
-from binance_async.testing import MockConnector, MockTransport, MockWebSocket, Router, server_time
+from binance_async.testing import MockConnector, MockWebSocket, Router
 from binance_async.ws_api.user_events import ExecutionReport
 from binance_async.ws_api.user_stream import UserStream, UserStreamResynced
 from tests.reference import example
-from tests.unit.helpers import KEY, SECRET, until
+from tests.unit.helpers import KEY, ed25519_key, until, ws_client
 
 CONFIG = StreamConfig(backoff_base=0.01, backoff_cap=0.05)
 
@@ -87,18 +85,9 @@ def connector() -> MockConnector:
 @pytest.fixture
 async def client(connector: MockConnector) -> AsyncIterator[SpotClient]:
     router = Router()
-    router.get("/api/v3/time", server_time, times=None)
     router.get("/api/v3/openOrders", json=[example("GET_api_v3_order.json")], times=None)
     router.get("/api/v3/account", json=example("GET_api_v3_account.json"), times=None)
-    async with SpotClient(
-        KEY,
-        SECRET,
-        transport=MockTransport(router),
-        connector=connector,
-        ws_api_url="wss://x.example/ws-api/v3",
-        stream_config=CONFIG,
-        timeout=2.0,
-    ) as c:
+    async with ws_client(connector, router, stream_config=CONFIG, timeout=2.0) as c:
         yield c
 
 
@@ -168,19 +157,9 @@ async def test_an_event_delivered_by_both_connections_of_a_switch_comes_once(
 
 
 async def test_an_ed25519_key_subscribes_after_its_logon(connector: MockConnector) -> None:
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    router = Router()
-    router.get("/api/v3/time", server_time, times=None)
-    async with SpotClient(
-        "ed-key",
-        private_key=pem,
-        transport=MockTransport(router),
-        connector=connector,
-        ws_api_url="wss://x.example/ws-api/v3",
-        stream_config=CONFIG,
+    _, pem = ed25519_key()
+    async with ws_client(
+        connector, api_key="ed-key", api_secret=None, private_key=pem, stream_config=CONFIG
     ) as client:
         stream = client.user_stream()
         entering = asyncio.ensure_future(stream.__aenter__())

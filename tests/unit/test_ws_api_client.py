@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from binance_async import (
     ExecutionStatusUnknown,
@@ -24,11 +22,11 @@ from binance_async import (
 )
 from binance_async.spot.models import Order, OrderAck
 from binance_async.streams.config import StreamConfig
-from binance_async.testing import MockConnector, MockTransport, MockWebSocket, Router, server_time
+from binance_async.testing import MockConnector, MockWebSocket
 from binance_async.ws_api.client import WsApiClient
 from binance_async.ws_api.wire import signature_payload
 from tests.reference import example
-from tests.unit.helpers import KEY, SECRET, until
+from tests.unit.helpers import KEY, SECRET, ed25519_key, until, ws_client
 
 CONFIG = StreamConfig(backoff_base=0.01, backoff_cap=0.05)
 WEIGHT = {
@@ -72,17 +70,7 @@ def connector() -> MockConnector:
 
 @pytest.fixture
 async def client(connector: MockConnector) -> AsyncIterator[SpotClient]:
-    router = Router()
-    router.get("/api/v3/time", server_time, times=None)
-    async with SpotClient(
-        KEY,
-        SECRET,
-        transport=MockTransport(router),
-        connector=connector,
-        ws_api_url="wss://x.example/ws-api/v3",
-        stream_config=CONFIG,
-        timeout=2.0,
-    ) as c:
+    async with ws_client(connector, stream_config=CONFIG, timeout=2.0) as c:
         yield c
 
 
@@ -171,17 +159,8 @@ async def test_5xx_and_1007_answers_are_unknown_outcomes(
 
 
 async def test_no_answer_in_time_is_an_unknown_outcome(connector: MockConnector) -> None:
-    router = Router()
-    router.get("/api/v3/time", server_time, times=None)
     async with (
-        SpotClient(
-            KEY,
-            SECRET,
-            transport=MockTransport(router),
-            connector=connector,
-            ws_api_url="wss://x.example/ws-api/v3",
-            timeout=0.3,
-        ) as client,
+        ws_client(connector, timeout=0.3) as client,
         client.ws_api() as ws,
     ):
         with pytest.raises(ExecutionStatusUnknown):
@@ -220,19 +199,9 @@ async def test_reads_are_retried_after_a_drop(client: SpotClient, connector: Moc
 
 
 async def test_an_ed25519_key_logs_the_session_on_once_per_connection(connector: MockConnector) -> None:
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    router = Router()
-    router.get("/api/v3/time", server_time, times=None)
-    async with SpotClient(
-        "ed-key",
-        private_key=pem,
-        transport=MockTransport(router),
-        connector=connector,
-        ws_api_url="wss://x.example/ws-api/v3",
-        stream_config=CONFIG,
+    key, pem = ed25519_key()
+    async with ws_client(
+        connector, api_key="ed-key", api_secret=None, private_key=pem, stream_config=CONFIG
     ) as client:
         ws = client.ws_api()
         entering = asyncio.ensure_future(ws.__aenter__())
