@@ -1,5 +1,7 @@
 """The rules of a market-stream connection's life: its times and limits (`StreamSettings`), the
-connection-attempt budget of an IP (`ConnectionAttempts`), and what the server counts (`StreamCounters`).
+connection-attempt budget of an IP (`ConnectionAttempts`), what the server counts (`StreamCounters`), and
+the ``serverShutdown`` and lifetime rules both WebSocket servers follow (`announce_shutdown`,
+`close_when_due`, `ConnectionCounters`).
 
 Two clocks: the exchange's rules that Binance states in wall time over long spans (the 24 h lifetime,
 300 attempts per 5 minutes, a ``serverShutdown``'s grace) run on the simulator's `SimClock`, so a test
@@ -9,12 +11,25 @@ message budget, periods of the streams) run on the event loop's clock.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from aiohttp import WSCloseCode
 
 from .clock import SimClock
 
-__all__ = ["ConnectionAttempts", "StreamCounters", "StreamSettings"]
+__all__ = [
+    "Closable",
+    "ConnectionAttempts",
+    "ConnectionCounters",
+    "StreamCounters",
+    "StreamSettings",
+    "announce_shutdown",
+    "close_when_due",
+]
 
 
 @dataclass
@@ -82,19 +97,66 @@ class ConnectionAttempts:
 
 
 @dataclass
-class StreamCounters:
-    """What the market streams did, for tests. `faults` is `StreamFaults.counts` (fired, by kind)."""
+class ConnectionCounters:
+    """What a WebSocket server of the simulator did, for tests. `faults` is its faults' counts (fired, by
+    kind)."""
 
     opened: int = 0
     closed: int = 0
-    #: Upgrades answered with an HTTP error instead: 429 (attempt budget) and 400 (unknown stream).
+    #: Upgrades answered with an HTTP error instead (the attempt budget, and what each server refuses).
     refused: int = 0
     messages_sent: int = 0
-    #: Closed connections by reason: client, dropped, lifetime, shutdown, pong timeout, too many
-    #: messages, server stopped.
+    #: Closed connections by reason: client, dropped, lifetime, shutdown, pong timeout, ...
     close_reasons: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
     def count_close(self, reason: str) -> None:
         self.closed += 1
         self.close_reasons[reason] = self.close_reasons.get(reason, 0) + 1
+
+
+@dataclass
+class StreamCounters(ConnectionCounters):
+    """What the market streams did (refused: 429 for the attempt budget, 400 for an unknown stream;
+    closed also for too many messages)."""
+
+
+class Closable(Protocol):
+    """A server connection with a deadline on the simulator's clock."""
+
+    deadline_ms: int
+    deadline_reason: str
+
+    def finish(self, code: int, reason: str) -> None: ...
+
+
+def announce_shutdown(
+    connections: Iterable[Closable],
+    now_ms: int,
+    close_after: float,
+    notify: Callable[[Closable], None],
+    fired: Callable[[str, str], None],
+) -> None:
+    """``serverShutdown`` to each connection (`notify` sends it), then a close `close_after` seconds later
+    on the simulator's clock (at once for 0)."""
+    deadline = now_ms + int(close_after * 1000)
+    for connection in list(connections):
+        fired("server_shutdown", f"close after {close_after} s")
+        notify(connection)
+        if deadline <= connection.deadline_ms:
+            connection.deadline_ms = deadline
+            connection.deadline_reason = "shutdown"
+        if close_after <= 0:
+            connection.finish(WSCloseCode.GOING_AWAY, "shutdown")
+
+
+async def close_when_due(
+    connections: Iterable[Closable], clock: SimClock, every: Callable[[], float]
+) -> None:
+    """For ever: close the connections whose lifetime (or shutdown grace) ended on the simulator's clock."""
+    while True:
+        await asyncio.sleep(every())
+        now = clock.now_ms()
+        for connection in list(connections):
+            if now >= connection.deadline_ms:
+                connection.finish(WSCloseCode.GOING_AWAY, connection.deadline_reason)

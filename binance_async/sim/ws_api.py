@@ -36,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +51,13 @@ from .faults import Faults
 from .limits import SimLimits
 from .routes import Route
 from .security import Security
-from .stream_limits import ConnectionAttempts, StreamSettings
+from .stream_limits import (
+    ConnectionAttempts,
+    ConnectionCounters,
+    StreamSettings,
+    announce_shutdown,
+    close_when_due,
+)
 from .ws_api_connection import ApiConnection
 from .ws_api_faults import WsApiFaults
 from .ws_api_framing import FrameError, encode, parse_request
@@ -65,24 +71,12 @@ PATH = "/ws-api/v3"
 
 
 @dataclass
-class WsApiCounters:
-    """What the WebSocket API did, for tests. `faults` is `WsApiFaults.counts` (fired, by kind)."""
+class WsApiCounters(ConnectionCounters):
+    """What the WebSocket API did, for tests (refused: the attempt budget, weight, a ban; closed also when
+    banned). `faults` is `WsApiFaults.counts`."""
 
-    opened: int = 0
-    closed: int = 0
-    #: Upgrades answered with an HTTP error instead (attempt budget, weight, ban).
-    refused: int = 0
     #: Frames read as requests (well formed or not).
     requests: int = 0
-    messages_sent: int = 0
-    #: Closed connections by reason: client, dropped, lifetime, shutdown, pong timeout, banned,
-    #: server stopped.
-    close_reasons: dict[str, int] = field(default_factory=dict)
-    faults: dict[str, int] = field(default_factory=dict)
-
-    def count_close(self, reason: str) -> None:
-        self.closed += 1
-        self.close_reasons[reason] = self.close_reasons.get(reason, 0) + 1
 
 
 class WsApiServer:
@@ -229,24 +223,17 @@ class WsApiServer:
     def _announce_shutdown(self, close_after: float) -> None:
         now = self.clock.now_ms()
         raw = encode({"event": {"e": "serverShutdown", "E": now}}).decode()
-        deadline = now + int(close_after * 1000)
-        for connection in list(self._connections):
-            self.faults.fired("server_shutdown", f"close after {close_after} s")
-            connection.send(raw)
-            if deadline <= connection.deadline_ms:
-                connection.deadline_ms = deadline
-                connection.deadline_reason = "shutdown"
-            if close_after <= 0:
-                connection.finish(WSCloseCode.GOING_AWAY, "shutdown")
+        announce_shutdown(
+            self._connections,
+            now,
+            close_after,
+            lambda connection: connection.send(raw),  # type: ignore[attr-defined]
+            self.faults.fired,
+        )
 
     async def _housekeeping(self) -> None:
         """Close the connections whose lifetime (or shutdown grace) ended on the simulator's clock."""
-        while True:
-            await asyncio.sleep(self._settings.housekeeping_interval)
-            now = self.clock.now_ms()
-            for connection in list(self._connections):
-                if now >= connection.deadline_ms:
-                    connection.finish(WSCloseCode.GOING_AWAY, connection.deadline_reason)
+        await close_when_due(self._connections, self.clock, lambda: self._settings.housekeeping_interval)
 
     # -- balances moved from outside the engine -----------------------------------------------------
 

@@ -69,7 +69,13 @@ from .market import INTERVALS, Market
 from .stream_connection import Connection, encode
 from .stream_control import control
 from .stream_faults import StreamFaults
-from .stream_limits import ConnectionAttempts, StreamCounters, StreamSettings
+from .stream_limits import (
+    ConnectionAttempts,
+    StreamCounters,
+    StreamSettings,
+    announce_shutdown,
+    close_when_due,
+)
 from .stream_names import ALL_MINI_TICKERS, Stream, parse_stream
 from .stream_payloads import (
     DepthDiff,
@@ -283,24 +289,17 @@ class MarketStreams:
     def _announce_shutdown(self, close_after: float) -> None:
         now = self.clock.now_ms()
         raw = encode({"e": "serverShutdown", "E": now}).decode()
-        deadline = now + int(close_after * 1000)
-        for connection in list(self._connections):
-            self.faults.fired("server_shutdown", f"close after {close_after} s")
-            connection.send_event("!serverShutdown", raw)
-            if deadline <= connection.deadline_ms:
-                connection.deadline_ms = deadline
-                connection.deadline_reason = "shutdown"
-            if close_after <= 0:
-                connection.finish(WSCloseCode.GOING_AWAY, "shutdown")
+        announce_shutdown(
+            self._connections,
+            now,
+            close_after,
+            lambda connection: connection.send_event("!serverShutdown", raw),  # type: ignore[attr-defined]
+            self.faults.fired,
+        )
 
     async def _housekeeping(self) -> None:
         """Close the connections whose lifetime (or shutdown grace) ended on the simulator's clock."""
-        while True:
-            await asyncio.sleep(self._settings.housekeeping_interval)
-            now = self.clock.now_ms()
-            for connection in list(self._connections):
-                if now >= connection.deadline_ms:
-                    connection.finish(WSCloseCode.GOING_AWAY, connection.deadline_reason)
+        await close_when_due(self._connections, self.clock, lambda: self._settings.housekeeping_interval)
 
     # -- what the market tells (MarketListener) --------------------------------------------------------
 
