@@ -169,6 +169,9 @@ class ExecutionReport(_UserEvent, frozen=True, kw_only=True, gc=False, tag="exec
     peg_offset_value: int | None = msgspec.field(name="gOV", default=None)
     pegged_price: Decimal | None = msgspec.field(name="gp", default=None)
     expiry_reason: str | None = msgspec.field(name="eR", default=None)
+    #: True for a report the stream rebuilt over REST after a reconnect (Binance never sent it; see
+    #: `binance_async.ws_api.recovery`): ``execution_id`` is then -1.
+    recovered: bool = False
 
     @property
     def is_fill(self) -> bool:

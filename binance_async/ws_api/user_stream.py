@@ -12,9 +12,14 @@ Never lost:
 * the connection is supervised (`WsApiTransport`): reconnects, watchdog, pings, and make-before-break
   switches on ``serverShutdown`` and before 24 h; every new connection subscribes again before anything
   else is sent;
-* after a reconnect (events may have been missed while away) the stream **reconciles**: it fetches
-  the open orders and the account over REST and yields a `UserStreamResynced` with that snapshot, so a
-  bot that keeps state from the events knows to replace it (`binance_async.ws_api.account_view` does);
+* after a reconnect (events may have been missed while away) the stream **reconciles**
+  (`binance_async.ws_api.recovery`): it asks REST for the trades after the last fill it told and for
+  the orders they and the orders it knew open belong to, and yields the execution reports it missed
+  (``recovered=True``: a ``TRADE`` for every fill of the gap, exactly once, and the ``NEW`` /
+  ``CANCELED`` / ``EXPIRED`` around them), then a `UserStreamResynced` with the open orders and the
+  account, so a bot that keeps state from the events can replace it
+  (`binance_async.ws_api.account_view` does); live events of the new connection wait meanwhile and
+  follow, a fill already recovered left out;
 * a switch (``serverShutdown``, 24 h) subscribes the new connection, then drains the old one (an
   unsubscribe, whose answer follows every event sent on it) while the new one's events wait; then the
   waiting events follow, those the old one already delivered left out (the same event arrives byte
@@ -28,6 +33,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -35,8 +41,9 @@ import msgspec
 from ..errors import StreamClosedError, SubscriptionError, error_from_response
 from ..streams.config import Overflow
 from ..streams.subscriber import Subscriber
+from .recovery import Ledger, recover
 from .transport import LinkSender, WsApiStats
-from .user_events import UserEvent, decode_user_event
+from .user_events import ExecutionReport, UserEvent, decode_user_event
 
 if TYPE_CHECKING:
     from ..spot.client import SpotClient
@@ -52,16 +59,20 @@ logger = logging.getLogger("binance_async.ws_api")
 _RECENT = 4096
 #: What a subscription costs in request weight.
 SUBSCRIBE_WEIGHT = 2
+#: Live events held back while a recovery asks REST what was missed; past this many they go on at once.
+_HOLD_MAX = 100_000
 
 
 class UserStreamResynced(msgspec.Struct, frozen=True):
-    """The connection was lost and reopened: events may have been missed meanwhile. `open_orders` and
-    `account` are the state right after the stream was subscribed again (over REST); events that follow
-    are newer. `error` says why the snapshot could not be taken (then both are None)."""
+    """The connection was lost and reopened. `recovered` execution reports (``recovered=True``) rebuilt
+    over REST came just before this; `open_orders` and `account` are the state right after the stream
+    was subscribed again (over REST); events that follow are newer. `error` says why the recovery
+    failed (then both are None, and events of the gap may be missing)."""
 
     open_orders: list[Order] | None
     account: AccountInfo | None
     error: str | None = None
+    recovered: int = 0
 
 
 class _Subscribed(msgspec.Struct, frozen=True):
@@ -75,7 +86,14 @@ class UserStream:
     """See the module. Made by ``client.user_stream()``; use ``async with``."""
 
     def __init__(
-        self, client: SpotClient, ws: WsApiClient, *, queue_size: int, overflow: Overflow, resync: bool
+        self,
+        client: SpotClient,
+        ws: WsApiClient,
+        *,
+        queue_size: int,
+        overflow: Overflow,
+        resync: bool,
+        symbols: Iterable[str] = (),
     ) -> None:
         self._client = client
         self._ws = ws
@@ -89,10 +107,18 @@ class UserStream:
         self._recent: OrderedDict[bytes, None] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
-        #: Events yielded, events recognised as repeats, and resyncs after reconnects.
+        self._ledger = Ledger(symbols)
+        self._recovering: list[UserEvent] | None = None  # live events held while a recovery runs
+        # Events of the connection being subscribed that were read before its subscription was noted
+        # (the reader reads on while the answer's waiter wakes up).
+        self._early: list[tuple[int, bytes]] | None = None
+        self._again = False  # another reconnect came while a recovery ran
+        #: Events yielded, events recognised as repeats (the same event twice in a switch, a fill told
+        #: already), resyncs after reconnects, and execution reports recovered over REST.
         self.events = 0
         self.repeats = 0
         self.resyncs = 0
+        self.recovered = 0
         pipeline = ws._pipeline
         pipeline.on_ready.append(self._subscribe)
         pipeline.transport.on_event = self._on_event
@@ -116,10 +142,14 @@ class UserStream:
     async def _subscribe(self, send: LinkSender, opening: str) -> None:
         pipeline = self._ws._pipeline
         pipeline.limiter.charge_now(SUBSCRIBE_WEIGHT)
-        if pipeline.logged_on:
-            response = await send("userDataStream.subscribe", b"{}")
-        else:
-            response = await send("userDataStream.subscribe.signature", pipeline.signed_body())
+        self._early = []
+        try:
+            if pipeline.logged_on:
+                response = await send("userDataStream.subscribe", b"{}")
+            else:
+                response = await send("userDataStream.subscribe.signature", pipeline.signed_body())
+        finally:
+            early, self._early = self._early, None
         if response.status != 200:
             error = error_from_response(
                 response.status, response.headers, response.body, method="userDataStream.subscribe"
@@ -132,22 +162,45 @@ class UserStream:
             self._subscriptions.discard(self._current)
         self._subscriptions.add(subscription)
         self._current = subscription
-        if opening == "reconnect" and self._resync:  # a switch made before breaking missed nothing
-            task = asyncio.create_task(self._resynced(), name="binance-async user stream resync")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        if opening == "first":
+            self._ledger.heard(self._client.clock.now_ms())
+        elif opening == "reconnect" and self._resync:  # a switch made before breaking missed nothing
+            if self._recovering is not None:
+                self._again = True  # the recovery under way asks again when it is done
+            else:
+                self._recovering = []
+                task = asyncio.create_task(self._resynced(), name="binance-async user stream resync")
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        for subscription_id, raw in early:
+            self._on_event(subscription[0], subscription_id, raw)
 
     async def _resynced(self) -> None:
-        """The state now, over REST, after a reconnect."""
-        self.resyncs += 1
-        client = self._client
+        """What was missed, over REST, after a reconnect: the reports, then the state, then the live
+        events held back meanwhile."""
         try:
-            open_orders, account = await asyncio.gather(client.open_orders(), client.account())
-        except Exception as exc:  # the stream goes on; the consumer is told the snapshot failed
-            logger.warning("user stream: the snapshot after a reconnect failed (%s)", type(exc).__name__)
-            self._queue.offer(UserStreamResynced(None, None, f"{type(exc).__name__}: {exc}"))
-            return
-        self._queue.offer(UserStreamResynced(list(open_orders), account))
+            while True:
+                self.resyncs += 1
+                self._again = False
+                try:
+                    found = await recover(self._client, self._ledger)
+                except Exception as exc:  # the stream goes on; the consumer is told the recovery failed
+                    if self._again:
+                        continue
+                    logger.warning(
+                        "user stream: the recovery after a reconnect failed (%s)", type(exc).__name__
+                    )
+                    self._queue.offer(UserStreamResynced(None, None, f"{type(exc).__name__}: {exc}"))
+                    return
+                if not self._again:
+                    break
+            told = sum(1 for report in found.reports if self._tell(report))
+            self.recovered += told
+            self._queue.offer(UserStreamResynced(found.open_orders, found.account, recovered=told))
+        finally:
+            held, self._recovering = self._recovering, None
+            for event in held or ():
+                self._tell(event)
 
     async def _drain(self, send: LinkSender) -> None:
         """The old connection of a switch: unsubscribe it (the answer follows its last event), then
@@ -168,6 +221,13 @@ class UserStream:
 
     def _on_event(self, link: int, subscription_id: int | None, raw: bytes) -> None:
         if subscription_id is not None and (link, subscription_id) not in self._subscriptions:
+            early = self._early
+            if (
+                early is not None
+                and link == self._ws._pipeline.transport.opening_link
+                and len(early) < _HOLD_MAX
+            ):
+                early.append((subscription_id, raw))  # it came before the subscription's answer was read
             return
         held = self._held
         if held is not None and (link, subscription_id) == self._current:
@@ -183,8 +243,21 @@ class UserStream:
         recent[raw] = None
         if len(recent) > _RECENT:
             recent.popitem(last=False)
+        event = decode_user_event(raw)
+        held = self._recovering
+        if held is not None and len(held) < _HOLD_MAX:
+            held.append(event)  # after what the recovery finds
+            return
+        self._tell(event)
+
+    def _tell(self, event: UserEvent) -> bool:
+        """Queue an event for the consumer, unless it is a fill told already."""
+        if isinstance(event, ExecutionReport) and not self._ledger.record(event):
+            self.repeats += 1
+            return False
         self.events += 1
-        self._queue.offer(decode_user_event(raw))
+        self._queue.offer(event)
+        return True
 
     # -- the consumer's side ---------------------------------------------------------------------------
 

@@ -12,11 +12,11 @@ Every order whose outcome the client reports as unknown is reconciled by its cli
 simulator's own records (REST ``allOrders`` and ``myTrades``, read with the faults cleared) must show: no
 client order id twice, no order the caller does not know about, nothing left in ``unknown_outcomes``;
 and every fill of the account in exactly one execution report of the user stream (order id and trade
-id), except fills made while the user stream's connection was down: those are allowed to be missing
-only inside a drop window that a `UserStreamResynced` closed, and are counted. They are lost for good:
-the server sends an account's events to the subscriptions that exist when they happen, and nothing
-is subscribed between the drop and the new subscription (the transport waits up to 0.25 s before
-reconnecting); the resync's snapshot is what covers them. A serverShutdown switch loses none.
+id). The server sends an account's events only to the subscriptions that exist when they happen, so
+the fills made while the user stream's connection was down never arrive live: the stream rebuilds
+them over REST after the reconnect (``recovered=True``, `binance_async.ws_api.recovery`), and they
+must all lie inside a drop window closed by a `UserStreamResynced`, with the order's totals right. A
+serverShutdown switch loses none and needs no recovery.
 
 Two focused tests pin what the run found in the library: the user stream heard nothing after its
 first reconnect (each connection numbers its subscriptions from 0, and the new id was dropped with
@@ -274,7 +274,7 @@ async def test_1000_ws_api_orders_under_faults_settled_once_and_every_fill_repor
     heard = Heard()
     async with SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url, retry=FAST_RETRY) as client:
         await client.exchange_info()  # the limiter takes the simulator's (roomy) limits
-        async with client.ws_api() as ws, client.user_stream() as stream:
+        async with client.ws_api() as ws, client.user_stream(symbols=PLAN_SYMBOLS) as stream:
             listener = asyncio.create_task(listen(stream, sim, heard))
             for rule in FAULTS:
                 sim.faults.add(rule)
@@ -369,35 +369,41 @@ async def test_1000_ws_api_orders_under_faults_settled_once_and_every_fill_repor
         planned = by_id[row["clientOrderId"]].planned
         assert row["status"] == ("NEW" if planned.type == "LIMIT" else "FILLED")
 
-    # 3. Every fill in exactly one execution report (order id + trade id), across the reconnects.
+    # 3. Every fill in exactly one execution report (order id + trade id), across the reconnects; those
+    #    made while the user stream's connection was down come rebuilt over REST (``recovered``).
     fill_reports = Counter((r.symbol, r.order_id, r.trade_id) for r in heard.reports if r.is_fill)
     repeated = {key: n for key, n in fill_reports.items() if n > 1}
     assert repeated == {}
     assert set(fill_reports) <= fills  # no report of a fill the simulator does not have
     trade_time = {(t["symbol"], t["orderId"], t["id"]): t["time"] for rows in trades.values() for t in rows}
     missing = sorted(fills - set(fill_reports), key=trade_time.__getitem__)
+    assert missing == [], missing[:10]
     resync_times = [at for at, _ in heard.resyncs]
     assert [error for _, error in heard.resyncs if error is not None] == []
     # Each drop of the user stream's connection is followed by one resync (a switch is not).
     assert len(heard.resyncs) == len(run.drops_ms) == stream_stats.reconnects
     windows = list(zip(run.drops_ms, resync_times, strict=True))
-    outside = []
-    missed_per_drop: Counter[int] = Counter()
+    recovered = {(r.symbol, r.order_id, r.trade_id) for r in heard.reports if r.is_fill and r.recovered}
+    recovered_per_drop: Counter[int] = Counter()
     lead_ms = 0
-    for key in missing:
+    for key in recovered:  # rebuilt only for a fill made while the stream was away
         at = trade_time[key]
         window = next(
             (n for n, (drop, resync) in enumerate(windows) if drop - QUEUED_SLACK_MS <= at <= resync), None
         )
-        if window is None:
-            outside.append((key, at))
-        else:
-            missed_per_drop[window] += 1
-            lead_ms = max(lead_ms, windows[window][0] - at)
-    assert outside == [], (outside[:10], windows, run.shutdown_ms)
+        assert window is not None, (key, at, windows)
+        recovered_per_drop[window] += 1
+        lead_ms = max(lead_ms, windows[window][0] - at)
+    # The totals rebuilt are the order's: the last fill report of every order says all of it executed.
+    executed = {(row["symbol"], row["orderId"]): Decimal(row["executedQty"]) for row in sim_orders}
+    last_fill = {}
+    for report in sorted((r for r in heard.reports if r.is_fill), key=lambda r: r.trade_id):
+        last_fill[(report.symbol, report.order_id)] = report
+    wrong_totals = [key for key, r in last_fill.items() if r.executed_qty != executed[key]]
+    assert wrong_totals == []
     assert stream_dropped == 0
     # The serverShutdown switch (make-before-break, no resync) lost nothing: every fill made from the
-    # announcement until the old connection had to close was reported.
+    # announcement until the old connection had to close was reported live.
     assert run.shutdown_ms is not None
     switch = [
         key
@@ -405,7 +411,7 @@ async def test_1000_ws_api_orders_under_faults_settled_once_and_every_fill_repor
         if run.shutdown_ms <= at <= run.shutdown_ms + 1000
         and not any(drop - QUEUED_SLACK_MS <= at <= resync for drop, resync in windows)
     ]
-    switch_missing = [key for key in switch if key not in fill_reports]
+    switch_missing = [key for key in switch if key not in fill_reports or key in recovered]
     assert switch_missing == []
 
     inside = sum(1 for at in trade_time.values() if any(drop <= at <= resync for drop, resync in windows))
@@ -439,11 +445,13 @@ async def test_1000_ws_api_orders_under_faults_settled_once_and_every_fill_repor
             "execution reports": len(heard.reports),
             "fills (simulator's myTrades)": len(fills),
             "fills reported once / twice": f"{fill_events} / {len(repeated)}",
-            "fills missing (all inside a drop window closed by a resync)": len(missing),
-            "missing per drop": [missed_per_drop[n] for n in range(len(windows))],
-            "earliest missing fill before its drop (ms)": lead_ms,
+            "fills missing": len(missing),
+            "fills recovered over REST after a reconnect": len(recovered),
+            "recovered per drop": [recovered_per_drop[n] for n in range(len(windows))],
+            "earliest recovered fill before its drop (ms)": lead_ms,
             "drop -> resync read (ms)": [resync - drop for drop, resync in windows],
-            "fills made between a drop and its resync / missing": f"{inside} / {len(missing)}",
+            "fills made between a drop and its resync / recovered": f"{inside} / {len(recovered)}",
+            "reports with wrong executed totals": len(wrong_totals),
             "fills during the serverShutdown switch (outside drop windows) / missing": (
                 f"{len(switch)} / {len(switch_missing)}"
             ),

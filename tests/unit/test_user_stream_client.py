@@ -12,7 +12,15 @@ import pytest
 
 from binance_async import SpotClient
 from binance_async.streams.config import StreamConfig
-from binance_async.testing import MockConnector, MockWebSocket, Router
+from binance_async.testing import (
+    MockConnector,
+    MockWebSocket,
+    Request,
+    Response,
+    Router,
+    json_response,
+    params,
+)
 from binance_async.ws_api.user_events import ExecutionReport
 from binance_async.ws_api.user_stream import UserStream, UserStreamResynced
 from tests.reference import example
@@ -87,6 +95,8 @@ async def client(connector: MockConnector) -> AsyncIterator[SpotClient]:
     router = Router()
     router.get("/api/v3/openOrders", json=[example("GET_api_v3_order.json")], times=None)
     router.get("/api/v3/account", json=example("GET_api_v3_account.json"), times=None)
+    router.get("/api/v3/myTrades", json=[], times=None)
+    router.get("/api/v3/order", json=example("GET_api_v3_order.json"), times=None)
     async with ws_client(connector, router, stream_config=CONFIG, timeout=2.0) as c:
         yield c
 
@@ -212,3 +222,191 @@ async def test_the_account_view_keeps_balances_and_open_orders(
     await until(lambda: account.snapshots == 2)
     assert not account.stale
     await account.aclose()
+
+
+# -- what a gap missed, rebuilt over REST --------------------------------------------------------------
+
+GAP_START = 1_800_000_000_000
+
+
+def order_row(order_id: int, status: str, executed: str, quote: str, *, time: int) -> dict[str, Any]:
+    return {
+        **example("GET_api_v3_order.json"),
+        "symbol": "ETHBTC",
+        "orderId": order_id,
+        "clientOrderId": f"cid-{order_id}",
+        "origQty": "1.00000000",
+        "price": "0.10000000",
+        "executedQty": executed,
+        "cummulativeQuoteQty": quote,
+        "status": status,
+        "time": time,
+        "updateTime": time + 50,
+        "isWorking": True,
+    }
+
+
+def trade_row(trade_id: int, order_id: int, qty: str, *, time: int) -> dict[str, Any]:
+    quote = str(Decimal(qty) * Decimal("0.1"))
+    return {
+        "symbol": "ETHBTC",
+        "id": trade_id,
+        "orderId": order_id,
+        "orderListId": -1,
+        "price": "0.10000000",
+        "qty": qty,
+        "quoteQty": quote,
+        "commission": "0.00001000",
+        "commissionAsset": "BNB",
+        "time": time,
+        "isBuyer": True,
+        "isMaker": False,
+        "isBestMatch": True,
+    }
+
+
+def fill(order_id: int, trade_id: int, qty: str, executed: str, *, at: int) -> dict[str, Any]:
+    status = "FILLED" if Decimal(executed) == 1 else "PARTIALLY_FILLED"
+    return {
+        **report(order_id, status, execution_id=trade_id),
+        "q": "1.00000000",
+        "p": "0.10000000",
+        "t": trade_id,
+        "l": qty,
+        "L": "0.10000000",
+        "z": executed,
+        "Z": str(Decimal(executed) * Decimal("0.1")),
+        "E": at,
+        "T": at,
+    }
+
+
+async def test_a_reconnect_tells_the_fills_and_ends_of_the_gap_once(connector: MockConnector) -> None:
+    """Order 42 was heard placed and partly filled, 44 placed; in the gap 42 fills twice more, 43 is
+    placed and fills once, 44 is canceled. After the reconnect the stream tells exactly those, rebuilt,
+    oldest first, then the snapshot; a live copy of a recovered fill is left out."""
+    asked: list[dict[str, str]] = []
+
+    def my_trades(request: Request) -> Response:
+        query = dict(params(request))
+        asked.append(query)
+        rows = [
+            trade_row(11, 42, "0.20000000", time=GAP_START + 100),
+            trade_row(12, 42, "0.50000000", time=GAP_START + 200),
+            trade_row(13, 43, "0.40000000", time=GAP_START + 300),
+        ]
+        return json_response([r for r in rows if r["id"] >= int(query["fromId"])])
+
+    orders = {
+        42: order_row(42, "FILLED", "1.00000000", "0.10000000", time=GAP_START - 5_000),
+        43: order_row(43, "PARTIALLY_FILLED", "0.40000000", "0.04000000", time=GAP_START + 250),
+        44: {**order_row(44, "CANCELED", "0", "0", time=GAP_START - 4_000), "updateTime": GAP_START + 400},
+    }
+    router = Router()
+    router.get("/api/v3/openOrders", json=[orders[43]], times=None)
+    router.get("/api/v3/account", json=example("GET_api_v3_account.json"), times=None)
+    router.get("/api/v3/myTrades", my_trades, times=None)
+    router.get("/api/v3/order", lambda r: json_response(orders[int(dict(params(r))["orderId"])]), times=None)
+    async with ws_client(connector, router, stream_config=CONFIG, timeout=2.0) as client:
+        stream = client.user_stream()
+        entering = asyncio.ensure_future(stream.__aenter__())
+        first = await connector.next_socket()
+        await subscribed(first, 0)
+        events = await asyncio.wait_for(entering, 2)
+        heard = [
+            {**report(42), "q": "1.00000000", "E": GAP_START - 5_000, "T": GAP_START - 5_000},
+            fill(42, 10, "0.30000000", "0.30000000", at=GAP_START - 2_000),
+            {**report(44), "E": GAP_START - 4_000, "T": GAP_START - 4_000},
+        ]
+        for event in heard:
+            first.feed_json({"subscriptionId": 0, "event": event})
+        told = [await next_event(events) for _ in heard]
+        assert [e.order_id for e in told] == [42, 42, 44]
+        first.drop()
+        await connector.next_socket()
+        second = await connector.next_socket()
+        await subscribed(second, 1)
+        got = [await next_event(events) for _ in range(6)]
+        *recovered, resynced = got
+        assert isinstance(resynced, UserStreamResynced) and resynced.error is None
+        assert resynced.recovered == 5 and events.recovered == 5
+        assert [
+            (r.order_id, r.execution_type, r.status, r.trade_id, str(r.executed_qty)) for r in recovered
+        ] == [
+            (42, "TRADE", "PARTIALLY_FILLED", 11, "0.50000000"),
+            (42, "TRADE", "FILLED", 12, "1.00000000"),
+            (43, "NEW", "NEW", -1, "0E-8"),
+            (43, "TRADE", "PARTIALLY_FILLED", 13, "0.40000000"),
+            (44, "CANCELED", "CANCELED", -1, "0E-8"),
+        ]
+        assert all(r.recovered for r in recovered)
+        assert recovered[1].cumulative_quote_qty == Decimal("0.1") and recovered[3].commission_asset == "BNB"
+        assert [q["fromId"] for q in asked] == ["11"]  # after the last fill told (trade 10)
+        # The new connection then sends fill 13 live (a copy of a recovered one) and a new one, 14.
+        second.feed_json(
+            {"subscriptionId": 1, "event": fill(43, 13, "0.40000000", "0.40000000", at=GAP_START + 300)}
+        )
+        second.feed_json(
+            {"subscriptionId": 1, "event": fill(43, 14, "0.60000000", "1.00000000", at=GAP_START + 900)}
+        )
+        latest = await next_event(events)
+        assert (latest.trade_id, latest.recovered, latest.status) == (14, False, "FILLED")
+        assert events.repeats == 1
+        await events.aclose()
+
+
+async def test_live_events_during_a_recovery_wait_for_it(connector: MockConnector) -> None:
+    """Events the new connection delivers while REST is asked come after the recovered ones."""
+    release = asyncio.Event()
+
+    async def slow_trades(request: Request) -> Response:
+        await release.wait()
+        return json_response([trade_row(21, 42, "0.50000000", time=GAP_START + 10)])
+
+    orders = {42: order_row(42, "PARTIALLY_FILLED", "1.00000000", "0.1", time=GAP_START - 1_000)}
+    router = Router()
+    router.get("/api/v3/openOrders", json=[orders[42]], times=None)
+    router.get("/api/v3/account", json=example("GET_api_v3_account.json"), times=None)
+    router.get("/api/v3/myTrades", slow_trades, times=None)
+    router.get("/api/v3/order", json=orders[42], times=None)
+    async with ws_client(connector, router, stream_config=CONFIG, timeout=2.0) as client:
+        stream = client.user_stream(symbols=["ETHBTC"])
+        entering = asyncio.ensure_future(stream.__aenter__())
+        first = await connector.next_socket()
+        await subscribed(first, 0)
+        events = await asyncio.wait_for(entering, 2)
+        first.feed_json({"subscriptionId": 0, "event": {**report(42), "E": GAP_START - 1_000}})
+        assert (await next_event(events)).order_id == 42
+        first.drop()
+        await connector.next_socket()
+        second = await connector.next_socket()
+        await subscribed(second, 1)
+        second.feed_json(
+            {"subscriptionId": 1, "event": fill(42, 22, "0.50000000", "1.00000000", at=GAP_START + 20)}
+        )
+        await until(lambda: stream._recovering is not None and len(stream._recovering) == 1)
+        release.set()
+        kinds = [await next_event(events) for _ in range(3)]
+        assert [getattr(e, "trade_id", "resync") for e in kinds] == [21, "resync", 22]
+        assert kinds[0].recovered and str(kinds[0].executed_qty) == "0.50000000"
+        await events.aclose()
+
+
+async def test_an_event_right_behind_the_subscription_answer_is_kept(
+    client: SpotClient, connector: MockConnector
+) -> None:
+    """Binance may send the first event in the same read as the answer to the subscription: the reader
+    sees it before the subscription is noted, and must keep it, not drop it as someone else's."""
+    stream = client.user_stream()
+    entering = asyncio.ensure_future(stream.__aenter__())
+    socket = await connector.next_socket()
+    await until(lambda: bool(requests(socket, "userDataStream.subscribe.signature")))
+    request = requests(socket, "userDataStream.subscribe.signature")[-1]
+    socket.feed_json({"id": request["id"], "status": 200, "result": {"subscriptionId": 3}})
+    socket.feed_json({"subscriptionId": 3, "event": report(77)})
+    socket.feed_json({"subscriptionId": 4, "event": report(78)})  # another subscription's: dropped
+    events = await asyncio.wait_for(entering, 2)
+    assert (await next_event(events)).order_id == 77
+    socket.feed_json({"subscriptionId": 3, "event": report(79)})
+    assert (await next_event(events)).order_id == 79
+    await events.aclose()

@@ -9,6 +9,8 @@ from ...errors import ClientClosedError, InvalidRequestError
 from .streams import StreamsMixin
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ...streams.config import Overflow
     from ...ws_api.account_view import AccountView
     from ...ws_api.client import WsApiClient
@@ -60,7 +62,12 @@ class WsApiMixin(StreamsMixin):
         return WsApiClient(self, transport)  # type: ignore[arg-type]
 
     def user_stream(
-        self, *, queue_size: int | None = None, overflow: Overflow | None = None, resync: bool = True
+        self,
+        *,
+        queue_size: int | None = None,
+        overflow: Overflow | None = None,
+        resync: bool = True,
+        symbols: Iterable[str] = (),
     ) -> UserStream:
         """The account's events as they happen: ``async with client.user_stream() as events:``.
 
@@ -68,9 +75,11 @@ class WsApiMixin(StreamsMixin):
         `ExternalLockUpdate` and `EventStreamTerminated` events from a WebSocket API subscription on a
         connection of its own (``userDataStream.subscribe`` after an Ed25519 logon, else
         ``userDataStream.subscribe.signature``), subscribed again on every reconnect. After a reconnect
-        (``resync=True``) a `UserStreamResynced` carries the open orders and the account fetched over
-        REST, since events may have been missed meanwhile. The queue holds `queue_size` events
-        (``StreamConfig.queue_size``) and follows `overflow` (``StreamConfig.overflow``).
+        (``resync=True``) the stream asks REST what it missed: the execution reports of the gap come
+        rebuilt (``recovered=True``; every fill exactly once), then a `UserStreamResynced` with the open
+        orders and the account. Fills are looked for on every symbol the stream has heard of or has an
+        open order on, and on `symbols` (name those you trade from the start). The queue holds
+        `queue_size` events (``StreamConfig.queue_size``) and follows `overflow` (``StreamConfig.overflow``).
         """
         from ...streams.config import StreamConfig
         from ...ws_api.user_stream import UserStream
@@ -82,6 +91,7 @@ class WsApiMixin(StreamsMixin):
             queue_size=queue_size if queue_size is not None else config.queue_size,
             overflow=overflow if overflow is not None else config.overflow,
             resync=resync,
+            symbols=symbols,
         )
 
     def account_view(self) -> AccountView:
