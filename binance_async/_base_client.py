@@ -5,12 +5,14 @@ from __future__ import annotations
 import warnings
 from types import TracebackType
 from typing import Any, TypedDict, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from ._clock import ServerClock
 from ._constants import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RECV_WINDOW_MS, DEFAULT_TIMEOUT
 from ._endpoint import Endpoint
+from ._limit_store import Identity, LimitStore, account_name
 from ._limits import RateLimiter
 from ._pipeline import ErrorMapper, Pipeline
 from ._retry import RetryPolicy
@@ -23,6 +25,14 @@ __all__ = ["BaseClient", "ClientOptions"]
 
 _C = TypeVar("_C", bound="BaseClient")
 
+#: A client's part of every limit while its limit store is unreachable, unless ``limit_share`` says.
+DEFAULT_FALLBACK_SHARE = 0.25
+
+
+def default_ip_name(base_url: str) -> str:
+    """The name a limit store's keys give this machine's IP by default: ``default@<host>``."""
+    return "default@" + (urlsplit(base_url).hostname or "")
+
 
 class ClientOptions(TypedDict, total=False):
     """The connection options every client takes as keywords (see `BaseClient`).
@@ -30,8 +40,11 @@ class ClientOptions(TypedDict, total=False):
     ``session`` a caller's ``aiohttp.ClientSession`` (left open on close); ``proxy`` / ``trust_env`` for
     aiohttp; ``timeout`` (s) for each request and every wait in the rate limiter; ``recv_window`` (ms)
     for signed requests; ``limiter`` a `RateLimiter` to share; ``retry`` the `RetryPolicy` of reads;
-    ``transport`` the test seam; ``limit_share`` this client's part of the rate limits;
-    ``max_response_bytes`` the largest answer read.
+    ``transport`` the test seam; ``limit_share`` this client's part of the rate limits (with a
+    ``limit_store``: its part while the store is unreachable, a quarter by default);
+    ``max_response_bytes`` the largest answer read; ``limit_store`` a shared limit store (a
+    ``redis://`` URL or a `LimitStore`) holding the rate-limit counts of every process that uses it,
+    ``limit_ip`` the name its keys give this client's IP (default ``default@<host of base_url>``).
     """
 
     session: aiohttp.ClientSession | None
@@ -42,8 +55,10 @@ class ClientOptions(TypedDict, total=False):
     limiter: RateLimiter | None
     retry: RetryPolicy | None
     transport: Transport | None
-    limit_share: float
+    limit_share: float | None
     max_response_bytes: int | None
+    limit_store: str | LimitStore | None
+    limit_ip: str | None
 
 
 class BaseClient:
@@ -66,16 +81,30 @@ class BaseClient:
         retry: RetryPolicy | None = None,
         transport: Transport | None = None,
         errors: ErrorMapper = error_from_response,
-        limit_share: float = 1.0,
+        limit_share: float | None = None,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        limit_store: str | LimitStore | None = None,
+        limit_ip: str | None = None,
     ) -> None:
         base_url = check_base_url(base_url)
         signer: Signer | None = load_signer(api_secret, private_key, private_key_password)
         self._aiohttp = transport is None
         clock = ServerClock()
+        self._owns_limiter = limiter is None
         if limiter is None:
-            limiter = RateLimiter(now_ms=clock.now_ms, share=limit_share)
+            if limit_share is None:
+                limit_share = 1.0 if limit_store is None else DEFAULT_FALLBACK_SHARE
+            identity = None
+            if limit_store is not None:
+                identity = Identity(limit_ip or default_ip_name(base_url), account_name(api_key))
+            limiter = RateLimiter(
+                now_ms=clock.now_ms, share=limit_share, store=limit_store, identity=identity
+            )
             clock.on_jump(limiter.rebase)  # its windows follow this clock: move the counts with it
+        elif limit_store is not None:
+            raise TypeError(
+                "limit_store= goes with the client's own limiter: pass RateLimiter(store=...) instead"
+            )
         self._pipeline = Pipeline(
             base_url,
             transport
@@ -123,7 +152,11 @@ class BaseClient:
         """Close the HTTP session this client opened (a session passed in stays open). Idempotent."""
         if not self._closed:
             self._closed = True
-            await self._pipeline.transport.aclose()
+            try:
+                await self._pipeline.transport.aclose()
+            finally:
+                if self._owns_limiter:
+                    await self._pipeline.limiter.aclose()
 
     async def __aenter__(self: _C) -> _C:
         return self

@@ -47,6 +47,12 @@ every window.
   than two processes that burst at the same instant can still send more than the limit before
   they see each other's counts in a header.
 * A request heavier than a whole window raises `RequestTooHeavyError` at once.
+* Processes and hosts sharing one store (``store=``: a `LimitStore`, e.g. ``"redis://..."``): the
+  store holds the counts of every window for all of them, keyed by `identity` (the IP's name, the
+  account's), and admits each request atomically (``_shared_limits``). Then every request takes the
+  async path through one queue per process; the ramp is off (the counts are exact) and ``share`` is
+  the part of each limit this process keeps to while the store is unreachable (`store_status`
+  "fallback"), after which it rejoins.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from aiolimiter import AsyncLimiter
 
@@ -70,6 +76,10 @@ from ._windows import (
     parse_rate_limits,
 )
 from .errors import IPBanWaitError, RateLimitWaitError, RequestTooHeavyError
+
+if TYPE_CHECKING:
+    from ._limit_store import Identity, LimitStore
+    from ._shared_limits import SharedLimits
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -99,13 +109,15 @@ class Admission(NamedTuple):
 
     `at_ms` is the server time it was admitted at (the window it counts in); `weight_mark` and
     `orders_mark` are everything this process had admitted by then, so that a server count taken
-    when this request arrived can be topped up with what this process sent after it.
+    when this request arrived can be topped up with what this process sent after it. `shared`: admitted
+    through a limit store (the marks are then the store's totals, across processes).
     """
 
     at_ms: int
     orders: int
     weight_mark: int
     orders_mark: int
+    shared: bool = False
 
 
 class ServerCount(NamedTuple):
@@ -130,6 +142,8 @@ class RateLimiter:
         margin_ms: int = 500,
         share: float = 1.0,
         burst: float | None = None,
+        store: str | LimitStore | None = None,
+        identity: Identity | None = None,
     ) -> None:
         if not 0.0 < share <= 1.0:
             raise ValueError(f"share must be in (0, 1], got {share}")
@@ -171,6 +185,18 @@ class RateLimiter:
         self.ignored_counts = 0
         #: Times the counts were moved with a clock jump (`rebase`).
         self.rebases = 0
+        #: The link to a shared limit store (None: the counts are this limiter's alone).
+        self.shared: SharedLimits | None = None
+        if store is not None:
+            from ._limit_store import Identity, open_store
+            from ._shared_limits import SharedLimits
+
+            opened, owned = open_store(store)
+            self.shared = SharedLimits(self, opened, identity or Identity("default", "public"), owned=owned)
+            self.burst = 1.0 if burst is None else burst  # exact shared counts: no ramp needed
+            # Every request goes the async way (`acquire`, through the store) while the store is in use:
+            # the fast path's one check (`_queued`) says so, at no cost to limiters without a store.
+            self._queued += 1
         self.configure(limits)
 
     # -- configuration and state -------------------------------------------------------------------
@@ -190,6 +216,8 @@ class RateLimiter:
                 window.counts = dict(previous.counts)
             windows.append(window)
         self._windows = windows
+        if self.shared is not None:
+            self.shared.configure(windows)
         self._reported = [(w.header, w) for w in windows if w.header is not None]
         self._reported_weight = [(h, w) for h, w in self._reported if w.kind == WEIGHT]
         self._period_until = 0
@@ -198,7 +226,13 @@ class RateLimiter:
         self._wake_head()
 
     def state(self) -> list[WindowState]:
-        """Used / limit for every window, now."""
+        """Used / limit for every window, now: the store's counts and whole limits while a limit store is
+        in use (scope "shared"), else this limiter's (scope "local", or "fallback" while the store is
+        unreachable)."""
+        shared = self.shared
+        if shared is not None and shared.active:
+            return shared.state()
+        scope = "local" if shared is None else "fallback"
         self._settle()
         now = self._now_ms()
         return [
@@ -209,9 +243,22 @@ class RateLimiter:
                 w.limit,
                 used=w.counts.get(now // w.length, 0),
                 resets_at_ms=(now // w.length + 1) * w.length,
+                scope=scope,
             )
             for w in self._windows
         ]
+
+    @property
+    def store_status(self) -> str:
+        """Where the counts are: "local" (no limit store), "shared" (through the store), "fallback" (the
+        store is unreachable: this limiter keeps to ``share`` of every limit until it is back)."""
+        shared = self.shared
+        return "local" if shared is None else shared.status
+
+    async def aclose(self) -> None:
+        """Stop the limit store's tasks, and close the store if this limiter opened it (a URL)."""
+        if self.shared is not None:
+            await self.shared.aclose()
 
     @property
     def paused_until_ms(self) -> int:
@@ -253,7 +300,7 @@ class RateLimiter:
 
     def _admission(self, now: int, orders: int) -> Admission:
         """The `Admission` of a request just charged at `now` (marks: everything admitted so far)."""
-        return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders))
+        return _new_admission(Admission, (now, orders, self.admitted_weight, self.admitted_orders, False))
 
     async def acquire(self, weight: int, orders: int = 0, *, timeout: float | None = None) -> Admission:
         """Wait until the request fits every window, charge it, and return its `Admission`.
@@ -265,6 +312,12 @@ class RateLimiter:
         admitted = self.try_acquire(weight, orders)
         if admitted is not None:
             return admitted
+        shared = self.shared
+        if shared is not None and shared.active:
+            admitted = await shared.acquire(weight, orders, timeout)
+            if admitted is not None:
+                return admitted
+            # the store became unreachable while the request waited: the local share decides
         self._check_fits_at_all(weight, orders)
         if timeout is not None:
             self._check_pause(timeout)
@@ -289,6 +342,9 @@ class RateLimiter:
     def charge_now(self, weight: int, orders: int = 0) -> Admission:
         """Charge a request without waiting for room (the clock sync's time request): the windows
         may go over by it. Returns its `Admission` like `acquire`."""
+        shared = self.shared
+        if shared is not None and shared.active:
+            return shared.charge_now(weight, orders)
         now = self._now_ms()
         self._admit(now, weight, orders, force=True)
         return self._admission(now, orders)
@@ -304,16 +360,23 @@ class RateLimiter:
             await asyncio.sleep(left_ms / 1000.0)
 
     def _check_pause(self, timeout: float) -> None:
+        error = self._pause_error(timeout)
+        if error is not None:
+            raise error
+
+    def _pause_error(self, timeout: float) -> RateLimitWaitError | IPBanWaitError | None:
+        """The error of a request that cannot wait out the pause within `timeout`, if it cannot."""
         left = self.paused_for()
-        if left > timeout:
-            status = self._pause_status
-            cls = IPBanWaitError if status == 418 else RateLimitWaitError
-            raise cls(
-                f"every request is held back for {left:.1f} s more (after an HTTP {status}), longer "
-                f"than the call's timeout of {timeout} s; nothing was sent",
-                retry_after=left,
-                status=status,
-            )
+        if left <= timeout:
+            return None
+        status = self._pause_status
+        cls = IPBanWaitError if status == 418 else RateLimitWaitError
+        return cls(
+            f"every request is held back for {left:.1f} s more (after an HTTP {status}), longer "
+            f"than the call's timeout of {timeout} s; nothing was sent",
+            retry_after=left,
+            status=status,
+        )
 
     def _wait_error(self, timeout: float) -> RateLimitWaitError:
         paused = self.paused_for()
@@ -449,6 +512,10 @@ class RateLimiter:
         """Take the server's counts from an answer's headers (``X-MBX-USED-WEIGHT-(n)(u)``,
         ``X-MBX-ORDER-COUNT-(n)(u)``) where they are higher than ours; see `observe`."""
         self._last_seen = (headers, admission)
+        if admission.shared:
+            if self.shared is not None:
+                self.shared.reconcile(headers, admission)
+            return
         # Binance reports order counts only on order placements: look for them only then.
         for header, window in self._reported if admission.orders else self._reported_weight:
             value = headers.get(header)
@@ -475,6 +542,10 @@ class RateLimiter:
         arrives after a boundary counts for the window before it. What this process admitted after
         the request (its `Admission` marks) is added: the server's count cannot include it yet.
         """
+        if admission.shared:
+            if self.shared is not None:
+                self.shared.observe(counts, admission)
+            return
         by_spec = {(w.spec.limit_type, w.length): w for w in self._windows}
         for count in counts:
             window = by_spec.get((count.limit_type, WindowSpec(*count[:3], 1).length_ms))
@@ -510,10 +581,19 @@ class RateLimiter:
         if not 0.0 <= seconds <= MAX_PAUSE_SECONDS:  # NaN and inf too
             seconds = MAX_PAUSE_SECONDS if seconds > MAX_PAUSE_SECONDS else 0.0
         until = self._now_ms() + int(seconds * 1000) + 1
-        if until > self._paused_until_ms:
-            self._paused_until_ms = until
-            self._pause_status = status
-            self._wake_head()
+        if self._set_pause(until, status) and self.shared is not None:
+            self.shared.pause(until, status)
+
+    def _set_pause(self, until_ms: int, status: int) -> bool:
+        """Hold every request until `until_ms` (server time) unless a pause already lasts longer."""
+        if until_ms <= self._paused_until_ms:
+            return False
+        self._paused_until_ms = until_ms
+        self._pause_status = status
+        self._wake_head()
+        if self.shared is not None:
+            self.shared.wake()
+        return True
 
     def rebase(self, delta_ms: int) -> None:
         """The clock behind ``now_ms`` jumped by `delta_ms`: move the counts (`Window.shift`) and the

@@ -68,6 +68,9 @@ class WindowState(NamedTuple):
     limit: int
     used: int
     resets_at_ms: int  # server time (ms) of the next boundary
+    #: Whose count: "local" (this limiter's), "shared" (the limit store's, across processes), or
+    #: "fallback" (this limiter's share while the limit store is unreachable).
+    scope: str = "local"
 
 
 #: The documented defaults, used until exchangeInfo's ``rateLimits`` are loaded.
