@@ -12,9 +12,12 @@ The store's operations are the rate limiter's, made atomic where the counts are:
   request within the margin of a boundary is charged to both windows and must fit both (`span`). The
   time is the caller's server time (its synced clock), so that every process counts in Binance's
   windows whatever its local clock says; keys expire shortly after their window's end.
-* `LimitStore.raise_count`: a count the server reported (a header, a WebSocket ``rateLimits`` entry) raises
-  the window's count, plus what was admitted through the store since (the totals and marks, as the
-  limiter does in one process).
+* `LimitStore.raise_count`: a count the server reported (a header, a WebSocket ``rateLimits`` entry) that
+  is higher than the window's count in the store (someone sends on the IP without the store) raises it,
+  plus what was admitted through the store since (the totals and marks, as the limiter does in one
+  process). A count no higher than the store's changes nothing: requests of several processes reach
+  the server in another order than the store admitted them, so a count taken mid-stream cannot say which
+  of the later ones it already holds.
 * `LimitStore.merge`: what a client admitted on its own while the store was unreachable, added back.
 * `LimitStore.pause`: a shared "paused until" after a 429/418.
 * `LimitStore.attempt`: the WebSocket connection-attempt budget (a sliding log per IP).
@@ -114,8 +117,8 @@ class LimitStore(Protocol):
     async def raise_count(
         self, who: Identity, window: StoreWindow, index: int, raw: int, mark: int | None, now_ms: int
     ) -> int:
-        """Raise window `index`'s count to `raw` plus what was admitted through the store after `mark`
-        (a total of `window`'s kind; None: nothing added); never lowers it. Answers the count."""
+        """If `raw` is above window `index`'s count, raise it to `raw` plus what was admitted through the
+        store after `mark` (a total of `window`'s kind; None: nothing added). Answers the count."""
         ...
 
     async def merge(
@@ -292,14 +295,15 @@ class InProcessStore:
         self, who: Identity, window: StoreWindow, index: int, raw: int, mark: int | None, now_ms: int
     ) -> int:
         self._check()
+        key = self._key(who, window, index)
+        current = self._counts.get(key, 0)
+        if raw <= current:
+            return current
         count = raw
         if mark is not None:
             count += max(0, self._totals_of(who)[window.kind] - mark)
-        key = self._key(who, window, index)
-        current = self._counts.get(key, 0)
-        if count > current:
-            self._counts[key] = current = count
-        return current
+        self._counts[key] = count
+        return count
 
     async def merge(
         self, who: Identity, window: StoreWindow, index: int, add: int, floor: int, now_ms: int

@@ -124,15 +124,13 @@ return reply
 
 RAISE = """
 local count = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or 0)
+if count <= current then return current end
 if ARGV[2] ~= '' then
   count = count + math.max(0, tonumber(redis.call('GET', KEYS[2]) or 0) - tonumber(ARGV[2]))
 end
-local current = tonumber(redis.call('GET', KEYS[1]) or 0)
-if count > current then
-  redis.call('SET', KEYS[1], count, 'PX', ARGV[3])
-  return count
-end
-return current
+redis.call('SET', KEYS[1], count, 'PX', ARGV[3])
+return count
 """
 
 MERGE = """

@@ -312,13 +312,11 @@ class SharedLimits:
         mark = None if kind == RAW else admission.orders_mark if kind == ORDERS else admission.weight_mark
         index = admission.at_ms // length
         key = (limit_type, length, index)
-        estimate = raw + max(0, self.totals[kind] - mark) if mark is not None else raw
-        if estimate <= self._mirror.get(key, 0):
-            return  # the common answer: the store has seen at least as much
-        self._mirror[key] = estimate
+        if raw <= self._mirror.get(key, 0):
+            return  # the common answer: the store has admitted at least as much (see raise_count)
         self.limiter.adopted_counts += 1
         pending = self._raises.get(key)
-        if pending is None or raw - (pending[3] or 0) > pending[2] - (mark or 0):
+        if pending is None or raw > pending[2]:
             self._raises[key] = (window, index, raw, mark)
         if self._raiser is None and not self._closed:
             self._raiser = asyncio.get_running_loop().create_task(self._flush_raises())

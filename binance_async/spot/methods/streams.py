@@ -84,14 +84,17 @@ class StreamsMixin(SpotBase):
         return connector
 
     def _attempts(self) -> AttemptBudget:
-        """Binance's budget of connection attempts (per IP), shared by every socket of this client."""
+        """Binance's budget of connection attempts (per IP), shared by every socket of this client (and,
+        with a limit store, of every process using it)."""
         budget = self._attempt_budget
         if budget is None:
             from ...streams._budget import AttemptBudget
             from ...streams.config import StreamConfig
 
             config = self._stream_config or StreamConfig()
-            budget = self._attempt_budget = AttemptBudget(config.connect_attempts, config.attempts_period)
+            budget = self._attempt_budget = AttemptBudget(
+                config.connect_attempts, config.attempts_period, shared=self._pipeline.limiter.shared
+            )
         return budget
 
     def _default_connector(self) -> Connector:
