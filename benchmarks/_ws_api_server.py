@@ -18,6 +18,10 @@ workers read outside their timed regions:
   chunks so that the user data streams' writers send meanwhile; answers the orders and fills made;
 * ``POST /_bench/profile?action=start|stop``: cProfile of this process between the two (``stop`` answers
   the top of the list as text).
+
+``_ws_api_local_server.py`` (the local server) reuses this module's markets, keys, start-up line and
+stop protocol (`config`, `new_ed25519`, `Profiler`, `serve_until_stopped`), so the harness drives both
+alike.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import time
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # the working tree's binance_async
@@ -88,6 +93,69 @@ def symbols(names: list[str]) -> tuple[SymbolSpec, ...]:
     return (*ours, *DEFAULT_SYMBOLS)
 
 
+def new_ed25519() -> tuple[str, str]:
+    """A fresh Ed25519 key pair: the private key (PKCS8 PEM) and the public key (SubjectPublicKeyInfo PEM)."""
+    private = ed25519.Ed25519PrivateKey.generate()
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private_pem, public_pem
+
+
+def config(names: list[str], hmac_key: ApiKey, public_pem: str) -> SimConfig:
+    """The simulator's configuration: the markets, roomy limits and balances, both keys on one account."""
+    return SimConfig(
+        symbols=symbols(names),
+        limits=LIMITS,
+        balances=balances(names),
+        api_keys=[hmac_key, ApiKey(ED25519_KEY, public_key_pem=public_pem, account=ACCOUNT)],
+    )
+
+
+class Profiler:
+    """cProfile of this process between ``start`` and ``stop`` (``POST /_bench/profile?action=...``)."""
+
+    def __init__(self) -> None:
+        self.profiler: cProfile.Profile | None = None
+
+    def control(self, action: str) -> str:
+        if action == "start":
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
+            return "started"
+        if self.profiler is None:
+            return "not started"
+        self.profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(self.profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(20)
+        stats.sort_stats("cumulative").print_stats(40)
+        self.profiler = None
+        return out.getvalue()
+
+
+async def serve_until_stopped(hello: dict[str, Any]) -> None:
+    """Print `hello` (one JSON line: the harness waits for it), then wait until stdin is closed (the
+    harness gone or done) or SIGTERM / SIGINT."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+
+    def watch_stdin() -> None:
+        sys.stdin.read()
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    print(json.dumps(hello), flush=True)
+    await stop.wait()
+
+
 class BenchSimulator(Simulator):
     """The simulator with the ``/_bench/`` routes in front of its dispatch."""
 
@@ -95,7 +163,7 @@ class BenchSimulator(Simulator):
         super().__init__(config)
         self.markets = markets
         self.http_requests = 0
-        self.profiler: cProfile.Profile | None = None
+        self.profiler = Profiler()
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if request.path.startswith("/_bench/"):
@@ -126,7 +194,7 @@ class BenchSimulator(Simulator):
         if request.path == "/_bench/burst":
             return web.json_response(await self.burst(int(request.query["n"]), int(request.query["chunk"])))
         if request.path == "/_bench/profile":
-            return web.Response(text=self.profile(request.query["action"]))
+            return web.Response(text=self.profiler.control(request.query["action"]))
         return web.Response(status=404)
 
     async def burst(self, n: int, chunk: int) -> dict[str, float]:
@@ -151,41 +219,11 @@ class BenchSimulator(Simulator):
             "engine_cpu_s": time.process_time() - c0,
         }
 
-    def profile(self, action: str) -> str:
-        if action == "start":
-            self.profiler = cProfile.Profile()
-            self.profiler.enable()
-            return "started"
-        if self.profiler is None:
-            return "not started"
-        self.profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(self.profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(20)
-        stats.sort_stats("cumulative").print_stats(40)
-        self.profiler = None
-        return out.getvalue()
-
 
 async def serve(count: int) -> None:
     names = market_names(count)
-    private = ed25519.Ed25519PrivateKey.generate()
-    private_pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public_pem = (
-        private.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    hmac_key = generated_key()
-    config = SimConfig(
-        symbols=symbols(names),
-        limits=LIMITS,
-        balances=balances(names),
-        api_keys=[hmac_key, ApiKey(ED25519_KEY, public_key_pem=public_pem, account=ACCOUNT)],
-    )
-    sim = BenchSimulator(config, names)
+    private_pem, public_pem = new_ed25519()
+    sim = BenchSimulator(config(names, generated_key(), public_pem), names)
     for symbol in names:  # seeded now (a day of trades, the book) rather than by a timed order
         sim.market.tape(symbol)
         sim.market.book(symbol)
@@ -194,17 +232,6 @@ async def serve(count: int) -> None:
     gc.collect()
     gc.freeze()
     base_url = await sim.start("127.0.0.1", 0)
-
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
-
-    def watch_stdin() -> None:  # the harness gone or done: exit
-        sys.stdin.read()
-        loop.call_soon_threadsafe(stop.set)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
     hello = {
         "base_url": base_url,
         "api_key": sim.api_key,
@@ -214,9 +241,8 @@ async def serve(count: int) -> None:
         "symbols": names,
         "quantity": str(QUANTITY),
     }
-    print(json.dumps(hello), flush=True)
     try:
-        await stop.wait()
+        await serve_until_stopped(hello)
     finally:
         await sim.stop()
 

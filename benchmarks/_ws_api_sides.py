@@ -3,19 +3,24 @@
 ``python _ws_api_sides.py '{"workload": ..., ...}'`` prints one line ``@@result {json}``. Workloads:
 
 * ``orders``: ``SpotClient`` (HMAC or Ed25519 key) places ``n`` MARKET orders (BUY and SELL in turn,
-  0.0002 of one of the simulator's markets after another, FULL answers) over REST
+  0.0002 of one of the server's markets after another, FULL answers) over REST
   (``client.new_order``) or the WebSocket API (``async with client.ws_api() as ws: ws.new_order``),
   one at a time (``concurrency`` 1) or from ``concurrency`` tasks; each call is timed. Untimed before:
   ``exchange_info(symbol=...)`` and ``warm`` orders of the same kind (the clock sync, the connection
-  and, for an Ed25519 key, the logon happen there).
+  and, for an Ed25519 key, the logon happen there). Key ``floor``: the same orders without the
+  library, bare aiohttp (`floor`), for the local server.
 * ``events``: ``async with client.user_stream() as events`` (a consumer task in ``async for``), then the
   simulator places ``n`` MARKET orders straight into its engine (``POST /_bench/burst``); timed from that
   request until the consumer has seen every execution report the burst made (a NEW and a TRADE per fill
   of each order).
 
-Checks, reported in ``issues`` (never raised): the simulator's engine holds exactly ``n`` more orders after
-the timed region, its HTTP and WebSocket API request counts moved by exactly the orders sent over each
-(nothing else: no clock sync, no retry), every answer is FILLED with an order id of its own; for events,
+The server is the simulator (``_ws_api_server.py``) or the local server (``_ws_api_local_server.py``,
+orders only); both answer ``GET /_bench/stats`` and ``POST /_bench/profile``.
+
+Checks, reported in ``issues`` (never raised): the server holds exactly ``n`` more orders after the timed
+region (the simulator: in its engine; the local server: placed, no client order id seen twice, nothing
+refused), its HTTP and WebSocket API request counts moved by exactly the orders sent over each (nothing
+else: no clock sync, no retry), every answer is FILLED with an order id of its own; for events,
 the execution reports equal the orders + fills, with every order's NEW and every fill's trade id once,
 nothing dropped, nothing more after a pause.
 """
@@ -27,6 +32,7 @@ import contextlib
 import cProfile
 import gc
 import io
+import itertools
 import json
 import pstats
 import statistics
@@ -78,7 +84,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 @contextlib.contextmanager
 def profiled(enabled: bool, out: dict[str, Any], base_url: str) -> Any:
-    """cProfile of this process, and of the simulator's, around the timed region (``--profile``)."""
+    """cProfile of this process, and of the server's, around the timed region (``--profile``)."""
     if not enabled:
         yield
         return
@@ -100,53 +106,31 @@ def profiled(enabled: bool, out: dict[str, Any], base_url: str) -> Any:
 # --------------------------------------------------------------------------- orders
 
 
-async def measure_orders(spec: dict[str, Any]) -> dict[str, Any]:
-    base_url, n, concurrency = spec["base_url"], spec["n"], spec["concurrency"]
-    over_ws = spec["transport"] == "ws"
-    result: dict[str, Any] = {}
-    issues: list[str] = []
-    symbols: list[str] = spec["symbols"]
-    quantity = Decimal(spec["quantity"])
-    counter = 0
-    order_ids: list[tuple[str, int]] = []
-    not_filled = 0
+#: Places one MARKET order (symbol, side); its status and order id.
+Place = Callable[[str, str], Awaitable[tuple[str, int]]]
 
+
+@contextlib.asynccontextmanager
+async def library(spec: dict[str, Any], issues: list[str]) -> AsyncIterator[Place]:
+    """binance_async: ``client.new_order`` (REST) or ``ws.new_order`` in ``async with client.ws_api()``."""
+    over_ws = spec["transport"] == "ws"
+    quantity = Decimal(spec["quantity"])
     async with make_client(spec) as client:
-        await client.exchange_info(
-            symbol=spec["symbols"][0]
-        )  # the simulator's (roomy) rate limits into the limiter
+        # the server's (roomy) rate limits into the limiter
+        await client.exchange_info(symbol=spec["symbols"][0])
         api_context: contextlib.AbstractAsyncContextManager[Any] = (
             client.ws_api() if over_ws else contextlib.nullcontext(client)
         )
         async with api_context as api:
 
-            async def order() -> None:
-                nonlocal counter, not_filled
-                side = "BUY" if counter % 2 == 0 else "SELL"
-                symbol = symbols[counter // 2 % len(symbols)]
-                counter += 1
+            async def place(symbol: str, side: str) -> tuple[str, int]:
                 placed = await api.new_order(symbol, side, "MARKET", quantity=quantity)
-                if placed.status != "FILLED":
-                    not_filled += 1
-                order_ids.append((symbol, placed.order_id))
+                return placed.status, placed.order_id
 
-            for _ in range(spec["warm"]):
-                await order()
-            if over_ws and spec["key"] == "ed25519" and not api.logged_on:
-                issues.append("the WebSocket API session is not logged on")
-            order_ids.clear()
-            not_filled = 0
-            latencies: list[float] = []
-            before = server_stats(base_url)
-            gc.collect()
-            with profiled(spec.get("profile", False), result, base_url):
-                c0 = time.process_time()
-                t0 = time.perf_counter()
-                await drive(order, n, concurrency, latencies)
-                wall = time.perf_counter() - t0
-                cpu = time.process_time() - c0
-            after = server_stats(base_url)
+            yield place
             if over_ws:
+                if spec["key"] == "ed25519" and not api.logged_on:
+                    issues.append("the WebSocket API session is not logged on")
                 stats = api.stats
                 if stats.reconnects or stats.lost or stats.timeouts:
                     issues.append(
@@ -154,9 +138,123 @@ async def measure_orders(spec: dict[str, Any]) -> dict[str, Any]:
                         f"{stats.timeouts} timeouts"
                     )
 
+
+#: The floor's order: what the library sends, with a fixed stand-in for the signature (nothing signs).
+FLOOR_FORM = (
+    "symbol=%s&side=%s&type=MARKET&quantity=%s&newClientOrderId=floor%017d&newOrderRespType=FULL"
+    "&recvWindow=5000&timestamp=%d&signature=" + "0" * 64
+)
+FLOOR_FRAME = (
+    '{"id":%d,"method":"order.place","params":{"symbol":"%s","side":"%s","type":"MARKET","quantity":"%s",'
+    '"newClientOrderId":"floor%017d","newOrderRespType":"FULL","timestamp":%d,"recvWindow":5000,'
+    '"apiKey":"%s","signature":"' + "0" * 64 + '"}}'
+)
+
+
+@contextlib.asynccontextmanager
+async def floor(spec: dict[str, Any], issues: list[str]) -> AsyncIterator[Place]:
+    """Bare aiohttp, no library: the order as a ready-made form body (``session.post``) or text frame
+    (``ws_connect``, ``send_str``; one at a time: ``receive`` in the caller; from several tasks: a reader
+    task hands each answer to its caller by id), the answer read with ``json.loads``. Unsigned (a fixed
+    64-character stand-in): the local server checks no signature."""
+    quantity, key = spec["quantity"], spec["api_key"]
+    ids = itertools.count(1)
+    async with aiohttp.ClientSession() as session:
+        if spec["transport"] == "rest":
+            url = spec["base_url"] + "/api/v3/order"
+            headers = {"X-MBX-APIKEY": key, "Content-Type": "application/x-www-form-urlencoded"}
+
+            async def post(symbol: str, side: str) -> tuple[str, int]:
+                body = FLOOR_FORM % (symbol, side, quantity, next(ids), time.time() * 1000)
+                async with session.post(url, data=body.encode(), headers=headers) as resp:
+                    answer = json.loads(await resp.read())
+                return answer["status"], answer["orderId"]
+
+            yield post
+            return
+        ws = await session.ws_connect(
+            spec["base_url"].replace("http://", "ws://", 1) + "/ws-api/v3", compress=0
+        )
+        pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+
+        def frame(symbol: str, side: str) -> tuple[int, str]:
+            i = next(ids)
+            return i, FLOOR_FRAME % (i, symbol, side, quantity, i, time.time() * 1000, key)
+
+        async def in_turn(symbol: str, side: str) -> tuple[str, int]:
+            await ws.send_str(frame(symbol, side)[1])
+            answer = json.loads((await ws.receive()).data)["result"]
+            return answer["status"], answer["orderId"]
+
+        async def read() -> None:
+            async for message in ws:
+                answer = json.loads(message.data)
+                waiter = pending.pop(answer["id"], None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(answer["result"])
+
+        async def multiplexed(symbol: str, side: str) -> tuple[str, int]:
+            i, text = frame(symbol, side)
+            waiter = pending[i] = asyncio.get_running_loop().create_future()
+            await ws.send_str(text)
+            answer = await waiter
+            return answer["status"], answer["orderId"]
+
+        reader = asyncio.create_task(read()) if spec["concurrency"] > 1 else None
+        try:
+            yield in_turn if reader is None else multiplexed
+        finally:
+            if reader is not None:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
+            await ws.close()
+
+
+async def measure_orders(spec: dict[str, Any]) -> dict[str, Any]:
+    base_url, n, concurrency = spec["base_url"], spec["n"], spec["concurrency"]
+    over_ws = spec["transport"] == "ws"
+    result: dict[str, Any] = {}
+    issues: list[str] = []
+    symbols: list[str] = spec["symbols"]
+    counter = 0
+    order_ids: list[tuple[str, int]] = []
+    not_filled = 0
+    placer = floor if spec["key"] == "floor" else library
+
+    async with placer(spec, issues) as place:
+
+        async def order() -> None:
+            nonlocal counter, not_filled
+            side = "BUY" if counter % 2 == 0 else "SELL"
+            symbol = symbols[counter // 2 % len(symbols)]
+            counter += 1
+            status, order_id = await place(symbol, side)
+            if status != "FILLED":
+                not_filled += 1
+            order_ids.append((symbol, order_id))
+
+        for _ in range(spec["warm"]):
+            await order()
+        order_ids.clear()
+        not_filled = 0
+        latencies: list[float] = []
+        before = server_stats(base_url)
+        gc.collect()
+        with profiled(spec.get("profile", False), result, base_url):
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            await drive(order, n, concurrency, latencies)
+            wall = time.perf_counter() - t0
+            cpu = time.process_time() - c0
+        after = server_stats(base_url)
+
     delta = {k: after[k] - before[k] for k in ("orders", "http_requests", "ws_requests", "cpu")}
     if delta["orders"] != n:
-        issues.append(f"the simulator placed {delta['orders']} orders, {n} were sent")
+        issues.append(f"the server placed {delta['orders']} orders, {n} were sent")
+    for tally in ("duplicates", "refused"):  # the local server's
+        if after.get(tally, 0) != before.get(tally, 0):
+            issues.append(f"{after[tally] - before[tally]} {tally} in the region")
     expected_http, expected_ws = (0, n) if over_ws else (n, 0)
     if delta["http_requests"] != expected_http:
         issues.append(f"{delta['http_requests']} HTTP requests in the region (expected {expected_http})")
