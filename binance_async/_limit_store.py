@@ -33,7 +33,7 @@ import asyncio
 import hashlib
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from ._windows import ORDERS, RAW, WEIGHT
@@ -83,7 +83,7 @@ class AdmitResult(NamedTuple):
     `admitted` requests (the first ones of the batch) were charged; the next one may fit in
     `blocked_ms`. A pause (`paused_until_ms` > the time given) charged nothing. `totals` (weight, raw
     requests, orders) is everything admitted through the store so far, after this batch; `counts` the
-    windows' counts (at ``lo``, at ``hi``) after it.
+    windows' counts (at ``lo``, at ``hi``) after it (both empty after a pause).
     """
 
     admitted: int
@@ -196,7 +196,7 @@ def admit_batch(
             if at_lo + added[i] + amount > window.limit:
                 fits = False
                 blocked = max(blocked, unblock_ms(window, lo, now_ms))
-            elif hi != lo and at_hi + added[i] + amount > window.limit:
+            if hi != lo and at_hi + added[i] + amount > window.limit:
                 fits = False
                 blocked = max(blocked, unblock_ms(window, hi, now_ms))
         if not fits:
@@ -211,16 +211,18 @@ def admit_batch(
 
 
 class InProcessStore:
-    """A `LimitStore` in this process's memory: share IP windows between clients of one process."""
+    """A `LimitStore` in this process's memory: share IP windows between clients of one process.
+
+    `clock` (s) times the connection-attempt log (the windows follow the callers' server time)."""
 
     name = "in-process store"
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._counts: dict[tuple[str, str, str, int, int], int] = {}
         self._totals: dict[tuple[str, str, int], int] = {}
         self._pauses: dict[str, tuple[int, int]] = {}
         self._attempts: dict[str, deque[float]] = {}
-        self._monotonic = time.monotonic
+        self._monotonic = clock  # (s) the connection-attempt log's
         #: Calls answered (every operation), for tests.
         self.calls = 0
         #: While set, every operation raises `ConnectionError` (tests: an unreachable store).
@@ -258,10 +260,9 @@ class InProcessStore:
     ) -> AdmitResult:
         self._check()
         self._prune(now_ms)
-        totals = self._totals_of(who)
         paused = self._pauses.get(who.ip)
         if paused is not None and paused[0] > now_ms:
-            return AdmitResult(0, 0, paused[0], paused[1], totals, ())
+            return AdmitResult(0, 0, paused[0], paused[1], (0, 0, 0), ())
         spans = [span(w, now_ms) for w in windows]
         keys = []
         for window, (lo, hi) in zip(windows, spans, strict=True):

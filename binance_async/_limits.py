@@ -50,9 +50,9 @@ every window.
 * Processes and hosts sharing one store (``store=``: a `LimitStore`, e.g. ``"redis://..."``): the
   store holds the counts of every window for all of them, keyed by `identity` (the IP's name, the
   account's), and admits each request atomically (``_shared_limits``). Then every request takes the
-  async path through one queue per process; the ramp is off (the counts are exact) and ``share`` is
-  the part of each limit this process keeps to while the store is unreachable (`store_status`
-  "fallback"), after which it rejoins.
+  async path through one queue per process; no ramp (the counts are exact); ``share`` is the part of
+  each limit this process keeps to (with the ramp, as above) while the store is unreachable
+  (`store_status` "fallback"), after which it rejoins.
 """
 
 from __future__ import annotations
@@ -193,7 +193,6 @@ class RateLimiter:
 
             opened, owned = open_store(store)
             self.shared = SharedLimits(self, opened, identity or Identity("default", "public"), owned=owned)
-            self.burst = 1.0 if burst is None else burst  # exact shared counts: no ramp needed
             # Every request goes the async way (`acquire`, through the store) while the store is in use:
             # the fast path's one check (`_queued`) says so, at no cost to limiters without a store.
             self._queued += 1
@@ -313,7 +312,7 @@ class RateLimiter:
         if admitted is not None:
             return admitted
         shared = self.shared
-        if shared is not None and shared.active:
+        while shared is not None and shared.active:
             admitted = await shared.acquire(weight, orders, timeout)
             if admitted is not None:
                 return admitted
@@ -333,11 +332,14 @@ class RateLimiter:
                 except asyncio.TimeoutError:
                     raise self._wait_error(timeout) from None
             try:
-                return self._admission(await self._acquire_at_head(weight, orders, deadline), orders)
+                at = await self._acquire_at_head(weight, orders, deadline)
             finally:
                 self._gate.release()
         finally:
             self._queued -= 1
+        if at is None:  # the limit store is back: the request queues there
+            return await self.acquire(weight, orders, timeout=timeout)
+        return self._admission(at, orders)
 
     def charge_now(self, weight: int, orders: int = 0) -> Admission:
         """Charge a request without waiting for room (the clock sync's time request): the windows
@@ -453,9 +455,16 @@ class RateLimiter:
                     f"per {spec.interval_num} {spec.interval}"
                 )
 
-    async def _acquire_at_head(self, weight: int, orders: int, deadline: tuple[float, float] | None) -> int:
+    async def _acquire_at_head(
+        self, weight: int, orders: int, deadline: tuple[float, float] | None
+    ) -> int | None:
+        """Wait at the head of the queue until the request is charged: when (server ms); None if the
+        limit store came back meanwhile (then it is not charged here)."""
         loop = asyncio.get_running_loop()
+        shared = self.shared
         while True:
+            if shared is not None and shared.active:
+                return None
             now = self._now_ms()
             if now < self._period_from - BACKWARD_STEP_MS:
                 self._open_period(now)  # the clock went back while we waited: rebase first
@@ -479,6 +488,8 @@ class RateLimiter:
                             await asyncio.wait_for(window.bucket.acquire(tokens), max(left, 0.0))
                         except asyncio.TimeoutError:
                             raise self._wait_error(deadline[1]) from None
+            if shared is not None and shared.active:
+                return None
             now = self._now_ms()
             if now >= self._paused_until_ms and self._admit(now, weight, orders):
                 return now

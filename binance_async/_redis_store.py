@@ -84,7 +84,8 @@ for n = 1, nreq do
       if at_lo[i] + added[i] + amount > limit[i] then
         fits = false
         blocked = math.max(blocked, unblock_lo[i])
-      elseif (not same[i]) and at_hi[i] + added[i] + amount > limit[i] then
+      end
+      if (not same[i]) and at_hi[i] + added[i] + amount > limit[i] then
         fits = false
         blocked = math.max(blocked, unblock_hi[i])
       end

@@ -14,7 +14,7 @@ rides on the next admission call.
 
 When a store call fails, the limiter falls back to its local windows (``share`` of each limit, seeded
 with that share of the last shared counts seen): a warning once per outage, ``status`` "fallback", and
-a probe that pings the store (0.5 s, doubling up to 5 s). When it answers, what this process admitted
+a probe that pings the store (0.5 s, doubling up to 2 s). When it answers, what this process admitted
 meanwhile is added back, and the current windows of a minute or less are raised to at least this
 process's count plus the others' shares (they may still be on theirs), before requests go shared again.
 """
@@ -45,7 +45,7 @@ log = logging.getLogger("binance_async")
 MAX_BATCH = 256
 #: The probe's first wait after an outage, and its longest (s).
 PROBE_FIRST_S = 0.5
-PROBE_MAX_S = 5.0
+PROBE_MAX_S = 2.0
 #: On rejoining, windows up to this long (ms) are raised to cover the other processes' local shares.
 REJOIN_FLOOR_MAX_MS = 60_000
 _MAX_COUNT_FACTOR = 10
@@ -417,6 +417,7 @@ class SharedLimits:
                     continue
                 self.active = True
                 self.limiter._queued += 1  # back to the store: every request goes the async way
+                self.limiter._wake_head()  # and the ones waiting on the local share queue there
                 log.info(
                     "rate limits: the shared limit store %s is back after %.1f s; admitting through it again",
                     self.store.name,
