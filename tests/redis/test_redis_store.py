@@ -73,7 +73,7 @@ async def test_keys_name_the_ip_and_the_account_and_expire_after_their_window(
     assert 0 < ttl <= (now // 1000 + 1) * 1000 + 100 - now + KEY_SLACK_MS
 
 
-async def test_a_server_count_raises_only_above_the_store_plus_what_came_after(store: RedisLimitStore) -> None:
+async def test_a_server_count_raises_only_above_the_store_plus_later_ones(store: RedisLimitStore) -> None:
     window = WINDOWS[0]
     index = BASE_MS // 1000
     first = await store.admit(WHO, [window], BASE_MS + 500, [(5, 0)])
