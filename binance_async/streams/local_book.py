@@ -28,6 +28,7 @@ lazy heap for the best level, sorted in full only when read.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import deque
 from collections.abc import Iterable
 from decimal import Decimal
@@ -47,35 +48,59 @@ Level = tuple[str, str]
 #: The ways a zero quantity is written (Binance sends ``"0.00000000"``): a set lookup per level instead
 #: of a ``float()``.
 _ZEROS = frozenset({"0", *("0." + "0" * n for n in range(0, 21))})
+#: Levels gone (tombstones) a side may hold beyond twice its live levels before they are swept out.
+_SPARE = 256
 
 
 class BookSide:
     """One side's levels: quantity text by price text, and a heap of the prices for the best.
 
-    Keyed by Binance's price text, so that a level that only changes its quantity (most updates) costs
-    one dictionary store. A level that appears gets its price as a float (signed: negated for bids, so
-    that the best is the smallest), pushed on a heap; one that goes is only forgotten, its heap entry
-    dropped when it reaches the top (a lazy heap). So the best level is at hand after every update, and
-    the full order is sorted only when it is read. A price written another way (``"0.1"`` for
-    ``"0.10"``) is recognised by its float when it appears or goes: it is the same level.
+    Keyed by Binance's price text, and applied with one ``dict.update`` per message: a level whose
+    price text is already kept (most levels of an update: a quantity changed, a level removed, a
+    level coming back at a price seen before) costs no Python code at all. A zero quantity stays in
+    the dict as a *tombstone* (a level gone) until it is swept out: when it reaches the top of the
+    heap, or when tombstones outnumber the live levels. Only price texts the side has not kept yet
+    (found after the update at the end of the dict, which keeps insertion order) are looked at one
+    by one: a zero for a level not kept is dropped at once, a new level gets its price as a float
+    (signed: negated for bids, so that the best is the smallest), pushed on a heap. So the best level
+    is at hand after every update, and the full order is sorted only when it is read.
+
+    A price written another way (``"0.1"`` for ``"0.10"``) is recognised by its float when that text
+    first appears: it is the same level, kept under the text it came with first (that message is then
+    applied level by level). A zero quantity is one of `_ZEROS` for a kept level, and any text
+    ``float()`` reads as 0 for a level not kept.
     """
 
-    __slots__ = ("_heap", "_sign", "_text", "levels")
+    __slots__ = ("_heap", "_levels", "_limit", "_sign", "_text", "max_levels")
 
-    def __init__(self, descending: bool) -> None:
+    def __init__(self, descending: bool, max_levels: int | None = None) -> None:
         self._sign = -1.0 if descending else 1.0
-        #: Quantity text by price text.
-        self.levels: dict[str, str] = {}
-        self._text: dict[float, str] = {}  # signed price -> the price text the level is kept under
-        self._heap: list[float] = []  # signed prices, the best first; may hold prices gone since
+        #: At most this many levels are kept (the farthest from the best are forgotten).
+        self.max_levels = max_levels
+        self._levels: dict[str, str] = {}  # price text -> quantity text; a zero quantity: gone
+        self._text: dict[float, str] = {}  # signed price -> the price text of every key of _levels
+        self._heap: list[float] = []  # signed prices, the best first: each of _text's, maybe some gone
+        self._limit = self._limit_for(0)  # sweep (and trim) once _levels holds more than this
+
+    def _limit_for(self, live: int) -> int:
+        limit = 2 * live + _SPARE
+        return limit if self.max_levels is None else min(limit, self.max_levels)
+
+    @property
+    def levels(self) -> dict[str, str]:
+        """Quantity text by price text, for every level present (a copy)."""
+        zeros = _ZEROS
+        return {price: qty for price, qty in self._levels.items() if qty not in zeros}
 
     def __len__(self) -> int:
-        return len(self.levels)
+        zeros = _ZEROS
+        return sum(1 for qty in self._levels.values() if qty not in zeros)
 
     def clear(self) -> None:
-        self.levels.clear()
+        self._levels.clear()
         self._text.clear()
         self._heap.clear()
+        self._limit = self._limit_for(0)
 
     def load(self, levels: Iterable[Level]) -> None:
         """Replace every level (zero quantities skipped)."""
@@ -84,84 +109,128 @@ class BookSide:
         self._heap = sorted(self._text)
 
     def apply(self, levels: Iterable[Level]) -> None:
-        """Set each level; a zero quantity removes it."""
-        book = self.levels
-        zeros = _ZEROS
-        for price, qty in levels:
-            if price in book:
-                if qty in zeros:
-                    del book[price]
-                    del self._text[self._sign * float(price)]
-                else:
-                    book[price] = qty
-            elif qty not in zeros:
-                key = self._sign * float(price)
-                if key in self._text or not float(qty):  # another spelling of a level, or of zero
-                    self._appear(price, qty)
-                else:
-                    book[price] = qty
-                    self._text[key] = price
-                    heapq.heappush(self._heap, key)
-            else:
-                self._other_spelling(price)
-        if len(self._heap) > 2 * len(book) + 64:  # mostly prices gone: rebuild
-            self._heap = sorted(self._text)
+        """Set each level, in order; a zero quantity removes it."""
+        if type(levels) is not list:
+            levels = list(levels)
+        book = self._levels
+        before = len(book)
+        book.update(levels)
+        if len(book) != before:
+            self._arrived(levels, len(book) - before)
+        if len(book) > self._limit:
+            self.sweep()
 
-    def _appear(self, price: str, qty: str) -> None:
-        if not float(qty):  # a zero written another way
-            self._other_spelling(price)
+    def _arrived(self, levels: list[Level], count: int) -> None:
+        """The update added `count` price texts not kept before: take each, or drop it."""
+        book = self._levels
+        text = self._text
+        sign = self._sign
+        new = list(itertools.islice(reversed(book), count))
+        keys = [sign * float(price) for price in new]
+        if len(set(keys)) != count or not text.keys().isdisjoint(keys):
+            # A price under another text (kept, or twice in this message): level by level.
+            for price in new:
+                del book[price]
+            for price, qty in levels:
+                self._set(price, qty)
+            if len(self._heap) > self._limit:  # levels removed under another text leave heap entries
+                self.sweep()
+            return
+        zeros = _ZEROS
+        heap = self._heap
+        for price, key in zip(new, keys, strict=True):
+            qty = book[price]
+            if qty in zeros or not float(qty):  # a zero for a level not kept
+                del book[price]
+            else:
+                text[key] = price
+                heapq.heappush(heap, key)
+
+    def _set(self, price: str, qty: str) -> None:
+        """One level, on its own (the rare path of `_arrived`)."""
+        book = self._levels
+        if price in book:
+            book[price] = qty
             return
         key = self._sign * float(price)
         known = self._text.get(key)
-        if known is not None:  # the same level under another spelling
-            self.levels[known] = qty
-            return
-        self.levels[price] = qty
-        self._text[key] = price
-        heapq.heappush(self._heap, key)
+        gone = qty in _ZEROS or not float(qty)
+        if known is None:
+            if not gone:
+                book[price] = qty
+                self._text[key] = price
+                heapq.heappush(self._heap, key)
+        elif gone:
+            del book[known]
+            del self._text[key]
+        elif book[known] in _ZEROS:  # the level had gone: back under this text
+            del book[known]
+            book[price] = qty
+            self._text[key] = price
+        else:
+            book[known] = qty
 
-    def _other_spelling(self, price: str) -> None:
-        """A zero for a price not kept under this text: remove the level if kept under another."""
-        key = self._sign * float(price)
-        known = self._text.pop(key, None)
-        if known is not None:
-            del self.levels[known]
+    def sweep(self) -> None:
+        """Forget the levels gone, and those beyond `max_levels` farthest from the best."""
+        zeros = _ZEROS
+        book = self._levels = {price: qty for price, qty in self._levels.items() if qty not in zeros}
+        text = self._text = {key: price for key, price in self._text.items() if price in book}
+        order = sorted(text)
+        if self.max_levels is not None and len(order) > self.max_levels:
+            for key in order[self.max_levels :]:
+                del book[text.pop(key)]
+            del order[self.max_levels :]
+        self._heap = order
+        self._limit = self._limit_for(len(book))
 
     def best_key(self) -> float | None:
         """The best level's signed price (None if the side is empty)."""
         heap = self._heap
         text = self._text
-        while heap and heap[0] not in text:
+        book = self._levels
+        while heap:
+            key = heap[0]
+            price = text.get(key)
+            if price is not None:
+                if book[price] not in _ZEROS:
+                    return key
+                del book[price]  # gone: swept out now
+                del text[key]
             heapq.heappop(heap)
-        return heap[0] if heap else None
+        return None
 
     def best_price(self) -> float | None:
         key = self.best_key()
         return None if key is None else key * self._sign
 
+    def _live_keys(self) -> list[float]:
+        zeros = _ZEROS
+        book = self._levels
+        return [key for key, price in self._text.items() if book[price] not in zeros]
+
     @property
     def prices(self) -> list[float]:
         """Every price present as a float, ascending."""
-        return sorted(key * self._sign for key in self._text)
+        sign = self._sign
+        return sorted(key * sign for key in self._live_keys())
 
     def trim(self, max_levels: int) -> None:
-        """Forget the levels farthest from the best beyond `max_levels`."""
-        extra = len(self._text) - max_levels
-        if extra <= 0:
-            return
-        order = sorted(self._text)
-        for key in order[-extra:]:
-            del self.levels[self._text.pop(key)]
-        self._heap = order[:-extra]
+        """Keep at most `max_levels` levels from now on, forgetting the farthest from the best."""
+        self.max_levels = max_levels
+        self.sweep()
 
     def top(self, n: int | None = None) -> list[Level]:
         """The best `n` levels (all if None) as Binance's strings, best first."""
         if n is not None and n <= 0:
             return []
         text = self._text
-        chosen = sorted(text) if n is None or n >= len(text) else heapq.nsmallest(n, text)
-        levels = self.levels
-        return [(text[key], levels[text[key]]) for key in chosen]
+        book = self._levels
+        if n == 1:
+            key = self.best_key()
+            return [] if key is None else [(text[key], book[text[key]])]
+        live = self._live_keys()
+        chosen = sorted(live) if n is None or n >= len(live) else heapq.nsmallest(n, live)
+        return [(text[key], book[text[key]]) for key in chosen]
 
     def top_decimal(self, n: int | None = None) -> list[tuple[Decimal, Decimal]]:
         return [(Decimal(p), Decimal(q)) for p, q in self.top(n)]
@@ -172,8 +241,8 @@ class LocalBook:
 
     def __init__(self, symbol: str, *, buffer_size: int = 2000, max_levels: int = 20_000) -> None:
         self.symbol = symbol
-        self.bids = BookSide(descending=True)
-        self.asks = BookSide(descending=False)
+        self.bids = BookSide(descending=True, max_levels=max_levels)
+        self.asks = BookSide(descending=False, max_levels=max_levels)
         self.state: BookState = "waiting"
         #: The update id the book is at (the snapshot's, then each applied event's ``u``); 0 before.
         self.last_update_id = 0
@@ -226,21 +295,16 @@ class LocalBook:
         return self._settle()
 
     def _settle(self) -> bool:
-        """After a change: False (and waiting for a snapshot) if the book is crossed; trimmed to
-        `max_levels` per side."""
-        bids = self.bids
-        asks = self.asks
-        best_bid = bids.best_key()  # negated
-        best_ask = asks.best_key()
-        if best_bid is not None and best_ask is not None and -best_bid >= best_ask:
+        """After a change: False (and waiting for a snapshot) if the book is crossed. (Each side
+        keeps itself within `max_levels`.)"""
+        best_bid = self.bids.best_key()  # negated
+        if best_bid is None:
+            return True
+        best_ask = self.asks.best_key()
+        if best_ask is not None and -best_bid >= best_ask:
             self.crossed += 1
             self._restart()
             return False
-        max_levels = self.max_levels
-        if len(bids) > max_levels:
-            bids.trim(max_levels)
-        if len(asks) > max_levels:
-            asks.trim(max_levels)
         return True
 
     def on_snapshot(self, last_update_id: int, bids: Iterable[Level], asks: Iterable[Level]) -> BookState:

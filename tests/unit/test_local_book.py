@@ -474,3 +474,78 @@ def test_the_book_equals_the_exchange_book_whenever_it_is_live(data: st.DataObje
     assert book.state in ("live", "suspect")
     assert book.last_update_id == newest
     check_live_book(book, history)
+
+
+# -- property: a side applied a message at a time equals the same levels set one by one ------------------
+
+SIDE_TICKS = st.integers(1, 30)
+SIDE_QUANTITIES = st.sampled_from(["1", "2.5", "0.001", "7", "12.00000000", "0", "0.00000000", "0.0"])
+
+
+def reference_apply(
+    side: dict[Decimal, Decimal], levels: Iterable[Level], max_levels: int, bids: bool
+) -> None:
+    """Binance's rule, one level after the other; then the farthest beyond `max_levels` forgotten."""
+    for price, qty in levels:
+        if Decimal(qty):
+            side[Decimal(price)] = Decimal(qty)
+        else:
+            side.pop(Decimal(price), None)
+    for price in sorted(side, reverse=bids)[max_levels:]:
+        del side[price]
+
+
+@settings(max_examples=300)
+@given(
+    st.booleans(),
+    st.integers(1, 12),
+    st.lists(
+        st.lists(st.tuples(SIDE_TICKS, st.integers(0, 2), SIDE_QUANTITIES), max_size=12),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_a_side_follows_its_levels_set_one_by_one(
+    descending: bool, max_levels: int, messages: list[list[tuple[int, int, str]]]
+) -> None:
+    """Messages may repeat a price, under one text or several ("0.1", "0.10"), set a level gone and
+    bring it back, remove levels never kept: the side (applied with one dict update per message, gone
+    levels kept as tombstones until swept) always equals the reference, best first, within max_levels."""
+    side = BookSide(descending=descending, max_levels=max_levels)
+    expected: dict[Decimal, Decimal] = {}
+    for message in messages:
+        levels = [(price_text(tick, zeros), qty) for tick, zeros, qty in message]
+        side.apply(levels)
+        reference_apply(expected, levels, max_levels, descending)
+        top = side.top()
+        assert {Decimal(p): Decimal(q) for p, q in top} == expected
+        prices = [Decimal(p) for p, _ in top]
+        assert prices == sorted(expected, reverse=descending)
+        assert len(side) == len(expected) and len(side.levels) == len(expected)
+        best = side.best_price()
+        assert best == (float(prices[0]) if prices else None)
+        assert side.top(1) == top[:1] and side.top(3) == top[:3]
+        assert side.prices == sorted(float(p) for p in prices)
+
+
+def test_levels_gone_are_swept_out_so_a_side_does_not_grow_without_bound() -> None:
+    side = BookSide(descending=False)
+    side.load([("1", "1")])
+    for tick in range(2, 20_000):  # each a new price that comes and goes: a tombstone each
+        price = str(tick)
+        side.apply([(price, "5")])
+        side.apply([(price, "0.00000000")])
+    assert len(side) == 1
+    assert len(side._levels) <= 2 * 1 + 256 + 1  # tombstones swept as they pile up
+    assert len(side._heap) <= 2 * 1 + 256 + 1
+    assert side.top() == [("1", "1")]
+
+
+def test_a_level_added_and_removed_under_other_texts_does_not_grow_the_heap() -> None:
+    side = BookSide(descending=True)
+    side.load([("5", "1")])
+    for _ in range(5000):
+        side.apply([("0.1", "2")])
+        side.apply([("0.10", "0")])  # the same level, removed under another text
+    assert side.top() == [("5", "1")]
+    assert len(side._heap) <= 2 * 1 + 256 + 1
