@@ -34,7 +34,9 @@ Where to start:
   ``BinanceError``; ``ExecutionStatusUnknown`` means an order may have executed (look it up, never
   resend). The whole tree is in the ``binance_async.errors`` docstring.
 - ``RateLimiter`` (``SpotClient(limiter=...)``, ``limit_share=``), with ``WindowSpec`` and
-  ``WindowState``; ``RetryPolicy`` (``SpotClient(retry=...)``): how reads are retried.
+  ``WindowState``; ``RetryPolicy`` (``SpotClient(retry=...)``): how reads are retried. Limits shared
+  by processes and hosts: ``SpotClient(limit_store="redis://...")`` (``RedisLimitStore``, the
+  ``binance-async[redis]`` extra), or any ``LimitStore`` (``InProcessStore`` within one process).
 - Hosts: ``MAINNET`` (the default), ``TESTNET``, ``DEMO``, ``MARKET_DATA`` (public data only).
 - ``UnknownOutcomes`` and ``SentRequest``: what ``unknown_outcomes`` holds. ``Secret``: a ``str``
   whose repr is masked, as keys and tokens are held.
@@ -103,7 +105,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._limit_store import InProcessStore, LimitStore
     from ._limits import RateLimiter, WindowSpec, WindowState
+    from ._redis_store import RedisLimitStore
     from ._transport import Request, Response, Transport
     from .oauth import OAuthClient
     from .spot import SpotClient
@@ -128,10 +132,12 @@ __all__ = [
     "FilterFailureError",
     "IPBanWaitError",
     "IPBannedError",
+    "InProcessStore",
     "InvalidRequestError",
     "InvalidResponseError",
     "InvalidSignatureError",
     "InvalidSymbolError",
+    "LimitStore",
     "NoSuchOrderError",
     "OAuthCallbackError",
     "OAuthClient",
@@ -146,6 +152,7 @@ __all__ = [
     "RateLimitWaitError",
     "RateLimitedError",
     "RateLimiter",
+    "RedisLimitStore",
     "Request",
     "RequestTimeoutError",
     "RequestTooHeavyError",
@@ -180,6 +187,9 @@ _LAZY = {
     "RateLimiter": "._limits",
     "WindowSpec": "._limits",
     "WindowState": "._limits",
+    "LimitStore": "._limit_store",
+    "InProcessStore": "._limit_store",
+    "RedisLimitStore": "._redis_store",
     "Transport": "._transport",
     "Request": "._transport",
     "Response": "._transport",
