@@ -78,6 +78,7 @@ class SnapshotQueue:
                 continue
             failures = 0
             while not book.closed:
+                token = book.fetch_token()  # what the stream was when the request left
                 try:
                     depth = await self._fetch(book.symbol, PROBE_LEVELS if probe else book.depth)
                 except (RateLimitWaitError, IPBanWaitError) as exc:
@@ -93,10 +94,10 @@ class SnapshotQueue:
                     continue
                 if probe:
                     self.probes += 1
-                    book.probe_arrived(depth.last_update_id)
+                    book.probe_arrived(depth.last_update_id, token)
                 else:
                     self.fetched += 1
-                    book.snapshot_arrived(depth)
+                    book.snapshot_arrived(depth, token)
                 break
 
     async def aclose(self) -> None:
@@ -151,8 +152,14 @@ class OrderBook:
         self._closed: BaseException | None = None
         self._started = False
         self._snapshot_asked = False
+        # A snapshot tells where the book is only if the stream was subscribed when it was asked for and
+        # stayed so until it came: every connection lost or opened again moves `_epoch` on.
+        self._subscribed = True
+        self._epoch = 0
         #: Rebuilds from a new snapshot after the first (gaps, crossed books, snapshots too old).
         self.resyncs = 0
+        #: Snapshots and probes left unused: asked for while the connection was down, or lost since.
+        self.snapshots_discarded = 0
         #: The last error a snapshot failed with, if any.
         self.last_error: BaseException | None = None
 
@@ -282,11 +289,18 @@ class OrderBook:
 
     def on_status(self, status: StreamStatus) -> None:
         if status.kind == "disconnected":
+            self._subscribed = False
+            self._epoch += 1
             self._book.connection_lost()
             self._notify(None)
-        elif status.kind == "connected" and self._book.state == "suspect":
-            # a quiet market sends no update to prove the book whole: ask Binance where it is
-            asyncio.get_running_loop().call_later(PROBE_AFTER, self._probe)
+        elif status.kind == "connected":
+            self._subscribed = True
+            self._epoch += 1
+            if self._book.state == "suspect":
+                # a quiet market sends no update to prove the book whole: ask Binance where it is
+                asyncio.get_running_loop().call_later(PROBE_AFTER, self._probe)
+            elif self._book.state == "waiting":  # a snapshot left unused while away is asked for again
+                self._want_snapshot()
         elif status.kind == "refused":
             self._close(SubscriptionError(f"{self.stream}: {status.detail}"))
 
@@ -300,9 +314,28 @@ class OrderBook:
             self._snapshot_asked = True
             self._snapshots.request(self)
 
-    def snapshot_arrived(self, depth: Depth) -> None:
+    def fetch_token(self) -> int:
+        """Taken as a snapshot or probe is asked for; handed back with it (see `_current`)."""
+        return self._epoch if self._subscribed else -1
+
+    def _current(self, token: int) -> bool:
+        """Whether a snapshot asked for under `token` can tell where the book is: the stream was
+        subscribed when it was asked for and has not been lost since. Else it is left unused (updates
+        made before the stream was subscribed again would be missing for good in a quiet market) and,
+        once subscribed, asked for again."""
+        if token == self._epoch and self._subscribed:
+            return True
+        self.snapshots_discarded += 1
+        if self._closed is None and self._subscribed:
+            if self._book.state == "suspect":
+                self._probe()
+            elif self._book.state == "waiting":
+                self._want_snapshot()
+        return False
+
+    def snapshot_arrived(self, depth: Depth, token: int | None = None) -> None:
         self._snapshot_asked = False
-        if self._closed is not None:
+        if self._closed is not None or (token is not None and not self._current(token)):
             return
         if self._book.snapshots:
             self.resyncs += 1
@@ -318,11 +351,13 @@ class OrderBook:
             self._snapshot_asked = True
             self._snapshots.request(self, probe=True)
 
-    def probe_arrived(self, last_update_id: int) -> None:
+    def probe_arrived(self, last_update_id: int, token: int | None = None) -> None:
         """Binance's book is at `last_update_id`: the same as ours, nothing was missed; further on,
         updates may have been lost while disconnected, so the book is rebuilt."""
         self._snapshot_asked = False
-        if self._closed is not None or self._book.state != "suspect":
+        if self._closed is not None or (token is not None and not self._current(token)):
+            return
+        if self._book.state != "suspect":
             return  # an update settled it first
         if self._book.confirm(last_update_id) == "waiting":
             self._want_snapshot()
