@@ -131,13 +131,16 @@ class Security:
         headers: Mapping[str, str],
         params: Params,
         security: str = "USER_DATA",
+        *,
+        utf8: bool = False,
     ) -> str:
         """Check a SIGNED request and answer the account of its key, or raise `SimError` as Binance.
 
         `raw_query` must be the query string exactly as received (still percent-encoded; with aiohttp
         ``request.rel_url.raw_query_string``), `raw_body` the form body as received. `security` is the
         endpoint's security type: TRADE also needs a key allowed to trade. Marks ``signature``,
-        ``timestamp`` and ``recvWindow`` as read in `params`.
+        ``timestamp`` and ``recvWindow`` as read in `params`. ``utf8=True`` (the WebSocket API, whose
+        payload is never percent-encoded) takes non-ASCII characters in the payload as UTF-8 bytes.
         """
         key_value = _header(headers, API_KEY_HEADER)
         if not key_value:
@@ -161,7 +164,7 @@ class Security:
                 raise SimError(-1130, "Data sent for parameter 'recvWindow' is not valid.")
 
         payload = signature_payload(method, raw_query, raw_body)
-        if not self._signature_valid(api_key, payload, signature):
+        if not self._signature_valid(api_key, payload, signature, utf8):
             raise INVALID_SIGNATURE
 
         server_us = self._clock.now_ms() * 1000
@@ -172,10 +175,10 @@ class Security:
             raise OUTSIDE_RECV_WINDOW
         return api_key.account
 
-    def _signature_valid(self, api_key: ApiKey, payload: str, signature: str) -> bool:
-        if not payload.isascii():  # signed over un-encoded characters: never valid (since 2026)
+    def _signature_valid(self, api_key: ApiKey, payload: str, signature: str, utf8: bool = False) -> bool:
+        if not utf8 and not payload.isascii():  # REST signed over un-encoded characters: never valid (2026)
             return False
-        data = payload.encode("ascii")
+        data = payload.encode("utf-8")
         if api_key.hmac_secret is not None:
             expected = hmac.new(api_key.hmac_secret.encode("utf-8"), data, hashlib.sha256).hexdigest()
             return hmac.compare_digest(expected.encode("ascii"), signature.lower().encode("utf-8"))

@@ -27,8 +27,7 @@ or after, latency) and per-connection faults (drop, stall, delay, serverShutdown
 `WsApiServer.counters` counts connections opened, closed (and why) and refused, requests, messages sent
 and faults fired.
 
-Not modelled: ``timeUnit``, SBE, the listenKey methods (retired), a key revoked during a session, and
-non-ASCII signature payloads (never valid, as on REST).
+Not modelled: ``timeUnit``, SBE, the listenKey methods (retired), and a key revoked during a session.
 """
 
 from __future__ import annotations

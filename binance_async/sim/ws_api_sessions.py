@@ -5,8 +5,8 @@ user data stream methods (``userDataStream.subscribe``, ``.subscribe.signature``
 Signed requests (`WsAuth`) are checked by the REST code (`Security.verify`: the key, ``signature`` and
 ``timestamp`` present and well formed, ``recvWindow``, the signature, the timing, each with REST's answer)
 over the WebSocket API's payload: every param but ``signature``, sorted by name, joined as ``name=value``
-with ``&``, nothing percent-encoded; the key is the ``apiKey`` param. As on REST, a payload with non-ASCII
-characters is never valid (-1022).
+with ``&``, nothing percent-encoded, non-ASCII characters signed as UTF-8 bytes (as Binance's own example
+with the symbol ``１２３４５６`` shows); the key is the ``apiKey`` param.
 
 After ``session.logon`` (Ed25519 keys only: any other key is answered -1022, as Binance does; weight 2)
 a request may leave out ``apiKey`` and ``signature``: it acts for the logged-on key once its
@@ -104,7 +104,7 @@ class WsAuth:
         key_value = params.text("apiKey") or key_value or ""
         payload = ws_signature_payload(params.values)
         headers = {API_KEY_HEADER: key_value}
-        self._security.verify("GET", payload, "", headers, params, security)
+        self._security.verify("GET", payload, "", headers, params, security, utf8=True)
         api_key = self._security.api_key_for(headers)
         assert api_key is not None  # verify refuses unknown keys
         return api_key

@@ -175,3 +175,18 @@ async def test_subscription_limits(sim: Simulator, session: aiohttp.ClientSessio
             "code": -2042,
             "msg": "Maximum subscription ID reached for this connection.",
         }
+
+
+async def test_a_non_ascii_value_is_signed_as_utf8(sim: Simulator, session: aiohttp.ClientSession) -> None:
+    """The WebSocket API signs its payload un-encoded, non-ASCII characters as UTF-8 bytes (Binance's own
+    example signs the symbol ``１２３４５６``): such a signature is valid, and the request fails only on
+    its symbol (-1100, not a symbol the simulator lists), not on its signature (-1022)."""
+    api = await ws_api(session, sim)
+    async with api.ws:
+        for signer in (HMAC, RSA, ED25519):
+            answer = await api.signed("allOrders", {"symbol": "１２３４５６"}, signer=signer)
+            assert answer["error"]["code"] == -1100, (signer.key, answer)  # the symbol's characters
+        forged = await api.call(
+            "allOrders", {**HMAC.sign({"symbol": "１２３４５６"}, sim.clock.now_ms()), "symbol": "123456"}
+        )
+        assert forged["error"]["code"] == -1022  # the signature covers the value as sent
