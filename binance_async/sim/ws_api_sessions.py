@@ -6,7 +6,7 @@ Signed requests (`WsAuth`) are checked by the REST code (`Security.verify`: the 
 ``timestamp`` present and well formed, ``recvWindow``, the signature, the timing, each with REST's answer)
 over the WebSocket API's payload: every param but ``signature``, sorted by name, joined as ``name=value``
 with ``&``, nothing percent-encoded, non-ASCII characters signed as UTF-8 bytes (as Binance's own example
-with the symbol ``１２３４５６`` shows); the key is the ``apiKey`` param.
+with a symbol in full-width digits shows); the key is the ``apiKey`` param.
 
 After ``session.logon`` (Ed25519 keys only: any other key is answered -1022, as Binance does; weight 2)
 a request may leave out ``apiKey`` and ``signature``: it acts for the logged-on key once its

@@ -179,7 +179,7 @@ async def test_subscription_limits(sim: Simulator, session: aiohttp.ClientSessio
 
 async def test_a_non_ascii_value_is_signed_as_utf8(sim: Simulator, session: aiohttp.ClientSession) -> None:
     """The WebSocket API signs its payload un-encoded, non-ASCII characters as UTF-8 bytes (Binance's own
-    example signs the symbol ``１２３４５６``): such a signature is valid, and the request fails only on
+    example signs a symbol in full-width digits): such a signature is valid, and the request fails only on
     its symbol (-1100, not a symbol the simulator lists), not on its signature (-1022)."""
     api = await ws_api(session, sim)
     async with api.ws:
