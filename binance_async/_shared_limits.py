@@ -26,8 +26,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ._limit_store import Identity, LimitStore, StoreWindow
 from ._limits import Admission, ServerCount
@@ -355,8 +355,8 @@ class SharedLimits:
         except Exception as exc:
             self.lost(exc)
 
-    def _chore(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+    def _chore(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
 
