@@ -48,7 +48,8 @@ class SpotClient(
 
     Connection options (keywords, `ClientOptions`, shared with `binance_async.oauth.OAuthClient`):
     ``session``, ``proxy``, ``trust_env``, ``timeout`` (10 s), ``recv_window`` (5000 ms), ``limiter``,
-    ``retry``, ``transport``, ``limit_share`` (1.0) and ``max_response_bytes`` (64 MiB).
+    ``retry``, ``transport``, ``limit_share`` (1.0; 0.25 with a store), ``max_response_bytes`` (64 MiB),
+    ``limit_store`` and ``limit_ip``.
     ``session`` shares a caller's ``aiohttp.ClientSession`` (left open on close; the client turns off
     aiohttp's silent resend of a request after a dropped keep-alive connection on it, for every user
     of that session, so a cancel or an amend is never sent twice); ``proxy`` and ``trust_env`` go to
@@ -60,7 +61,11 @@ class SpotClient(
     (`symbol_rules`, cached ``rules_ttl`` seconds); ``validate=`` on a call overrides it.
 
     ``limit_share`` (0 < share <= 1): the part of Binance's rate limits this client may use, when
-    several processes share one IP or account (see `RateLimiter`).
+    several processes share one IP or account (see `RateLimiter`). ``limit_store`` (a ``redis://`` URL,
+    ``binance-async[redis]``, or a `LimitStore`) shares the counts themselves with every process and
+    host using the same store: the IP's windows under ``limit_ip`` (default ``default@<host>``), the
+    account's under a hash of ``api_key``; ``limit_share`` is then what this client keeps to while the
+    store is unreachable.
 
     ``timeout`` (s) bounds each request and every wait in the rate limiter: a request that would be
     held back longer raises `RateLimitWaitError` / `IPBanWaitError` instead. ``max_response_bytes``
