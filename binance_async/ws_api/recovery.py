@@ -118,7 +118,8 @@ class Recovery(NamedTuple):
 async def recover(client: SpotClient, ledger: Ledger) -> Recovery:
     """Ask REST what the stream missed since the ledger's last word (see the module)."""
     # The ledger's word as it stands now: what is told while this runs must not move the start.
-    since = max(ledger.heard_ms - _SLACK_MS, 0)
+    heard = ledger.heard_ms  # orders placed later were placed in the gap
+    since = max(heard - _SLACK_MS, 0)
     last_trade, told_open, known = dict(ledger.last_trade), dict(ledger.open), set(ledger.symbols)
     gate = asyncio.Semaphore(_CONCURRENCY)
 
@@ -149,27 +150,27 @@ async def recover(client: SpotClient, ledger: Ledger) -> Recovery:
     by_key = {(o.symbol, o.order_id): o for o in orders}
     for order in open_orders:  # placed in the gap, not filled yet
         key = (order.symbol, order.order_id)
-        if key not in told_open and key not in by_key and order.time >= since:
+        if key not in told_open and key not in by_key and order.time > heard:
             by_key[key] = order
     fills_of: dict[tuple[str, int], list[AccountTrade]] = {}
     for trade in sorted(missed, key=lambda t: t.id):
         fills_of.setdefault((trade.symbol, trade.order_id), []).append(trade)
     reports: list[ExecutionReport] = []
     for key, order in by_key.items():
-        reports.extend(_reports_for(order, fills_of.get(key, []), told_open.get(key), since))
+        reports.extend(_reports_for(order, fills_of.get(key, []), told_open.get(key), heard))
     reports.sort(key=lambda r: (r.transact_time, r.order_id, r.trade_id))
     return Recovery(reports, list(open_orders), account)
 
 
 def _reports_for(
-    order: Order, fills: list[AccountTrade], told: _Told | None, since: int
+    order: Order, fills: list[AccountTrade], told: _Told | None, heard: int
 ) -> list[ExecutionReport]:
     """The reports the stream would have sent about `order` since the ledger's last word on it."""
     reports: list[ExecutionReport] = []
     if told is None:
         executed = max(order.executed_qty - sum((t.qty for t in fills), _ZERO), _ZERO)
         quote = max(order.cumulative_quote_qty - sum((t.quote_qty for t in fills), _ZERO), _ZERO)
-        if order.time >= since:  # placed in the gap: its NEW report was missed too
+        if order.time > heard:  # placed in the gap: its NEW report was missed too
             reports.append(_report(order, "NEW", "NEW", order.time, executed, quote))
     else:
         executed, quote = told.executed_qty, told.cumulative_quote_qty

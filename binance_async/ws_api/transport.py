@@ -74,6 +74,15 @@ class WsApiStats(LinkStats):
     timeouts: int = 0
 
 
+class _AnswerTimeout(Exception):
+    """A request's answer did not come within the transport's timeout (raised into its waiter)."""
+
+
+def _expire(waiter: asyncio.Future[Frame]) -> None:
+    if not waiter.done():
+        waiter.set_exception(_AnswerTimeout())
+
+
 class _Link(SocketLink):
     """One socket of the connection, the requests waiting for their answers on it."""
 
@@ -214,18 +223,31 @@ class WsApiTransport:
                 f"{method}: not sent ({type(exc).__name__})", method=method, path=path
             ) from None
         self.stats.requests += 1
+        # One timer per request, no wrapping task: the reader resolves the waiter itself.
+        timeout = self.timeout
+        timer = None if timeout is None else self._loop.call_later(timeout, _expire, waiter)
         try:
-            answer = await asyncio.wait_for(asyncio.shield(waiter), self.timeout)
-        except asyncio.TimeoutError:
-            link.pending.pop(request_id, None)
+            answer = await waiter
+        except _AnswerTimeout:
+            self._forget(link, request_id)
             self.stats.timeouts += 1
             raise RequestTimeoutError(
                 f"{method}: no answer in {self.timeout} s", method=method, path=path
             ) from None
         except asyncio.CancelledError:
-            link.pending.pop(request_id, None)
+            self._forget(link, request_id)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
         return Response(answer.status, response_headers(answer), bytes(answer.error or answer.result))
+
+    @staticmethod
+    def _forget(link: _Link, request_id: int) -> None:
+        """A request no longer waited for: its answer, if it comes, is dropped by the reader."""
+        link.pending.pop(request_id, None)
+        if not link.pending:
+            link.idle.set()
 
     # -- supervision -------------------------------------------------------------------------------
 

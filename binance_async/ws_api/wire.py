@@ -65,14 +65,21 @@ decode_frame = msgspec.json.Decoder(Frame).decode
 _decode_error_info = msgspec.json.Decoder(_ErrorInfo).decode
 
 
-def response_headers(frame: Frame) -> CIMultiDictProxy[str]:
-    """The REST headers an answer stands for: rate-limit counts, and ``Retry-After`` after a 429/418."""
-    headers: CIMultiDict[str] = CIMultiDict()
+def response_headers(frame: Frame) -> Mapping[str, str]:
+    """The REST headers an answer stands for: rate-limit counts, and ``Retry-After`` after a 429/418.
+
+    A success's go only to the limiter and the clock, which ask for these names as spelled here: a
+    plain dict. A failure's go into an error the user may read: case-insensitive, as REST's are.
+    """
+    counts: dict[str, str] = {}
     for limit in frame.rateLimits or ():
         prefix = _HEADER_PREFIX.get(limit.rateLimitType)
         letter = _LETTERS.get(limit.interval)
         if prefix is not None and letter is not None:
-            headers[f"{prefix}{limit.intervalNum}{letter}"] = str(limit.count)
+            counts[f"{prefix}{limit.intervalNum}{letter}"] = str(limit.count)
+    if frame.status == 200:
+        return counts
+    headers: CIMultiDict[str] = CIMultiDict(counts)
     if frame.status in (418, 429) and frame.error:
         try:
             data = _decode_error_info(frame.error).data

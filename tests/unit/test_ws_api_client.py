@@ -254,3 +254,22 @@ async def test_ws_api_url_follows_base_url() -> None:
     assert SpotClient(base_url="http://127.0.0.1:9000").ws_api_url == "ws://127.0.0.1:9000/ws-api/v3"
     assert SpotClient(base_url="https://data-api.binance.vision").ws_api_url is None
     assert isinstance(SpotClient().ws_api(), WsApiClient)
+
+
+async def test_a_cancelled_request_is_forgotten_and_its_late_answer_dropped(
+    client: SpotClient, connector: MockConnector
+) -> None:
+    async with client.ws_api() as ws:
+        socket = connector.sockets[0]
+        link = ws._pipeline.transport._link
+        assert link is not None
+        reading = asyncio.ensure_future(ws.account())
+        request = await request_of(socket, "account.status")
+        assert link.pending and not link.idle.is_set()
+        reading.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+        assert not link.pending and link.idle.is_set()  # a retiring link may close now
+        answer(socket, request, result={})  # the late answer: nobody waits, nothing breaks
+        await asyncio.sleep(0.01)
+        assert ws.connected and ws.stats.malformed == 0 and ws.stats.reconnects == 0
