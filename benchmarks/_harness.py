@@ -1,15 +1,22 @@
-"""What the benchmark harnesses share: child processes (servers, workers), the request driver, the test
-order, the run order, the summary statistics and their formatting."""
+"""What the benchmark harnesses share: child processes (servers, workers: starting them, their start-up
+line and stop, their results), the request driver, the test order, Binance's request weights, the run
+order, the summary statistics, percentiles and profiles, and their formatting."""
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import io
 import json
+import pstats
+import signal
 import statistics
 import subprocess
 import sys
+import threading
+import traceback
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +36,28 @@ ORDER: dict[str, str] = {
     "quantity": "0.01",
     "price": "30000",
 }
+
+
+def depth_weight(limit: int) -> int:
+    """Binance's weight of ``GET /api/v3/depth`` for `limit` levels."""
+    if limit <= 100:
+        return 5
+    if limit <= 500:
+        return 25
+    if limit <= 1000:
+        return 50
+    return 250
+
+
+def request_weight(path: str, query: dict[str, str]) -> int:
+    """Binance's weights for the routes the benchmarks read (1 for any other)."""
+    if path == "/api/v3/ticker/price":
+        return 2 if "symbol" in query else 4
+    if path == "/api/v3/depth":
+        return depth_weight(int(query.get("limit", "100")))
+    if path in ("/api/v3/exchangeInfo", "/api/v3/account"):
+        return 20
+    return 1
 
 
 def server_stats(base_url: str) -> dict[str, Any]:
@@ -67,6 +96,23 @@ class ChildServer:
             self.proc.wait(timeout=10)
 
 
+async def serve_until_stopped(hello: dict[str, Any]) -> None:
+    """A server's side of `ChildServer`: print `hello` (one JSON line: the harness waits for it), then
+    wait until stdin is closed (the harness gone or done) or SIGTERM / SIGINT."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+
+    def watch_stdin() -> None:
+        sys.stdin.read()
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    print(json.dumps(hello), flush=True)
+    await stop.wait()
+
+
 def run_worker(
     script: str, spec: dict[str, Any], timeout: float, python: str = sys.executable
 ) -> dict[str, Any]:
@@ -76,11 +122,27 @@ def run_worker(
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=str(HERE))
     except subprocess.TimeoutExpired:
         return {"error": f"no result within {timeout:.0f} s"}
-    for line in reversed(proc.stdout.splitlines()):
+    return parse_result(proc.stdout, proc.returncode, proc.stderr)
+
+
+def parse_result(stdout: str, returncode: int | None, stderr: str) -> dict[str, Any]:
+    """A worker's result: its last line after `RESULT_PREFIX`, or an error with the end of its stderr."""
+    for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
             result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
             return result
-    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{proc.stderr[-3000:]}"}
+    return {"error": f"exit status {returncode}, no result; stderr:\n{stderr[-3000:]}"}
+
+
+def report(work: Coroutine[Any, Any, dict[str, Any]]) -> int:
+    """A worker's end: run `work` and print its result (its traceback as ``error`` if it raised) after
+    `RESULT_PREFIX`; the exit status (1 for an error)."""
+    try:
+        result = asyncio.run(work)
+    except BaseException:
+        result = {"error": traceback.format_exc()}
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    return 1 if "error" in result else 0
 
 
 def rotated(items: list[str], by: int) -> list[str]:
@@ -95,6 +157,20 @@ def stats(values: Iterable[float]) -> dict[str, float]:
     """Median, min, max and count of `values`."""
     vs = list(values)
     return {"median": statistics.median(vs), "min": min(vs), "max": max(vs), "n": len(vs)}
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The `q` quantile (0.99: p99) of values sorted in ascending order."""
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * q))]
+
+
+def profile_text(profiler: cProfile.Profile) -> str:
+    """A stopped profile's top 20 by own time and top 40 by cumulative time."""
+    out = io.StringIO()
+    table = pstats.Stats(profiler, stream=out)
+    table.sort_stats("tottime").print_stats(20)
+    table.sort_stats("cumulative").print_stats(40)
+    return out.getvalue()
 
 
 def git_revision() -> str:
@@ -133,45 +209,21 @@ def times(x: float) -> str:
     return f"{x:.2f}×"
 
 
-class ServerProcess:
+class ServerProcess(ChildServer):
     """``_server.py`` in a child process on an ephemeral 127.0.0.1 port; it exits when we close its stdin."""
 
     def __init__(self, symbols: int, depth_levels: int) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "_server.py"),
-                "--symbols",
-                str(symbols),
-                "--depth-levels",
-                str(depth_levels),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=str(HERE),
+        super().__init__(
+            "_server.py",
+            *("--symbols", str(symbols), "--depth-levels", str(depth_levels)),
+            what="benchmark server",
         )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.close()
-            raise RuntimeError("benchmark server failed to start (see stderr above)")
-        hello = json.loads(line)
-        self.port: int = hello["port"]
-        self.sizes: dict[str, int] = hello["sizes"]
+        self.port: int = self.hello["port"]
+        self.sizes: dict[str, int] = self.hello["sizes"]
         self.base_url = f"http://127.0.0.1:{self.port}"
 
     def stats(self) -> dict[str, Any]:
         return server_stats(self.base_url)
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 async def drive(call: Call, n: int, concurrency: int) -> None:

@@ -3,24 +3,21 @@
 
 ``python _limits_server.py --window 10 --limit 1200 [--ban-seconds 120]`` binds 127.0.0.1 on an ephemeral
 port and prints one JSON line once it serves: the port, an API key and its secret. It stops when its
-stdin is closed. The simulator counts weight per IP (every client here is 127.0.0.1, whatever its
-process) in fixed windows of ``--window`` seconds; RAW_REQUESTS and ORDERS are roomy.
+stdin is closed or on SIGTERM (`_harness.serve_until_stopped`). The simulator counts weight per IP
+(every client here is 127.0.0.1, whatever its process) in fixed windows of ``--window`` seconds;
+RAW_REQUESTS and ORDERS are roomy.
 
-In front of it, a middleware records every answer in the window it fell in (the simulator's clock):
-its status, and for a 200 the request's weight (`request_weight`). ``GET /_bench/windows`` answers them
-(``{index: {"statuses": {...}, "ok_weight": n}}``); that route is not counted.
+In front of its dispatch, every answer is recorded in the window it fell in (the simulator's clock): its
+status, and for a 200 the request's weight (`_harness.request_weight`). ``GET /_bench/windows`` answers
+them (``{index: {"statuses": {...}, "ok_weight": n}}``); that route is not counted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import signal
 import sys
-import threading
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,27 +25,14 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # the working tree's binance_async
     sys.path.insert(1, str(HERE.parent))
 
+from _harness import request_weight, serve_until_stopped  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from binance_async.sim import LimitSpec, SimConfig, Simulator  # noqa: E402
 
 
-def request_weight(path: str, query: dict[str, str]) -> int:
-    """Binance's weights for the routes the workers use."""
-    if path == "/api/v3/ticker/price":
-        return 2 if "symbol" in query else 4
-    if path == "/api/v3/depth":
-        limit = int(query.get("limit", "100"))
-        return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
-    if path == "/api/v3/exchangeInfo":
-        return 20
-    if path == "/api/v3/account":
-        return 20
-    return 1
-
-
 class ObservedSimulator(Simulator):
-    """The simulator behind a middleware recording each answer in the window it fell in."""
+    """The simulator recording each answer of its dispatch in the window it fell in."""
 
     def __init__(self, config: SimConfig, window_ms: int) -> None:
         super().__init__(config)
@@ -56,24 +40,15 @@ class ObservedSimulator(Simulator):
         self.statuses: defaultdict[int, Counter[int]] = defaultdict(Counter)
         self.ok_weight: Counter[int] = Counter()
 
-    def app(self) -> web.Application:
-        application = super().app()
-
-        @web.middleware
-        async def observe(
-            request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-        ) -> web.StreamResponse:
-            if request.path == "/_bench/windows":
-                return web.json_response(self.windows())
-            response = await handler(request)
-            index = self.clock.now_ms() // self.window_ms
-            self.statuses[index][response.status] += 1
-            if response.status == 200:
-                self.ok_weight[index] += request_weight(request.path, dict(request.query))
-            return response
-
-        application.middlewares.append(observe)
-        return application
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        if request.path == "/_bench/windows":
+            return web.json_response(self.windows())
+        response = await super()._dispatch(request)
+        index = self.clock.now_ms() // self.window_ms
+        self.statuses[index][response.status] += 1
+        if response.status == 200:
+            self.ok_weight[index] += request_weight(request.path, dict(request.query))
+        return response
 
     def windows(self) -> dict[str, Any]:
         return {
@@ -93,16 +68,8 @@ async def serve(window_s: int, limit: int, ban_seconds: float) -> None:
     sim = ObservedSimulator(config, window_s * 1000)
     base_url = await sim.start("127.0.0.1", 0)
     port = int(base_url.rsplit(":", 1)[1])
-    print(json.dumps({"port": port, "api_key": sim.api_key, "api_secret": sim.api_secret}), flush=True)
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    # Stop when the harness closes our stdin (or dies).
-    threading.Thread(
-        target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(stop.set)), daemon=True
-    ).start()
     try:
-        await stop.wait()
+        await serve_until_stopped({"port": port, "api_key": sim.api_key, "api_secret": sim.api_secret})
     finally:
         await sim.stop()
 

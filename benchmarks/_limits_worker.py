@@ -18,7 +18,6 @@ import json
 import random
 import sys
 import time
-import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # the working tree's binance_async
     sys.path.insert(1, str(HERE.parent))
 
-from _harness import RESULT_PREFIX  # noqa: E402
+from _harness import report  # noqa: E402
 
 from binance_async import (  # noqa: E402
     BinanceError,
@@ -121,13 +120,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    spec = json.loads(sys.argv[1])
-    try:
-        result = asyncio.run(run(spec))
-    except BaseException:
-        result = {"error": traceback.format_exc()}
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
-    return 1 if "error" in result else 0
+    return report(run(json.loads(sys.argv[1])))
 
 
 if __name__ == "__main__":

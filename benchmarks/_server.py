@@ -26,14 +26,12 @@ import asyncio
 import hashlib
 import hmac
 import json
-import signal
-import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import _payloads
+from _harness import depth_weight, serve_until_stopped
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
@@ -41,16 +39,6 @@ Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
 JSON_CT = "application/json"
 WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M"
-
-
-def depth_weight(limit: int) -> int:
-    if limit <= 100:
-        return 5
-    if limit <= 500:
-        return 25
-    if limit <= 1000:
-        return 50
-    return 250
 
 
 class Stats:
@@ -215,18 +203,6 @@ async def serve(args: argparse.Namespace) -> None:
     site = web.TCPSite(runner, "127.0.0.1", args.port)
     await site.start()
     port = int(runner.addresses[0][1])
-
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
-
-    def watch_stdin() -> None:  # parent gone or closed our stdin -> exit
-        sys.stdin.read()
-        loop.call_soon_threadsafe(stop.set)
-
-    threading.Thread(target=watch_stdin, daemon=True).start()
-
     sizes = {
         "ticker_price": len(payloads.ticker_price),
         "depth": len(payloads.depth),
@@ -234,9 +210,8 @@ async def serve(args: argparse.Namespace) -> None:
         "exchange_info_one": len(payloads.exchange_info_one),
         "account": len(payloads.account),
     }
-    print(json.dumps({"port": port, "sizes": sizes, "n_symbols": payloads.n_symbols}), flush=True)
     try:
-        await stop.wait()
+        await serve_until_stopped({"port": port, "sizes": sizes, "n_symbols": payloads.n_symbols})
     finally:
         await runner.cleanup()
 

@@ -11,14 +11,12 @@ resident memory.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import resource
 import statistics
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +24,8 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # benchmark the working tree's binance_async
     sys.path.insert(1, str(HERE.parent))
 
-from _harness import drive, server_stats  # noqa: E402
+from _harness import drive, percentile, report, server_stats  # noqa: E402
 from _peers import SIDE_FACTORIES, Call, Expect  # noqa: E402
-
-RESULT_PREFIX = "@@result "
 
 
 async def drive_sequential(call: Call, n: int, latencies: list[float]) -> None:
@@ -78,18 +74,12 @@ async def measure(spec: dict[str, Any]) -> dict[str, Any]:
     if latencies:
         latencies.sort()
         result["latency_p50_us"] = statistics.median(latencies) * 1e6
-        result["latency_p99_us"] = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1e6
+        result["latency_p99_us"] = percentile(latencies, 0.99) * 1e6
     return result
 
 
 def main() -> int:
-    spec = json.loads(sys.argv[1])
-    try:
-        result = asyncio.run(measure(spec))
-    except BaseException:
-        result = {"error": traceback.format_exc()}
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
-    return 1 if "error" in result else 0
+    return report(measure(json.loads(sys.argv[1])))
 
 
 if __name__ == "__main__":

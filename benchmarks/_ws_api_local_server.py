@@ -4,7 +4,7 @@ without the simulator's matching engine (~150-200 µs of CPU per order on either
 
 ``python _ws_api_local_server.py [--markets 100]`` binds 127.0.0.1 on an ephemeral port and prints the
 same JSON line as ``_ws_api_server.py`` (port, HMAC key and secret, Ed25519 key and private key,
-markets); it stops when its stdin is closed or on SIGTERM (`_ws_api_server.serve_until_stopped`).
+markets); it stops when its stdin is closed or on SIGTERM (`_harness.serve_until_stopped`).
 
 What it serves (aiohttp's low-level ``web.Server``, no routing table, no access log):
 
@@ -42,8 +42,6 @@ Not Binance, read by the harness and the workers outside their timed regions:
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import gc
 import json
 import re
@@ -61,16 +59,15 @@ if str(HERE.parent) not in sys.path:  # the working tree's binance_async
 
 import aiohttp  # noqa: E402
 import msgspec  # noqa: E402
+from _harness import serve_until_stopped  # noqa: E402
 from _ws_api_server import (  # noqa: E402
-    ED25519_KEY,
     LIMITS,
-    MARKETS,
-    QUANTITY,
     Profiler,
     config,
+    hello,
+    main,
     market_names,
     new_ed25519,
-    serve_until_stopped,
 )
 from aiohttp import WSMsgType, web  # noqa: E402
 
@@ -457,22 +454,11 @@ async def serve(count: int) -> None:
     port = runner.addresses[0][1]
     gc.collect()
     gc.freeze()
-    hello = {
-        "base_url": f"http://127.0.0.1:{port}",
-        "api_key": hmac_key.key,
-        "api_secret": hmac_key.hmac_secret,
-        "ed25519_key": ED25519_KEY,
-        "ed25519_private_pem": private_pem,
-        "symbols": names,
-        "quantity": str(QUANTITY),
-    }
     try:
-        await serve_until_stopped(hello)
+        await serve_until_stopped(hello(f"http://127.0.0.1:{port}", hmac_key, private_pem, names))
     finally:
         await runner.cleanup()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--markets", type=int, default=MARKETS, help="markets the orders go round")
-    asyncio.run(serve(parser.parse_args().markets))
+    main(serve, __doc__)

@@ -20,8 +20,7 @@ workers read outside their timed regions:
   the top of the list as text).
 
 ``_ws_api_local_server.py`` (the local server) reuses this module's markets, keys, start-up line and
-stop protocol (`config`, `new_ed25519`, `Profiler`, `serve_until_stopped`), so the harness drives both
-alike.
+command line (`config`, `new_ed25519`, `Profiler`, `hello`, `main`), so the harness drives both alike.
 """
 
 from __future__ import annotations
@@ -30,13 +29,9 @@ import argparse
 import asyncio
 import cProfile
 import gc
-import io
-import json
-import pstats
-import signal
 import sys
-import threading
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # the working tree's binance_async
     sys.path.insert(1, str(HERE.parent))
 
+from _harness import profile_text, serve_until_stopped  # noqa: E402
 from aiohttp import web  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
@@ -131,29 +127,29 @@ class Profiler:
         if self.profiler is None:
             return "not started"
         self.profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(self.profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(20)
-        stats.sort_stats("cumulative").print_stats(40)
+        text = profile_text(self.profiler)
         self.profiler = None
-        return out.getvalue()
+        return text
 
 
-async def serve_until_stopped(hello: dict[str, Any]) -> None:
-    """Print `hello` (one JSON line: the harness waits for it), then wait until stdin is closed (the
-    harness gone or done) or SIGTERM / SIGINT."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_signal_handler(signal.SIGINT, stop.set)
+def hello(base_url: str, hmac_key: ApiKey, private_pem: str, names: list[str]) -> dict[str, Any]:
+    """The start-up line the harness reads: where, both keys (the Ed25519 one's private key), the markets."""
+    return {
+        "base_url": base_url,
+        "api_key": hmac_key.key,
+        "api_secret": hmac_key.hmac_secret,
+        "ed25519_key": ED25519_KEY,
+        "ed25519_private_pem": private_pem,
+        "symbols": names,
+        "quantity": str(QUANTITY),
+    }
 
-    def watch_stdin() -> None:
-        sys.stdin.read()
-        loop.call_soon_threadsafe(stop.set)
 
-    threading.Thread(target=watch_stdin, daemon=True).start()
-    print(json.dumps(hello), flush=True)
-    await stop.wait()
+def main(serve: Callable[[int], Coroutine[Any, Any, None]], description: str | None) -> None:
+    """The command line of either server: ``serve(--markets)`` until stopped."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--markets", type=int, default=MARKETS, help="markets the orders go round")
+    asyncio.run(serve(parser.parse_args().markets))
 
 
 class BenchSimulator(Simulator):
@@ -223,7 +219,8 @@ class BenchSimulator(Simulator):
 async def serve(count: int) -> None:
     names = market_names(count)
     private_pem, public_pem = new_ed25519()
-    sim = BenchSimulator(config(names, generated_key(), public_pem), names)
+    hmac_key = generated_key()
+    sim = BenchSimulator(config(names, hmac_key, public_pem), names)
     for symbol in names:  # seeded now (a day of trades, the book) rather than by a timed order
         sim.market.tape(symbol)
         sim.market.book(symbol)
@@ -232,22 +229,11 @@ async def serve(count: int) -> None:
     gc.collect()
     gc.freeze()
     base_url = await sim.start("127.0.0.1", 0)
-    hello = {
-        "base_url": base_url,
-        "api_key": sim.api_key,
-        "api_secret": sim.api_secret,
-        "ed25519_key": ED25519_KEY,
-        "ed25519_private_pem": private_pem,
-        "symbols": names,
-        "quantity": str(QUANTITY),
-    }
     try:
-        await serve_until_stopped(hello)
+        await serve_until_stopped(hello(base_url, hmac_key, private_pem, names))
     finally:
         await sim.stop()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--markets", type=int, default=MARKETS, help="markets the orders go round")
-    asyncio.run(serve(parser.parse_args().markets))
+    main(serve, __doc__)

@@ -31,14 +31,11 @@ import asyncio
 import contextlib
 import cProfile
 import gc
-import io
 import itertools
 import json
-import pstats
 import statistics
 import sys
 import time
-import traceback
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
@@ -50,17 +47,10 @@ if str(HERE.parent) not in sys.path:  # benchmark the working tree's binance_asy
     sys.path.insert(1, str(HERE.parent))
 
 import aiohttp  # noqa: E402
+from _harness import percentile, profile_text, report, server_stats  # noqa: E402
 
 from binance_async import SpotClient  # noqa: E402
 from binance_async.ws_api import ExecutionReport, OutboundAccountPosition  # noqa: E402
-
-RESULT_PREFIX = "@@result "
-
-
-def server_stats(base_url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{base_url}/_bench/stats", timeout=10) as resp:
-        result: dict[str, Any] = json.loads(resp.read())
-        return result
 
 
 def server_profile(base_url: str, action: str) -> str:
@@ -78,10 +68,6 @@ def make_client(spec: dict[str, Any]) -> SpotClient:
     return SpotClient(spec["api_key"], spec["api_secret"], base_url=spec["base_url"])
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * q))]
-
-
 @contextlib.contextmanager
 def profiled(enabled: bool, out: dict[str, Any], base_url: str) -> Any:
     """cProfile of this process, and of the server's, around the timed region (``--profile``)."""
@@ -95,11 +81,7 @@ def profiled(enabled: bool, out: dict[str, Any], base_url: str) -> Any:
         yield
     finally:
         profiler.disable()
-        text = io.StringIO()
-        stats = pstats.Stats(profiler, stream=text)
-        stats.sort_stats("tottime").print_stats(20)
-        stats.sort_stats("cumulative").print_stats(40)
-        out["profile_client"] = text.getvalue()
+        out["profile_client"] = profile_text(profiler)
         out["profile_server"] = server_profile(base_url, "stop")
 
 
@@ -440,12 +422,7 @@ async def wait_for_reports(heard: Heard, expected: int, timeout: float) -> bool:
 def main() -> int:
     spec = json.loads(sys.argv[1])
     measure = measure_events if spec["workload"] == "events" else measure_orders
-    try:
-        result = asyncio.run(measure(spec))
-    except BaseException:
-        result = {"error": traceback.format_exc()}
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
-    return 1 if "error" in result else 0
+    return report(measure(spec))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ import random
 import subprocess
 import sys
 import time
-import traceback
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -45,10 +44,11 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # the working tree's binance_async
     sys.path.insert(1, str(HERE.parent))
 
+from _harness import parse_result, report, request_weight  # noqa: E402
+
 LIBS: tuple[str, ...] = ("binance_async", "python-binance", "ccxt")
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT")
 DEPTH_SHARE = 0.3
-RESULT_PREFIX = "@@result "
 
 Read = Callable[[random.Random], Awaitable[object]]
 
@@ -77,18 +77,6 @@ class Window:
     ok_weight: int = 0  # weight of the requests answered 200
     max_used_header: int = 0  # highest X-MBX-USED-WEIGHT-<window> seen on a 200 answer
     statuses: Counter[int] = field(default_factory=Counter)
-
-
-def request_weight(path: str, query: dict[str, str]) -> int:
-    """Binance's weights for the routes the benchmark uses."""
-    if path == "/api/v3/ticker/price":
-        return 2 if "symbol" in query else 4
-    if path == "/api/v3/depth":
-        limit = int(query.get("limit", "100"))
-        return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
-    if path == "/api/v3/exchangeInfo":
-        return 20
-    return 1
 
 
 # --------------------------------------------------------------------------- the clients
@@ -281,21 +269,13 @@ def run(libs: list[str], cfg: Config, *, log: Callable[[str], None] = print) -> 
         ]
         timeout = 120 + cfg.windows * cfg.window_s * 2
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=HERE)
-        result = _parse(proc)
+        result = parse_result(proc.stdout, proc.returncode, proc.stderr)
         result.setdefault("lib", lib)
         result.setdefault("setup", SETUPS[lib])
         result["version"] = version
         results.append(result)
         log(format_result(result))
     return results
-
-
-def _parse(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return result
-    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{proc.stderr[-3000:]}"}
 
 
 def format_result(r: dict[str, Any]) -> str:
@@ -324,12 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = Config(window_s=args.window, limit=args.limit, windows=args.windows, tasks=args.tasks)
     if args.worker:
-        try:
-            result = asyncio.run(measure(args.worker, cfg))
-        except BaseException:
-            result = {"error": traceback.format_exc()}
-        print(RESULT_PREFIX + json.dumps(result), flush=True)
-        return 1 if "error" in result else 0
+        return report(measure(args.worker, cfg))
     libs = [lib.strip() for lib in args.libs.split(",") if lib.strip()]
     unknown = [lib for lib in libs if lib not in LIBS]
     if unknown:

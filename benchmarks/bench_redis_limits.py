@@ -47,7 +47,16 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # the working tree's binance_async (and tests.redis)
     sys.path.insert(1, str(HERE.parent))
 
-from _harness import RESULT_PREFIX, cell, git_revision, num, stats  # noqa: E402
+from _harness import (  # noqa: E402
+    ChildServer,
+    cell,
+    git_revision,
+    num,
+    parse_result,
+    percentile,
+    report,
+    stats,
+)
 
 from tests.redis.redis_server import RedisServer  # noqa: E402
 
@@ -61,48 +70,22 @@ SETUPS = {
 }
 
 
-class LimitsServer:
+class LimitsServer(ChildServer):
     """``_limits_server.py`` in a child process (see there)."""
 
     def __init__(self, window_s: int, limit: int, ban_seconds: float) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "_limits_server.py"),
-                "--window",
-                str(window_s),
-                "--limit",
-                str(limit),
-                "--ban-seconds",
-                str(ban_seconds),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=str(HERE),
+        super().__init__(
+            "_limits_server.py",
+            *("--window", str(window_s), "--limit", str(limit), "--ban-seconds", str(ban_seconds)),
+            what="the simulator",
         )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.close()
-            raise RuntimeError("the simulator failed to start (see stderr above)")
-        hello = json.loads(line)
-        self.base_url = f"http://127.0.0.1:{hello['port']}"
-        self.api_key: str = hello["api_key"]
-        self.api_secret: str = hello["api_secret"]
+        self.base_url = f"http://127.0.0.1:{self.hello['port']}"
+        self.api_key: str = self.hello["api_key"]
+        self.api_secret: str = self.hello["api_secret"]
 
     def windows(self) -> dict[int, dict[str, Any]]:
         with urllib.request.urlopen(f"{self.base_url}/_bench/windows", timeout=10) as resp:
             return {int(k): v for k, v in json.loads(resp.read()).items()}
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
 
 
 # --------------------------------------------------------------------------- one saturation run
@@ -130,11 +113,7 @@ async def _start_worker(spec: dict[str, Any]) -> asyncio.subprocess.Process:
 
 async def _result(proc: asyncio.subprocess.Process, timeout: float) -> dict[str, Any]:
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    for line in reversed(out.decode().splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return result
-    return {"error": f"exit status {proc.returncode}, no result; stderr:\n{err.decode()[-3000:]}"}
+    return parse_result(out.decode(), proc.returncode, err.decode())
 
 
 async def saturate(scenario: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -223,11 +202,6 @@ async def saturate(scenario: str, args: argparse.Namespace, workdir: Path) -> di
 # --------------------------------------------------------------------------- overhead (one process)
 
 
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-
 async def overhead(redis_url: str, base_url: str) -> dict[str, Any]:
     """What the store adds: admission alone, admissions per second, and a ticker round trip."""
     from binance_async import SpotClient
@@ -252,7 +226,7 @@ async def overhead(redis_url: str, base_url: str) -> dict[str, Any]:
             admission = await local.acquire(2)
         local.reconcile(headers, admission)
         samples.append((clock() - t0) / 1000.0)
-    local_us = samples
+    local_us = sorted(samples)
 
     prefix = "ovh" + uuid.uuid4().hex[:8]
     shared = RateLimiter(roomy, store=redis_url, identity=Identity(prefix, prefix))
@@ -262,7 +236,7 @@ async def overhead(redis_url: str, base_url: str) -> dict[str, Any]:
         admission = shared.try_acquire(2) or await shared.acquire(2)
         shared.reconcile(headers, admission)
         samples.append((clock() - t0) / 1000.0)
-    redis_us = samples
+    redis_us = sorted(samples)
 
     admitted = 0
     stop_at = time.perf_counter() + 2.0
@@ -288,20 +262,20 @@ async def overhead(redis_url: str, base_url: str) -> dict[str, Any]:
                 t0 = clock()
                 await client.ticker_price("BTCUSDT")
                 times.append((clock() - t0) / 1000.0)
-            return times
+            return sorted(times)
 
     without = await round_trips(None, 1500)
     with_store = await round_trips(redis_url, 1500)
     return {
         "admission_local_p50_us": statistics.median(local_us),
-        "admission_local_p99_us": _percentile(local_us, 0.99),
+        "admission_local_p99_us": percentile(local_us, 0.99),
         "admission_redis_p50_us": statistics.median(redis_us),
-        "admission_redis_p99_us": _percentile(redis_us, 0.99),
+        "admission_redis_p99_us": percentile(redis_us, 0.99),
         "admits_per_s_100_tasks": per_second,
         "ticker_p50_us_without": statistics.median(without),
-        "ticker_p99_us_without": _percentile(without, 0.99),
+        "ticker_p99_us_without": percentile(without, 0.99),
         "ticker_p50_us_with": statistics.median(with_store),
-        "ticker_p99_us_with": _percentile(with_store, 0.99),
+        "ticker_p99_us_with": percentile(with_store, 0.99),
     }
 
 
@@ -316,11 +290,7 @@ def run_overhead(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     finally:
         server.close()
         redis.stop()
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return {"scenario": "overhead", **result}
-    return {"scenario": "overhead", "error": f"exit status {proc.returncode}; {proc.stderr[-3000:]}"}
+    return {"scenario": "overhead", **parse_result(proc.stdout, proc.returncode, proc.stderr)}
 
 
 # --------------------------------------------------------------------------- report
@@ -432,12 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.overhead_worker:
-        try:
-            result = asyncio.run(overhead(*args.overhead_worker))
-        except BaseException:
-            result = {"error": traceback.format_exc()}
-        print(RESULT_PREFIX + json.dumps(result), flush=True)
-        return 1 if "error" in result else 0
+        return report(overhead(*args.overhead_worker))
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [s for s in scenarios if s not in SCENARIOS]
     if unknown:
@@ -457,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
                 r["run"] = run
                 runs.append(r)
                 print(f"run {run + 1}/{args.runs} {format_run(r)}", flush=True)
-    result = {
+    result: dict[str, Any] = {
         "args": vars(args),
         "git": git_revision(),
         "python": sys.version.split()[0],

@@ -48,6 +48,7 @@ __all__ = [
     "account_name",
     "admit_batch",
     "open_store",
+    "owner",
     "span",
     "ttl_ms",
     "unblock_ms",
@@ -92,6 +93,11 @@ class AdmitResult(NamedTuple):
     pause_status: int
     totals: tuple[int, int, int]
     counts: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def paused(cls, until_ms: int, status: int) -> AdmitResult:
+        """The answer while the IP is paused until `until_ms` (after a `status` 429 or 418)."""
+        return cls(0, 0, until_ms, status, (0, 0, 0), ())
 
 
 @runtime_checkable
@@ -149,6 +155,11 @@ def account_name(api_key: str | None) -> str:
     if not api_key:
         return "public"
     return "key-" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+def owner(who: Identity, kind: int) -> tuple[str, str]:
+    """Whose count a window of `kind` is: ``("acct", account)`` for ORDERS, else ``("ip", ip)``."""
+    return ("acct", who.account) if kind == ORDERS else ("ip", who.ip)
 
 
 def span(window: StoreWindow, now_ms: int) -> tuple[int, int]:
@@ -233,12 +244,8 @@ class InProcessStore:
         if self.down:
             raise ConnectionError("the in-process store is marked down")
 
-    @staticmethod
-    def _scope(who: Identity, kind: int) -> tuple[str, str]:
-        return ("acct", who.account) if kind == ORDERS else ("ip", who.ip)
-
     def _key(self, who: Identity, window: StoreWindow, index: int) -> tuple[str, str, str, int, int]:
-        scope, name = self._scope(who, window.kind)
+        scope, name = owner(who, window.kind)
         return (scope, name, window.limit_type, window.length, index)
 
     def _prune(self, now_ms: int) -> None:
@@ -262,7 +269,7 @@ class InProcessStore:
         self._prune(now_ms)
         paused = self._pauses.get(who.ip)
         if paused is not None and paused[0] > now_ms:
-            return AdmitResult(0, 0, paused[0], paused[1], (0, 0, 0), ())
+            return AdmitResult.paused(*paused)
         spans = [span(w, now_ms) for w in windows]
         keys = []
         for window, (lo, hi) in zip(windows, spans, strict=True):
@@ -280,7 +287,7 @@ class InProcessStore:
             after.append((self._counts.get(k_lo, 0), self._counts.get(k_hi, 0)))
         for kind, amount in ((WEIGHT, weight), (RAW, raw), (ORDERS, orders)):
             if amount:
-                key = (*self._scope(who, kind), kind)
+                key = (*owner(who, kind), kind)
                 self._totals[key] = self._totals.get(key, 0) + amount
         return AdmitResult(admitted, blocked, 0, 0, self._totals_of(who), tuple(after))
 

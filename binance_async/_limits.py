@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from aiolimiter import AsyncLimiter
 
 from ._constants import MAX_RETRY_AFTER
+from ._nap import Nap
 from ._windows import (
     DEFAULT_LIMITS,
     ORDERS,
@@ -165,7 +166,7 @@ class RateLimiter:
         self._queued = 0
         self._paused_until_ms = 0
         self._pause_status = 429
-        self._nap: asyncio.Future[None] | None = None
+        self._nap = Nap()
         # The current period: until `_period_until` no window's (lo, hi) indices change, so what is
         # left per kind (weight, raw requests, orders) is a number, and charges can wait in
         # `_pending` before they are added to the windows' counts (`_settle`).
@@ -503,19 +504,11 @@ class RateLimiter:
         loop = asyncio.get_running_loop()
         if deadline is not None and loop.time() + delay_ms / 1000.0 > deadline[0]:
             raise self._wait_error(deadline[1])  # known to take longer than the call may wait
-        nap: asyncio.Future[None] = loop.create_future()
-        handle = loop.call_later(delay_ms / 1000.0, _resolve, nap)
-        self._nap = nap
-        try:
-            await nap
-        finally:
-            handle.cancel()
-            self._nap = None
+        await self._nap.sleep(delay_ms)
 
     def _wake_head(self) -> None:
         """Let the head of the queue look again (after a reconfiguration or a new pause)."""
-        if self._nap is not None:
-            _resolve(self._nap)
+        self._nap.wake()
 
     # -- feedback from responses ---------------------------------------------------------------------
 
@@ -625,8 +618,3 @@ class RateLimiter:
 
 #: ``tuple.__new__``: builds an `Admission` without NamedTuple's Python-level ``__new__`` (hot path).
 _new_admission = tuple.__new__
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)

@@ -32,11 +32,11 @@ from ._limit_store import (
     AdmitResult,
     Identity,
     StoreWindow,
+    owner,
     span,
     ttl_ms,
     unblock_ms,
 )
-from ._windows import ORDERS
 
 __all__ = ["DEFAULT_PREFIX", "RedisLimitStore"]
 
@@ -225,7 +225,8 @@ class RedisLimitStore:
     # -- keys -----------------------------------------------------------------------------------------
 
     def _owner(self, who: Identity, kind: int) -> str:
-        return f"{self._tag}:acct:{who.account}" if kind == ORDERS else f"{self._tag}:ip:{who.ip}"
+        scope, name = owner(who, kind)
+        return f"{self._tag}:{scope}:{name}"
 
     def window_key(self, who: Identity, window: StoreWindow, index: int) -> str:
         return f"{self._owner(who, window.kind)}:{window.limit_type}:{window.length}:{index}"
@@ -265,7 +266,7 @@ class RedisLimitStore:
         args.append(TOTAL_TTL_MS)
         reply = [int(x) for x in await self._admit(keys=keys, args=args)]
         if reply[2]:
-            return AdmitResult(0, 0, reply[2], reply[3], (0, 0, 0), ())
+            return AdmitResult.paused(reply[2], reply[3])
         counts = tuple((reply[i], reply[i + 1]) for i in range(7, len(reply), 2))
         return AdmitResult(reply[0], reply[1], 0, 0, (reply[4], reply[5], reply[6]), counts)
 

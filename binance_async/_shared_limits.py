@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._limit_store import Identity, LimitStore, StoreWindow
 from ._limits import Admission, ServerCount
+from ._nap import Nap
 from ._windows import ORDERS, RAW, WEIGHT, Window, WindowSpec, WindowState
 from .errors import RequestTooHeavyError
 
@@ -91,7 +92,7 @@ class SharedLimits:
         self._queue: deque[_Waiter] = deque()
         self._forced = [0, 0, 0]
         self._pump: asyncio.Task[None] | None = None
-        self._nap: asyncio.Future[None] | None = None
+        self._nap = Nap()
         self._probe: asyncio.Task[None] | None = None
         self._raises: dict[tuple[str, int, int], tuple[StoreWindow, int, int, int | None]] = {}
         self._raiser: asyncio.Task[None] | None = None
@@ -168,9 +169,7 @@ class SharedLimits:
 
     def wake(self) -> None:
         """Let a sleeping pump look again (a pause, a reconfiguration, an outage)."""
-        nap = self._nap
-        if nap is not None and not nap.done():
-            nap.set_result(None)
+        self._nap.wake()
 
     async def _run(self) -> None:
         try:
@@ -197,7 +196,7 @@ class SharedLimits:
             if now < limiter._paused_until_ms:
                 delay = limiter._paused_until_ms - now
                 self._fail_late(loop.time() + delay / 1000.0, pause=True)
-                await self._sleep(delay)
+                await self._nap.sleep(delay)
                 continue
             batch = [w for w in _head(queue, MAX_BATCH) if not w.future.done()]
             self._forced = [0, 0, 0]
@@ -234,7 +233,7 @@ class SharedLimits:
             if len(admitted) < len(batch):
                 delay = max(1, result.blocked_ms)
                 self._fail_late(loop.time() + delay / 1000.0, pause=False)
-                await self._sleep(delay)
+                await self._nap.sleep(delay)
 
     def _seen(self, now: int, totals: tuple[int, int, int], counts: tuple[tuple[int, int], ...]) -> None:
         """Remember the store's totals and counts from an answer."""
@@ -260,17 +259,6 @@ class SharedLimits:
                 assert waiter.timeout is not None
                 error = limiter._pause_error(waiter.timeout) if pause else None
                 waiter.future.set_exception(error or limiter._wait_error(waiter.timeout))
-
-    async def _sleep(self, delay_ms: int) -> None:
-        loop = asyncio.get_running_loop()
-        nap: asyncio.Future[None] = loop.create_future()
-        handle = loop.call_later(delay_ms / 1000.0, _resolve, nap)
-        self._nap = nap
-        try:
-            await nap
-        finally:
-            handle.cancel()
-            self._nap = None
 
     def _release_to_local(self) -> None:
         """The store went away: every queued request takes the local path (their futures answer None)."""
@@ -492,8 +480,3 @@ def _head(queue: deque[_Waiter], n: int) -> Iterable[_Waiter]:
 
 def _shared_admission(now: int, orders: int, weight_mark: int, orders_mark: int) -> Admission:
     return Admission(now, orders, weight_mark, orders_mark, True)
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
