@@ -4,6 +4,8 @@ A `Connector` opens a `WebSocket` for a URL; a `WebSocket` is the part of aiohtt
 ``ClientWebSocketResponse`` the library uses: ``receive()`` one frame (an ``aiohttp.WSMessage``),
 ``send_str``, ``pong`` and ``close``. `AiohttpConnector` is the real one (the client's session, its
 proxy and ``trust_env``); ``binance_async.testing.MockConnector`` is the socket-level fake for tests.
+The market streams open their sockets with their own frame reader when `AiohttpConnector.direct` says
+the session would connect straight to the host (``binance_async.streams._wire``).
 
 Sockets are opened with ``autoping=False``: the reader answers each server ping with its payload itself
 (Binance counts a pong only if it carries the ping's payload), and sees every frame, so a watchdog can
@@ -18,6 +20,7 @@ from typing import Protocol, cast
 
 import aiohttp
 
+from ._transport import AiohttpTransport
 from .errors import ConnectionFailedError
 
 __all__ = ["DEFAULT_MAX_FRAME_BYTES", "AiohttpConnector", "Connector", "WebSocket"]
@@ -64,6 +67,27 @@ class AiohttpConnector:
         self._max_frame_bytes = max_frame_bytes
         self._timeout = aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0)
         self._handshake_timeout = handshake_timeout
+
+    @property
+    def max_frame_bytes(self) -> int:
+        return self._max_frame_bytes
+
+    @property
+    def handshake_timeout(self) -> float:
+        return self._handshake_timeout
+
+    def direct(self) -> bool:
+        """Whether a socket of this connector goes straight to its host with Python's default TLS
+        context: no proxy (given, or taken from the environment with ``trust_env``), on the session
+        the client opened itself (a session passed in keeps its own settings: TLS, resolver, local
+        address). Only then may a socket skip aiohttp (the market streams' own frame reader)."""
+        if self._proxy is not None:
+            return False
+        session = self._session()
+        if session.trust_env:
+            return False
+        owner = getattr(self._session, "__self__", None)
+        return isinstance(owner, AiohttpTransport) and owner.opened_session
 
     async def connect(self, url: str) -> WebSocket:
         session = self._session()

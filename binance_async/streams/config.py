@@ -35,6 +35,10 @@ class StreamConfig:
       per IP; attempts beyond wait (counted for all streams of one client).
     * `queue_size`, `overflow`: each subscriber's bounded queue and what happens when it is full.
     * `buffer_size`: depth updates an order book keeps while it waits for its snapshot.
+    * `own_reader`: the sockets read their frames with this library's WebSocket client (a raw asyncio
+      protocol handing the reader every message of a network read at once) whenever the client
+      connects straight to the host (no proxy, no ``trust_env``, the client's own session); False:
+      always through aiohttp's socket.
     """
 
     silence_timeout: float = 60.0
@@ -49,6 +53,7 @@ class StreamConfig:
     queue_size: int = 1000
     overflow: Overflow = "drop_oldest"
     buffer_size: int = 2000
+    own_reader: bool = True
 
     def __post_init__(self) -> None:
         for name in (
@@ -77,6 +82,8 @@ class StreamConfig:
             raise ParameterError(
                 "StreamConfig.max_streams_per_connection must be 1 to 1024 (Binance's limit)"
             )
+        if type(self.own_reader) is not bool:
+            raise ParameterError(f"StreamConfig.own_reader must be a bool, got {self.own_reader!r}")
         if self.overflow not in ("drop_oldest", "raise", "block"):
             raise ParameterError(
                 f"StreamConfig.overflow must be drop_oldest, raise or block, got {self.overflow!r}"

@@ -57,6 +57,8 @@ _BATCH = 100
 _MAX_URL_STREAMS = 1800
 #: Events a new link may hold back while the old one drains (a drain takes one round trip).
 _MAX_HELD = 100_000
+#: Events the reader passes on before it lets the other tasks (the consumers) run once.
+_BURST = 128
 
 ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
 StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
@@ -340,23 +342,28 @@ class StreamConnection:
             self._overlap = None
             self.stats.last_error = f"rotation: {type(exc).__name__}: {exc}"
             return None
-        if not old.ended and self.streams:
-            with contextlib.suppress(SubscriptionError):  # the old link drained, or ended meanwhile
-                await self._control(old, "UNSUBSCRIBE", list(self.streams))
-        old.retired = True
-        self._link = new
-        self.stats.rotations += 1
-        sink = self._sink
-        held = overlap.held
-        while held:  # the new link's reader adds to it while a blocking sink makes us wait
-            event = held.popleft()
-            if not overlap.fresh(event):
-                self.stats.repeats += 1
-                continue
-            self.stats.events += 1
-            wait = sink(event)
-            if wait is not None:
-                await wait
+        try:
+            if not old.ended and self.streams:
+                with contextlib.suppress(SubscriptionError):  # the old link drained, or ended meanwhile
+                    await self._control(old, "UNSUBSCRIBE", list(self.streams))
+            old.retired = True
+            self._link = new
+            self.stats.rotations += 1
+            sink = self._sink
+            held = overlap.held
+            while held:  # the new link's reader adds to it while a blocking sink makes us wait
+                event = held.popleft()
+                if not overlap.fresh(event):
+                    self.stats.repeats += 1
+                    continue
+                self.stats.events += 1
+                wait = sink(event)
+                if wait is not None:
+                    await wait
+        except BaseException:  # stopped (closed) in the middle: the link not installed is closed here
+            self._overlap = None
+            await close_link(old if self._link is new else new)
+            raise
         self._overlap = None
         await close_link(old)
         self._status("rotated")
@@ -489,20 +496,45 @@ class StreamConnection:
             raise SubscriptionError(f"{method} refused: {reply.error.msg}", code=reply.error.code)
 
     async def _read(self, link: _Link) -> None:
-        """The reader: every frame of the link, as it comes; events to the sink."""
+        """The reader: every frame of the link, as it comes; events to the sink.
+
+        A socket with ``receive_batch`` (`WireSocket`) gives every message of a network read at
+        once: text payloads, and ``(WSMsgType, data)`` for the rest; aiohttp's gives one at a time.
+        Every `_BURST` events passed on the reader lets the other tasks run once (``sleep(0)``), so
+        that consumers empty their queues while a burst is still being read; it never waits for them
+        (except for a ``"block"`` subscriber, whose connection is its own).
+        """
         socket = link.socket
         stats = self.stats
         sink = self._sink
         now = self._loop.time
+        receive_batch = getattr(socket, "receive_batch", None)
+        receive = socket.receive
         text = WSMsgType.TEXT
+        ping = WSMsgType.PING
+        burst = 0
+        batch: Iterable[object]
         try:
             while True:
-                frame = await socket.receive()
+                if receive_batch is not None:
+                    batch = await receive_batch()
+                else:
+                    frame = await receive()
+                    batch = (frame.data,) if frame.type is text else ((frame.type, frame.data),)
                 link.last_frame_at = stats.last_frame_at = now()
-                kind = frame.type
-                if kind is text:
+                for item in batch:
+                    if type(item) is tuple:
+                        kind, data = item
+                        if kind is ping:
+                            stats.pings += 1
+                            await socket.pong(data)
+                        elif kind is WSMsgType.BINARY:
+                            stats.malformed += 1
+                        elif kind is not WSMsgType.PONG:  # CLOSE, CLOSING, CLOSED, ERROR
+                            return
+                        continue
                     try:
-                        event = decode_message(frame.data)
+                        event = decode_message(item)  # type: ignore[arg-type]
                     except msgspec.DecodeError:
                         stats.malformed += 1
                         continue
@@ -513,28 +545,24 @@ class StreamConnection:
                         stats.server_shutdowns += 1
                         link.announce_shutdown()
                         continue
-                    if link.retired:
-                        stats.repeats += 1  # switched away from: the new link delivers it
-                        continue
-                    overlap = self._overlap
-                    if overlap is not None:
-                        if link is not overlap.old:
-                            overlap.held.append(event)  # the new link, while the old one drains
+                    if link.retired or self._overlap is not None:
+                        if link.retired:
+                            stats.repeats += 1  # switched away from: the new link delivers it
                             continue
-                        overlap.passed_on(event)
+                        overlap = self._overlap
+                        if overlap is not None:
+                            if link is not overlap.old:
+                                overlap.held.append(event)  # the new link, while the old one drains
+                                continue
+                            overlap.passed_on(event)
                     stats.events += 1
                     wait = sink(event)
                     if wait is not None:
                         await wait
-                elif kind is WSMsgType.PING:
-                    stats.pings += 1
-                    await socket.pong(frame.data)
-                elif kind is WSMsgType.PONG:
-                    continue
-                elif kind is WSMsgType.BINARY:
-                    stats.malformed += 1
-                else:  # CLOSE, CLOSING, CLOSED, ERROR
-                    break
+                    burst += 1
+                    if burst == _BURST:
+                        burst = 0
+                        await asyncio.sleep(0)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the socket failed: the supervisor reconnects

@@ -371,6 +371,13 @@ class Envelope(msgspec.Struct, Generic[T], gc=False):
     data: T
 
 
+class _Data(msgspec.Struct, Generic[T], gc=False):
+    """What the decoder reads of a combined-stream message: ``data`` (the stream name, already known
+    from the message's start, is skipped without being built)."""
+
+    data: T
+
+
 # --------------------------------------------------------------------------------------------
 # Which type a stream's events have
 # --------------------------------------------------------------------------------------------
@@ -459,17 +466,17 @@ _Route: TypeAlias = "tuple[Any, int, str, Any, Any]"
 #: Routes are kept for at most this many stream names (str and bytes keys count apart).
 ROUTE_CACHE_SIZE = 4096
 _routes: dict[str | bytes, _Route] = {}  # key: the message up to the name's closing quote
-_decoders: dict[Any, msgspec.json.Decoder[Envelope[Any]]] = {}
+_decoders: dict[Any, msgspec.json.Decoder[_Data[Any]]] = {}
 _generic: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
 _set = msgspec.structs.force_setattr  # msgspec >= 0.18.5; writes ``stream`` into the frozen event
 _PREFIX, _PREFIX_B = '{"stream":"', b'{"stream":"'
 _START = len(_PREFIX)
 
 
-def _decoder(data_type: Any) -> msgspec.json.Decoder[Envelope[Any]]:
+def _decoder(data_type: Any) -> msgspec.json.Decoder[_Data[Any]]:
     decoder = _decoders.get(data_type)
     if decoder is None:
-        decoder = _decoders[data_type] = msgspec.json.Decoder(Envelope[data_type])
+        decoder = _decoders[data_type] = msgspec.json.Decoder(_Data[data_type])
     return decoder
 
 
@@ -484,7 +491,9 @@ def _route_for(name: str, binary: bool) -> _Route:
         symbol = name.partition("@")[0].upper()
         # Search from where the levels start, or (no "n" in the symbol) from the start of the message.
         mark = ('"b":' if cls is DepthUpdate else '"bids":') if "N" in symbol else ""
-        check = tuple(text.encode() for text in (mark, "n", "N")) if binary else (mark, "n", "N")
+        # For bytes, the letters as ints: ``110 in data`` is a plain byte search, ``b"n" in data``
+        # first tries the argument as an int (and formats the TypeError it then clears).
+        check = (mark.encode(), ord("n"), ord("N")) if binary else (mark, "n", "N")
         return (_decoder(cls), _DEPTH if cls is DepthUpdate else _PARTIAL, name, symbol, check)
     return (_decoder(cls), _PLAIN, name, None, None)
 
@@ -522,22 +531,32 @@ def decode_message(text: str | bytes) -> StreamEvent | ControlReply:
         route = _new_route(key)
         if route is None:
             return _decode_slowly(text)
-    decoder, kind, name, _, _ = route
-    if kind:
+    decoder, kind, name, _, check = route
+    if kind > _DEPTH:
         return _decode_routed(route, text, None)
-    # The common case inline: one event with scalar fields.
+    # The common cases inline: one event with scalar fields, or a diff-depth update.
     try:
         envelope = decoder.decode(text)
     except msgspec.ValidationError:
         return _raw_event(text, name, None)
     event: StreamEvent = envelope.data
     _set(event, "stream", name)
+    if check is not None:  # a diff-depth update: every non-finite spelling has an "n" or "N"
+        mark, small, capital = check
+        if mark:  # the symbol has an "N": look from where the levels start
+            start = max(text.find(mark), 0)
+            suspect = text.find(small, start) >= 0 or text.find(capital, start) >= 0
+        else:
+            suspect = small in text or capital in text
+        if suspect:
+            return _checked(envelope, event, text, name, TEXT)
     if text.isascii():
         return event
     return _checked(envelope, event, text, name, DECIMALS)
 
 
 def _decode_routed(route: _Route, text: str | bytes, obj: Any) -> StreamEvent:
+    """The rarer routes: partial depth, arrays, streams without a type; and the slow path's."""
     decoder, kind, name, extra, levels = route
     if decoder is None:
         return _raw_event(text, name, obj)

@@ -23,6 +23,7 @@ import msgspec
 from .._websocket import Connector
 from ..errors import ParameterError, StreamClosedError, SubscriptionError
 from ._budget import AttemptBudget
+from ._wire import stream_connector
 from .config import Overflow, StreamConfig
 from .connection import ConnectionStats, Sink, StatusKind, StreamConnection
 from .events import StreamEvent
@@ -86,7 +87,7 @@ class StreamHub:
         self.base_url = base_url
         self.config = config
         self.budget = budget or AttemptBudget(config.connect_attempts, config.attempts_period)
-        self._connector = connector
+        self._connector = stream_connector(connector, config.own_reader)
         self._connections: list[StreamConnection] = []
         self._where: dict[str, StreamConnection] = {}
         self._listeners: dict[str, list[Listener]] = {}
@@ -333,8 +334,16 @@ class EventStream:
         return self
 
     async def __anext__(self) -> StreamEvent | StreamStatus:
+        queue = self._queue
+        items = queue._items
+        if items and not queue._overflowed:  # `Subscriber.get`'s fast path, inline: no second coroutine
+            queue.delivered += 1
+            item = items.popleft()
+            if queue._room is not None:
+                queue._make_room()
+            return item
         try:
-            return await self._queue.get()
+            return await queue.get()
         except StreamClosedError:
             if self._closed and not self._hub._closed:
                 raise StopAsyncIteration from None

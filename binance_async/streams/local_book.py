@@ -108,8 +108,8 @@ class BookSide:
         self.apply(levels)
         self._heap = sorted(self._text)
 
-    def apply(self, levels: Iterable[Level]) -> None:
-        """Set each level, in order; a zero quantity removes it."""
+    def apply(self, levels: Iterable[Level]) -> float | None:
+        """Set each level, in order; a zero quantity removes it. Returns `best_key` after."""
         if type(levels) is not list:
             levels = list(levels)
         book = self._levels
@@ -119,6 +119,14 @@ class BookSide:
             self._arrived(levels, len(book) - before)
         if len(book) > self._limit:
             self.sweep()
+            book = self._levels
+        heap = self._heap
+        if heap:  # the best level as it was, most often
+            price = self._text.get(heap[0])
+            if price is not None and book[price] not in _ZEROS:
+                return heap[0]
+            return self.best_key()
+        return None
 
     def _arrived(self, levels: list[Level], count: int) -> None:
         """The update added `count` price texts not kept before: take each, or drop it."""
@@ -278,21 +286,31 @@ class LocalBook:
             self._restart()
             self._buffer.append(event)
             return "waiting"
-        if not self._apply(event):
+        # `_apply`, inline: this runs for every update of every book.
+        best_bid = self.bids.apply(event.bids)  # negated
+        best_ask = self.asks.apply(event.asks)
+        self.last_update_id = event.final_update_id
+        self.last_event_time = event.event_time
+        self.applied += 1
+        if best_bid is not None and best_ask is not None and -best_bid >= best_ask:
+            self.crossed += 1
+            self._restart()
             return "waiting"
         self.state = "live"
         return "live"
 
     def _apply(self, event: DepthUpdate) -> bool:
         """Apply one event; False if it left the book crossed (the book then waits for a snapshot)."""
-        bids = self.bids
-        asks = self.asks
-        bids.apply(event.bids)
-        asks.apply(event.asks)
+        best_bid = self.bids.apply(event.bids)  # negated
+        best_ask = self.asks.apply(event.asks)
         self.last_update_id = event.final_update_id
         self.last_event_time = event.event_time
         self.applied += 1
-        return self._settle()
+        if best_bid is not None and best_ask is not None and -best_bid >= best_ask:
+            self.crossed += 1
+            self._restart()
+            return False
+        return True
 
     def _settle(self) -> bool:
         """After a change: False (and waiting for a snapshot) if the book is crossed. (Each side

@@ -491,8 +491,8 @@ def reference_apply(
             side[Decimal(price)] = Decimal(qty)
         else:
             side.pop(Decimal(price), None)
-    for price in sorted(side, reverse=bids)[max_levels:]:
-        del side[price]
+    for farthest in sorted(side, reverse=bids)[max_levels:]:
+        del side[farthest]
 
 
 @settings(max_examples=300)

@@ -135,6 +135,29 @@ async def test_pings_are_answered_with_their_payload_while_the_consumer_sleeps(
         assert [(await next_event(events)).trade_id for _ in range(2)] == [8, 9]
 
 
+async def test_a_burst_larger_than_the_queue_reaches_a_consumer_that_keeps_up(
+    client: SpotClient, connector: MockConnector
+) -> None:
+    """The reader lets the consumer run every few events of a burst: a queue of 200 takes a burst of
+    2000 events already buffered on the socket without dropping one (the reader never waits for it)."""
+    async with client.stream("btcusdt@trade", queue_size=200) as events:
+        socket = connector.sockets[0]
+        seen: list[int] = []
+
+        async def consume() -> None:
+            async for event in events:
+                seen.append(event.trade_id)  # type: ignore[union-attr]
+                if len(seen) == 2000:
+                    return
+
+        consumer = asyncio.ensure_future(consume())
+        await asyncio.sleep(0)
+        for i in range(2000):  # all on the socket before the reader looks
+            socket.feed_event("btcusdt@trade", trade(i))
+        await asyncio.wait_for(consumer, 10)
+        assert seen == list(range(2000)) and events.dropped == 0 and events.delivered == 2000
+
+
 async def test_drop_reconnects_and_resubscribes(client: SpotClient, connector: MockConnector) -> None:
     async with client.stream("btcusdt@trade", "ethusdt@trade", status=True) as events:
         first = connector.sockets[0]
