@@ -136,7 +136,9 @@ class WireSocket(asyncio.Protocol):
         #: A fragmented message being reassembled: its type and its payload so far.
         self._fragments: bytearray | None = None
         self._fragment_type = _TEXT
-        self._queue: deque[Item] = deque()
+        self._queue: list[Item] = []
+        self._specials = 0  # items of the queue that are not text payloads
+        self._backlog: deque[Item] = deque()  # what `receive` took from the queue and has not given
         self._queued_bytes = 0
         self._reading_paused = False
         self._waiter: asyncio.Future[None] | None = None
@@ -194,59 +196,67 @@ class WireSocket(asyncio.Protocol):
         """Every whole frame of `data`; what is left waits in `_tail`."""
         append = self._queue.append
         head = _HEAD
-        limit = self._max
-        plain = self._fragments is None  # no fragmented message under way
+        # The common case, a whole text message of 126 to 65535 bytes, needs no further check when no
+        # fragmented message is under way and the limit is above 65535 bytes.
+        fast = self._fragments is None and self._max >= 65535
         n = len(data)
+        stop = n - 4  # a frame's first four bytes are here while pos <= stop
         pos = 0
-        need = 0  # bytes that make the frame at `pos` whole, if its length is known
-        while n - pos >= 2:
-            if n - pos >= 4:
+        need = 0  # bytes that make the frame at `pos` whole, once its length is known
+        while True:
+            if pos <= stop:
                 b0, length, extended = head(data, pos)
-                if length == 126 and b0 == 0x81 and plain:  # a whole text message of 126-65535 bytes
+                if length == 126 and b0 == 0x81 and fast:
                     end = pos + 4 + extended
-                    if extended > limit:
-                        raise WireError(f"a frame of {extended} bytes (at most {limit})", _TOO_BIG)
                     if end > n:  # not all here: wait for the rest before copying anything
                         need = end - pos
                         break
                     append(data[pos + 4 : end])
                     pos = end
                     continue
-            else:
-                b0 = data[pos]
-                length = data[pos + 1]
-            # Any other frame.
-            if length & 0x80:
-                raise WireError("a masked frame from the server", WSCloseCode.PROTOCOL_ERROR)
-            if length < 126:
-                start = pos + 2
-            elif length == 126:
-                if n - pos < 4:
-                    break
-                length = (data[pos + 2] << 8) | data[pos + 3]
-                start = pos + 4
-            else:
-                if n - pos < 10:
-                    break
-                length = int.from_bytes(data[pos + 2 : pos + 10], "big")
-                start = pos + 10
-            if length > limit:
-                raise WireError(f"a frame of {length} bytes (at most {limit})", _TOO_BIG)
-            end = start + length
-            if end > n:
-                need = end - pos
+            elif n - pos < 2:
                 break
-            self._frame(b0, data[start:end])
-            if self._ended:
-                return
-            plain = self._fragments is None
+            end, need = self._other(data, pos)
+            if end == pos or self._ended:
+                break
             pos = end
+            fast = self._fragments is None and self._max >= 65535
+        if self._ended:
+            return
         self._need = need
         if pos < n:
             rest = data[pos:]
             self._tail = [rest]
             self._tail_size = len(rest)
         self._queued_bytes += pos
+
+    def _other(self, data: bytes, pos: int) -> tuple[int, int]:
+        """The frame at `pos` (any but the common case): where the next one starts (`pos` if this one
+        is not all here yet) and the bytes it needs to be whole (0 if its length is not known yet)."""
+        n = len(data)
+        b0 = data[pos]
+        length = data[pos + 1]
+        if length & 0x80:
+            raise WireError("a masked frame from the server", WSCloseCode.PROTOCOL_ERROR)
+        if length < 126:
+            start = pos + 2
+        elif length == 126:
+            if n - pos < 4:
+                return pos, 0
+            length = (data[pos + 2] << 8) | data[pos + 3]
+            start = pos + 4
+        else:
+            if n - pos < 10:
+                return pos, 0
+            length = int.from_bytes(data[pos + 2 : pos + 10], "big")
+            start = pos + 10
+        if length > self._max:
+            raise WireError(f"a frame of {length} bytes (at most {self._max})", _TOO_BIG)
+        end = start + length
+        if end > n:
+            return pos, end - pos
+        self._frame(b0, data[start:end])
+        return end, 0
 
     def _frame(self, b0: int, payload: bytes) -> None:
         """Any frame but a whole text message."""
@@ -258,9 +268,9 @@ class WireSocket(asyncio.Protocol):
             if not final or len(payload) > 125:
                 raise WireError("a fragmented or oversized control frame", WSCloseCode.PROTOCOL_ERROR)
             if opcode == 0x9:
-                self._queue.append((_PING, payload))
+                self._special((_PING, payload))
             elif opcode == 0xA:
-                self._queue.append((_PONG, payload))
+                self._special((_PONG, payload))
             elif opcode == 0x8:
                 self._on_close(payload)
             else:
@@ -276,7 +286,10 @@ class WireSocket(asyncio.Protocol):
             if final:
                 self._fragments = None
                 whole = bytes(fragments)
-                self._queue.append(whole if self._fragment_type is _TEXT else (_BINARY, whole))
+                if self._fragment_type is _TEXT:
+                    self._queue.append(whole)
+                else:
+                    self._special((_BINARY, whole))
             return
         if opcode not in (0x1, 0x2):
             raise WireError(f"unknown opcode {opcode}", WSCloseCode.PROTOCOL_ERROR)
@@ -284,10 +297,18 @@ class WireSocket(asyncio.Protocol):
             raise WireError("a new message before the last one ended", WSCloseCode.PROTOCOL_ERROR)
         kind = _TEXT if opcode == 0x1 else _BINARY
         if final:
-            self._queue.append(payload if kind is _TEXT else (_BINARY, payload))
+            if kind is _TEXT:
+                self._queue.append(payload)
+            else:
+                self._special((_BINARY, payload))
         else:
             self._fragments = bytearray(payload)
             self._fragment_type = kind
+
+    def _special(self, item: Item) -> None:
+        """Queue anything but a text payload."""
+        self._queue.append(item)
+        self._specials += 1
 
     def _on_close(self, payload: bytes) -> None:
         if len(payload) == 1:
@@ -296,7 +317,7 @@ class WireSocket(asyncio.Protocol):
         if (code < 3000 and code not in _CLOSE_CODES) or code >= 5000:
             raise WireError(f"an invalid close code {code}", WSCloseCode.PROTOCOL_ERROR)
         self.close_code = code
-        self._queue.append((_CLOSE, code))
+        self._special((_CLOSE, code))
         if not self._close_received.done():
             self._close_received.set_result(None)
         if not self._close_sent:  # answer it, then the connection ends
@@ -381,7 +402,7 @@ class WireSocket(asyncio.Protocol):
         """A protocol error: queued as an ERROR, the close code sent, the connection closed."""
         if self.exception is None:
             self.exception = exc
-        self._queue.append((WSMsgType.ERROR, exc))
+        self._special((WSMsgType.ERROR, exc))
         if not self._close_sent:
             self._close_sent = True
             self._write(client_frame(0x8, exc.code.to_bytes(2, "big")))
@@ -394,7 +415,7 @@ class WireSocket(asyncio.Protocol):
         self._ended = True
         self._tail = []
         self._fragments = None
-        self._queue.append(_CLOSED_ITEM)
+        self._special(_CLOSED_ITEM)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -413,48 +434,52 @@ class WireSocket(asyncio.Protocol):
     def closed(self) -> bool:
         return self._ended
 
-    async def receive_batch(self) -> deque[Item]:
-        """Every message received and not yet taken (at least one; the last is ``(CLOSED, None)``
-        once the socket has ended): text payloads as bytes, the rest as ``(WSMsgType, data)``."""
+    async def receive_batch(self) -> tuple[list[Item], int]:
+        """Every message received and not yet taken (at least one; the last is ``(CLOSED, None)`` once
+        the socket has ended): text payloads as bytes, the rest as ``(WSMsgType, data)``; and how many
+        of them are the rest (0: all are text payloads)."""
+        if self._backlog:  # `receive` was used too
+            self._queue[:0] = self._backlog
+            self._specials = sum(1 for item in self._queue if type(item) is tuple)
+            self._backlog.clear()
         while not self._queue:
             if self._ended:
-                return deque((_CLOSED_ITEM,))
+                return [_CLOSED_ITEM], 1
             self._waiter = self._loop.create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
         batch = self._queue
-        self._queue = deque()
+        specials = self._specials
+        self._queue = []
+        self._specials = 0
         self._queued_bytes = 0
         if self._reading_paused and self._transport is not None and not self._ended:
             self._reading_paused = False
             self._transport.resume_reading()
-        return batch
+        return batch, specials
 
     async def receive(self) -> WSMessage:
         """One message, as aiohttp's socket gives it (text as str: one that is not UTF-8 fails the
         socket with 1007)."""
-        while not self._queue:
-            if self._ended:
-                return WSMessage(WSMsgType.CLOSED, None, None)
-            self._waiter = self._loop.create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        item = self._queue.popleft()
-        if not self._queue and self._reading_paused and self._transport is not None and not self._ended:
-            self._queued_bytes = 0
-            self._reading_paused = False
-            self._transport.resume_reading()
+        backlog = self._backlog
+        if not backlog:
+            batch, _ = await self.receive_batch()
+            backlog.extend(batch)
+        item = backlog.popleft()
+        if item is _CLOSED_ITEM:
+            backlog.appendleft(item)  # and so on
+            return WSMessage(WSMsgType.CLOSED, None, None)
         if isinstance(item, bytes):
             try:
                 return WSMessage(_TEXT, item.decode("utf-8"), None)
             except UnicodeDecodeError:
                 error = WireError("a text message that is not UTF-8", WSCloseCode.INVALID_TEXT)
-                self._queue.clear()
                 self._fail(error)
+                backlog.clear()
+                self._queue = [_CLOSED_ITEM]  # then CLOSED, and so on
+                self._specials = 1
                 return WSMessage(WSMsgType.ERROR, error, None)
         kind, data = item
         return WSMessage(kind, data, None)

@@ -32,9 +32,9 @@ import itertools
 import logging
 import random
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 from aiohttp import WSMsgType
@@ -59,6 +59,8 @@ _MAX_URL_STREAMS = 1800
 _MAX_HELD = 100_000
 #: Events the reader passes on before it lets the other tasks (the consumers) run once.
 _BURST = 128
+#: Decoded messages that are not events.
+_NOT_EVENTS = frozenset({ControlReply, ServerShutdown})
 
 ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
 StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
@@ -170,9 +172,12 @@ class StreamConnection:
         on_refused: RefusedCallback | None = None,
         *,
         name: str = "streams",
+        blocking: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
+        #: Whether `sink` may return a future to wait for (a ``"block"`` subscriber's connection).
+        self._blocking = blocking
         self.config = config
         self.stats = ConnectionStats()
         self.state: ConnectionState = "idle"
@@ -499,73 +504,123 @@ class StreamConnection:
         """The reader: every frame of the link, as it comes; events to the sink.
 
         A socket with ``receive_batch`` (`WireSocket`) gives every message of a network read at
-        once: text payloads, and ``(WSMsgType, data)`` for the rest; aiohttp's gives one at a time.
-        Every `_BURST` events passed on the reader lets the other tasks run once (``sleep(0)``), so
-        that consumers empty their queues while a burst is still being read; it never waits for them
-        (except for a ``"block"`` subscriber, whose connection is its own).
+        once; aiohttp's gives one at a time. Every `_BURST` events the reader lets the other tasks run
+        once (``sleep(0)``), so that consumers empty their queues while a burst is still being read;
+        it never waits for them (except for a ``"block"`` subscriber, whose connection is its own).
         """
-        socket = link.socket
-        stats = self.stats
-        sink = self._sink
-        now = self._loop.time
-        receive_batch = getattr(socket, "receive_batch", None)
-        receive = socket.receive
-        text = WSMsgType.TEXT
-        ping = WSMsgType.PING
-        burst = 0
-        batch: Iterable[object]
         try:
-            while True:
-                if receive_batch is not None:
-                    batch = await receive_batch()
-                else:
-                    frame = await receive()
-                    batch = (frame.data,) if frame.type is text else ((frame.type, frame.data),)
-                link.last_frame_at = stats.last_frame_at = now()
-                for item in batch:
-                    if type(item) is tuple:
-                        kind, data = item
-                        if kind is ping:
-                            stats.pings += 1
-                            await socket.pong(data)
-                        elif kind is WSMsgType.BINARY:
-                            stats.malformed += 1
-                        elif kind is not WSMsgType.PONG:  # CLOSE, CLOSING, CLOSED, ERROR
-                            return
-                        continue
-                    try:
-                        event = decode_message(item)  # type: ignore[arg-type]
-                    except msgspec.DecodeError:
-                        stats.malformed += 1
-                        continue
-                    if isinstance(event, ControlReply):
-                        link.resolve(event)
-                        continue
-                    if isinstance(event, ServerShutdown):
-                        stats.server_shutdowns += 1
-                        link.announce_shutdown()
-                        continue
-                    if link.retired or self._overlap is not None:
-                        if link.retired:
-                            stats.repeats += 1  # switched away from: the new link delivers it
-                            continue
-                        overlap = self._overlap
-                        if overlap is not None:
-                            if link is not overlap.old:
-                                overlap.held.append(event)  # the new link, while the old one drains
-                                continue
-                            overlap.passed_on(event)
-                    stats.events += 1
-                    wait = sink(event)
-                    if wait is not None:
-                        await wait
-                    burst += 1
-                    if burst == _BURST:
-                        burst = 0
-                        await asyncio.sleep(0)
+            if getattr(link.socket, "receive_batch", None) is not None:
+                await self._read_batches(link)
+            else:
+                await self._read_frames(link)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the socket failed: the supervisor reconnects
-            stats.last_error = f"reader: {type(exc).__name__}"
+            self.stats.last_error = f"reader: {type(exc).__name__}"
         finally:
             link.end()
+
+    async def _read_frames(self, link: _Link) -> None:
+        """aiohttp's socket (or a test's): one frame at a time."""
+        receive = link.socket.receive
+        stats = self.stats
+        now = self._loop.time
+        text = WSMsgType.TEXT
+        burst = 0
+        while True:
+            frame = await receive()
+            link.last_frame_at = stats.last_frame_at = now()
+            item = frame.data if frame.type is text else (frame.type, frame.data)
+            burst = await self._take(link, (item,), burst)
+            if burst < 0:
+                return
+
+    async def _read_batches(self, link: _Link) -> None:
+        """A `WireSocket`: every message of a network read at once, `_BURST` at a time. A run of text
+        messages on a link in service, for a sink that never waits, takes the short way: decode, hand
+        over; anything else (a ping, a switch, a ``"block"`` subscriber) goes through `_take`."""
+        receive_batch: Callable[[], Awaitable[tuple[list[Any], int]]] = link.socket.receive_batch  # type: ignore[attr-defined]
+        stats = self.stats
+        now = self._loop.time
+        sink = self._sink
+        blocking = self._blocking
+        decode = decode_message
+        while True:
+            batch, specials = await receive_batch()
+            link.last_frame_at = stats.last_frame_at = now()
+            count = len(batch)
+            start = 0
+            while start < count:
+                chunk = batch[start : start + _BURST] if start or count > _BURST else batch
+                start += _BURST
+                if specials or blocking or link.retired or self._overlap is not None:
+                    if await self._take(link, chunk, 0) < 0:
+                        return
+                else:
+                    passed = len(chunk)
+                    for item in chunk:
+                        try:
+                            event = decode(item)
+                        except msgspec.DecodeError:
+                            stats.malformed += 1
+                            passed -= 1
+                            continue
+                        if type(event) in _NOT_EVENTS:
+                            self._not_event(link, event)
+                            passed -= 1
+                            continue
+                        sink(event)  # type: ignore[arg-type]  # a StreamEvent; never waits (not blocking)
+                    stats.events += passed
+                if start < count:
+                    await asyncio.sleep(0)  # consumers' turn
+
+    async def _take(self, link: _Link, items: Iterable[Any], burst: int) -> int:
+        """Every item in order (a text payload, or ``(WSMsgType, data)``); the events passed on since
+        the reader last let consumers run, or -1 once the link has ended (a close, an error)."""
+        stats = self.stats
+        sink = self._sink
+        for item in items:
+            if type(item) is tuple:
+                kind, data = item
+                if kind is WSMsgType.PING:
+                    stats.pings += 1
+                    await link.socket.pong(data)
+                elif kind is WSMsgType.BINARY:
+                    stats.malformed += 1
+                elif kind is not WSMsgType.PONG:  # CLOSE, CLOSING, CLOSED, ERROR
+                    return -1
+                continue
+            try:
+                event = decode_message(item)
+            except msgspec.DecodeError:
+                stats.malformed += 1
+                continue
+            if isinstance(event, (ControlReply, ServerShutdown)):
+                self._not_event(link, event)
+                continue
+            if link.retired:
+                stats.repeats += 1  # switched away from: the new link delivers it
+                continue
+            overlap = self._overlap
+            if overlap is not None:
+                if link is not overlap.old:
+                    overlap.held.append(event)  # the new link, while the old one drains
+                    continue
+                overlap.passed_on(event)
+            stats.events += 1
+            wait = sink(event)
+            if wait is not None:
+                await wait
+            burst += 1
+            if burst == _BURST:
+                burst = 0
+                await asyncio.sleep(0)
+        return burst
+
+    def _not_event(self, link: _Link, message: StreamEvent | ControlReply) -> None:
+        """An answer to a control message, or Binance's notice that it will close the link."""
+        if isinstance(message, ControlReply):
+            link.resolve(message)
+        else:
+            self.stats.server_shutdowns += 1
+            link.announce_shutdown()

@@ -129,7 +129,7 @@ class StreamHub:
     async def _attach_dedicated(self, listener: Listener, names: Sequence[str]) -> None:
         connection = self._dedicated.get(id(listener))
         if connection is None:
-            connection = self._dedicated[id(listener)] = self._new_connection(listener.offer)
+            connection = self._dedicated[id(listener)] = self._new_connection(listener.offer, blocking=True)
             self._owners[id(connection)] = listener
         try:
             await connection.add(dict.fromkeys(names))
@@ -158,7 +158,7 @@ class StreamHub:
             self._where[name] = connection
         return list(plan.values())
 
-    def _new_connection(self, sink: Sink) -> StreamConnection:
+    def _new_connection(self, sink: Sink, *, blocking: bool = False) -> StreamConnection:
         self._count += 1
         return StreamConnection(
             self.base_url,
@@ -169,6 +169,7 @@ class StreamHub:
             self._on_status,
             self._on_refused,
             name=f"streams-{self._count}",
+            blocking=blocking,
         )
 
     async def detach(self, listener: Listener, names: Iterable[str]) -> None:

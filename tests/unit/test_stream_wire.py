@@ -156,7 +156,9 @@ async def messages(socket: WireSocket, count: int) -> list[Any]:
     """The next `count` items `receive_batch` gives (waiting for more batches as needed)."""
     got: list[Any] = []
     while len(got) < count:
-        got.extend(await asyncio.wait_for(socket.receive_batch(), 5))
+        batch, specials = await asyncio.wait_for(socket.receive_batch(), 5)
+        assert specials == sum(1 for item in batch if isinstance(item, tuple))
+        got.extend(batch)
     return got
 
 
@@ -362,7 +364,7 @@ async def test_a_protocol_error_fails_the_socket_with_its_close_code(
     (opcode, _, _, body), *_ = await sent_frames(server, 1)
     assert opcode == 0x8 and body == struct.pack("!H", code)
     assert socket.closed and socket.exception is error
-    assert list(await socket.receive_batch()) == [(WSMsgType.CLOSED, None)]  # and so on
+    assert await socket.receive_batch() == ([(WSMsgType.CLOSED, None)], 1)  # and so on
 
 
 async def test_an_oversized_frame_fails_at_its_header_without_buffering_it(server: Server) -> None:
@@ -411,7 +413,7 @@ async def test_messages_the_reader_does_not_take_stop_the_reading(server: Server
     assert socket._queued_bytes < MAX_QUEUED_BYTES + 4 * 1024 * 1024  # one network read beyond at most
     got = 0
     while got < total:
-        got += len(await asyncio.wait_for(socket.receive_batch(), 5))
+        got += len((await asyncio.wait_for(socket.receive_batch(), 5))[0])
     assert got == total and not socket._reading_paused
     await socket.close()
 
@@ -470,7 +472,7 @@ async def test_the_server_closing_is_answered_and_ends_the_socket(server: Server
     assert socket.closed and socket.close_code == 1001
     (opcode, _, _, body), *_ = await sent_frames(server, 1)
     assert (opcode, body) == (0x8, struct.pack("!H", 1001))
-    assert list(await socket.receive_batch()) == [(WSMsgType.CLOSED, None)]
+    assert await socket.receive_batch() == ([(WSMsgType.CLOSED, None)], 1)
     assert await socket.close() is False
     with pytest.raises(ConnectionResetError):
         await socket.send_str("too late")
@@ -482,7 +484,7 @@ async def test_closing_sends_a_close_frame_and_waits_for_the_servers(server: Ser
     (opcode, _, _, body), *_ = await sent_frames(server, 1)
     assert (opcode, body) == (0x8, struct.pack("!H", 1000))
     assert socket.closed and await socket.close() is False
-    assert (WSMsgType.CLOSED, None) in list(await socket.receive_batch())
+    assert (WSMsgType.CLOSED, None) in (await socket.receive_batch())[0]
 
 
 async def test_closing_gives_up_waiting_for_a_silent_server(server: Server) -> None:
@@ -500,7 +502,7 @@ async def test_a_lost_connection_ends_the_socket_after_what_was_received(server:
     waiting = asyncio.ensure_future(socket.receive_batch())
     await asyncio.sleep(0.01)
     server.send(text(b"one"))
-    assert list(await asyncio.wait_for(waiting, 5)) == [b"one"]
+    assert await asyncio.wait_for(waiting, 5) == ([b"one"], 0)
     server.writers[-1].transport.abort()
     assert await messages(socket, 1) == [(WSMsgType.CLOSED, None)]
     assert socket.closed
