@@ -280,11 +280,12 @@ class OrderBook:
     def offer(self, event: StreamEvent) -> None:
         if type(event) is not DepthUpdate:
             return None
-        before = self._book.applied
-        if self._book.on_event(event) == "waiting":
+        book = self._book
+        before = book.applied
+        if book.on_event(event) == "waiting":
             self._want_snapshot()
-        elif self._book.applied != before:
-            self._notify(event)
+        elif book.applied != before and (self._waiter is not None or self._updates is not None):
+            self._notify(event)  # someone waits for updates
         return None
 
     def on_status(self, status: StreamStatus) -> None:

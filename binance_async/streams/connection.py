@@ -32,9 +32,9 @@ import itertools
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import msgspec
 from aiohttp import WSMsgType
@@ -59,13 +59,19 @@ _MAX_URL_STREAMS = 1800
 _MAX_HELD = 100_000
 #: Events the reader passes on before it lets the other tasks (the consumers) run once.
 _BURST = 128
-#: Decoded messages that are not events.
-_NOT_EVENTS = frozenset({ControlReply, ServerShutdown})
 
 ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
 StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
 #: Where the reader hands events: returns a future to await only for a blocking subscriber.
 Sink = Callable[[StreamEvent], "asyncio.Future[None] | None"]
+
+
+class Offerer(Protocol):
+    """What takes a stream's events (a subscriber's queue, an order book)."""
+
+    def offer(self, event: StreamEvent) -> asyncio.Future[None] | None: ...
+
+
 #: Told of ``"connected"``, ``"disconnected"`` and ``"rotated"``.
 StatusCallback = Callable[["StreamConnection", StatusKind], None]
 #: Told of streams the server refused when a new link subscribed them again (they are dropped).
@@ -173,11 +179,15 @@ class StreamConnection:
         *,
         name: str = "streams",
         blocking: bool = False,
+        routes: Mapping[str, Sequence[Offerer]] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = name
         #: Whether `sink` may return a future to wait for (a ``"block"`` subscriber's connection).
         self._blocking = blocking
+        #: Who takes each stream's events (the hub's table), when the reader may hand them over itself
+        #: instead of calling `sink` (which then does the same).
+        self._routes = routes
         self.config = config
         self.stats = ConnectionStats()
         self.state: ConnectionState = "idle"
@@ -542,8 +552,8 @@ class StreamConnection:
         receive_batch: Callable[[], Awaitable[tuple[list[Any], int]]] = link.socket.receive_batch  # type: ignore[attr-defined]
         stats = self.stats
         now = self._loop.time
-        sink = self._sink
-        blocking = self._blocking
+        blocking = self._blocking or self._routes is None
+        routes = self._routes or {}
         decode = decode_message
         while True:
             batch, specials = await receive_batch()
@@ -565,11 +575,18 @@ class StreamConnection:
                             stats.malformed += 1
                             passed -= 1
                             continue
-                        if type(event) in _NOT_EVENTS:
+                        if isinstance(event, (ControlReply, ServerShutdown)):
                             self._not_event(link, event)
                             passed -= 1
                             continue
-                        sink(event)  # type: ignore[arg-type]  # a StreamEvent; never waits (not blocking)
+                        # What `sink` (the hub's dispatch) does, without a call: listeners never wait.
+                        takers = routes.get(event.stream)
+                        if takers is not None:
+                            for taker in takers:
+                                try:
+                                    taker.offer(event)
+                                except Exception:  # one's failure must not cost the others their events
+                                    logger.exception("a stream listener failed on %s", event.stream)
                     stats.events += passed
                 if start < count:
                     await asyncio.sleep(0)  # consumers' turn

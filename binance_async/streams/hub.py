@@ -152,13 +152,15 @@ class StreamHub:
                 (c for c in self._connections if c.room - len(plan.get(id(c), (c, []))[1]) > 0), None
             )
             if connection is None:
-                connection = self._new_connection(self.dispatch)
+                connection = self._new_connection(self.dispatch, routes=self._listeners)
                 self._connections.append(connection)
             plan.setdefault(id(connection), (connection, []))[1].append(name)
             self._where[name] = connection
         return list(plan.values())
 
-    def _new_connection(self, sink: Sink, *, blocking: bool = False) -> StreamConnection:
+    def _new_connection(
+        self, sink: Sink, *, blocking: bool = False, routes: dict[str, list[Listener]] | None = None
+    ) -> StreamConnection:
         self._count += 1
         return StreamConnection(
             self.base_url,
@@ -170,6 +172,7 @@ class StreamHub:
             self._on_refused,
             name=f"streams-{self._count}",
             blocking=blocking,
+            routes=routes,
         )
 
     async def detach(self, listener: Listener, names: Iterable[str]) -> None:

@@ -110,21 +110,25 @@ class BookSide:
 
     def apply(self, levels: Iterable[Level]) -> float | None:
         """Set each level, in order; a zero quantity removes it. Returns `best_key` after."""
-        if type(levels) is not list:
-            levels = list(levels)
+        return self.update(levels if type(levels) is list else list(levels))
+
+    def update(self, levels: list[Level]) -> float | None:
+        """`apply` for a list (a `DepthUpdate`'s): what every update of every book runs."""
         book = self._levels
         before = len(book)
         book.update(levels)
-        if len(book) != before:
-            self._arrived(levels, len(book) - before)
-        if len(book) > self._limit:
-            self.sweep()
-            book = self._levels
+        after = len(book)
+        if after != before:  # price texts not kept before (the dict only grows then)
+            self._arrived(levels, after - before)
+            if after > self._limit:
+                self.sweep()
+                book = self._levels
         heap = self._heap
         if heap:  # the best level as it was, most often
-            price = self._text.get(heap[0])
+            key = heap[0]
+            price = self._text.get(key)
             if price is not None and book[price] not in _ZEROS:
-                return heap[0]
+                return key
             return self.best_key()
         return None
 
@@ -287,8 +291,8 @@ class LocalBook:
             self._buffer.append(event)
             return "waiting"
         # `_apply`, inline: this runs for every update of every book.
-        best_bid = self.bids.apply(event.bids)  # negated
-        best_ask = self.asks.apply(event.asks)
+        best_bid = self.bids.update(event.bids)  # negated
+        best_ask = self.asks.update(event.asks)
         self.last_update_id = event.final_update_id
         self.last_event_time = event.event_time
         self.applied += 1
@@ -301,8 +305,8 @@ class LocalBook:
 
     def _apply(self, event: DepthUpdate) -> bool:
         """Apply one event; False if it left the book crossed (the book then waits for a snapshot)."""
-        best_bid = self.bids.apply(event.bids)  # negated
-        best_ask = self.asks.apply(event.asks)
+        best_bid = self.bids.update(event.bids)  # negated
+        best_ask = self.asks.update(event.asks)
         self.last_update_id = event.final_update_id
         self.last_event_time = event.event_time
         self.applied += 1

@@ -70,16 +70,19 @@ def ours(book: OrderBook) -> tuple[Levels, Levels]:
 
 
 def watch(book: OrderBook, reference: Reference) -> list[str]:
-    """Compare `book` with the exchange at every update it applies (in the reader); the mismatches."""
+    """Compare `book` with the exchange after every update it applies (in the reader, which hands each
+    event to the book's `offer`); the mismatches."""
     mismatches: list[str] = []
-    applied = book._notify
+    offer = book.offer
 
-    def check(update: Any) -> None:
-        if update is not None and not book.stale and ours(book) != reference.at(book.last_update_id):
+    def check(event: Any) -> None:
+        applied = book._book.applied
+        offer(event)
+        changed = book._book.applied != applied and not book.stale
+        if changed and ours(book) != reference.at(book.last_update_id):
             mismatches.append(f"differs at update id {book.last_update_id}")
-        applied(update)
 
-    book._notify = check  # type: ignore[method-assign]
+    book.offer = check  # type: ignore[method-assign]
     return mismatches
 
 

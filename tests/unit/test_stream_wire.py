@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import os
 import struct
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +21,7 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType
 
+from binance_async import SpotClient
 from binance_async._transport import AiohttpTransport
 from binance_async._websocket import AiohttpConnector
 from binance_async.errors import ConnectionFailedError
@@ -70,6 +72,7 @@ class Server:
         self.got_frame = asyncio.Event()
         self.close_reply = True  # answer a client's close frame with one
         self.hang_up = False  # close the connection right after the handshake's answer
+        self.answer_control = False  # answer SUBSCRIBE / UNSUBSCRIBE as Binance does
         self._servers: list[asyncio.Server] = []
 
     @staticmethod
@@ -130,6 +133,9 @@ class Server:
                     body = bytes(b ^ key[i % 4] for i, b in enumerate(body))
                 self.received.append((first & 0x0F, bool(first & 0x80), key, body))
                 self.got_frame.set()
+                if first & 0x0F == 0x1 and self.answer_control and b'"method"' in body:
+                    request = json.loads(body)
+                    writer.write(text(json.dumps({"result": None, "id": request["id"]})))
                 if first & 0x0F == 0x8 and self.close_reply:
                     writer.write(frame(0x8, body[:2]))
                     writer.close()
@@ -564,3 +570,43 @@ async def test_a_close_cancelled_while_waiting_for_the_server_still_closes_the_c
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(socket.close(), 0.05)  # as close_link does, with its own deadline
     assert socket.closed and socket._transport is not None and socket._transport.is_closing()
+
+
+async def test_the_streams_short_way_hands_every_event_to_every_listener(server: Server) -> None:
+    """Through the client (its own session: these sockets), a run of text messages takes the reader's
+    short way: both subscribers of a stream get every event, a listener that fails costs the others
+    nothing, a frame that is not JSON is counted and skipped, and a control answer in the run is
+    taken as one."""
+    server.answer_control = True
+    url = await server.start()
+    async with (
+        SpotClient(base_url="http://127.0.0.1:9", stream_url=url) as client,
+        client.stream("btcusdt@trade") as first,
+        client.stream("btcusdt@trade") as second,
+    ):
+        assert type(client._hub.connections[0]._link.socket) is WireSocket  # type: ignore[union-attr]
+
+        class Failing:
+            def offer(self, event: object) -> None:
+                raise RuntimeError("a broken listener")
+
+        client._hub._listeners["btcusdt@trade"].insert(0, Failing())  # type: ignore[union-attr, arg-type]
+        trades = [
+            {"e": "trade", "E": 1, "s": "BTCUSDT", "t": t, "p": "1.5", "q": "2", "T": 1, "m": True}
+            for t in range(1, 301)
+        ]
+        run = b"".join(
+            text(json.dumps({"stream": "btcusdt@trade", "data": trade}, separators=(",", ":")))
+            for trade in trades[:150]
+        )
+        run += text(b"{not json") + text(json.dumps({"result": None, "id": 999}))
+        run += b"".join(
+            text(json.dumps({"stream": "btcusdt@trade", "data": trade}, separators=(",", ":")))
+            for trade in trades[150:]
+        )
+        server.send(run)
+        for events in (first, second):
+            got = [(await asyncio.wait_for(events.__anext__(), 5)).trade_id for _ in range(300)]  # type: ignore[union-attr]
+            assert got == list(range(1, 301))
+        stats = client.stream_stats()["streams-1"]
+        assert stats.malformed == 1 and stats.events == 300
