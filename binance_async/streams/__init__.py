@@ -13,7 +13,10 @@ Use them from a client: ``client.stream(*names)``, ``client.order_book(symbol)``
 - `subscriber`: the bounded queue between the reader and one consumer;
 - `names`: stream names from symbols (``names.trade("BTCUSDT")`` is ``"btcusdt@trade"``);
 - `local_book`: Binance's local order book algorithm as plain data (`LocalBook`);
-- `books`: `OrderBook` / `OrderBooks` on the client's streams, and their paced snapshots.
+- `books`: `OrderBook` / `OrderBooks` on the client's streams, and their paced snapshots;
+- `_wire`: the sockets' own WebSocket client (RFC 6455 on a raw asyncio protocol, every message of a
+  network read handed to the reader at once), used whenever the client connects straight to the host
+  (no proxy, its own session); aiohttp's socket otherwise (`StreamConfig.own_reader`).
 """
 
 from __future__ import annotations
