@@ -369,15 +369,19 @@ class WireSocket(asyncio.Protocol):
             self.data_received(rest)
 
     def _refuse(self, why: str) -> None:
-        if not self.opened.done():
-            self.opened.set_exception(ConnectionFailedError(why))
+        """The handshake failed: `opened` raises `why` (retrieved here: a connect that gave up
+        waiting would never read it)."""
+        opened = self.opened
+        if not opened.done():
+            opened.set_exception(ConnectionFailedError(why))
+            opened.exception()
         self._end()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._lost.done():
             self._lost.set_result(None)
         if not self.opened.done():
-            self.opened.set_exception(ConnectionFailedError("WebSocket handshake: the connection closed"))
+            self._refuse("WebSocket handshake: the connection closed")
         if exc is not None and self.exception is None:
             self.exception = exc
         self._end()
@@ -413,6 +417,9 @@ class WireSocket(asyncio.Protocol):
         if self._ended:
             return
         self._ended = True
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionFailedError("WebSocket handshake: the connection closed"))
+            self.opened.exception()
         self._tail = []
         self._fragments = None
         self._special(_CLOSED_ITEM)
