@@ -69,7 +69,8 @@ SIDE_NOTES = {
     "floor": "bare aiohttp `ws_connect` + `json.loads`; a dict per side per book, zero quantities removed, "
     "`U` = last `u` + 1 checked",
     "binance_async": "`SpotClient(stream_url=...)` defaults: `order_book` / `order_books` (kept in the "
-    "socket reader), `stream()` (queue of 1000, `drop_oldest`)",
+    "socket reader), `stream()` (queue of 1000, `drop_oldest`); the sockets are the library's own "
+    "WebSocket client (the client connects directly: no proxy, its own session)",
     "binance_async[block]": "trades only: `stream(..., overflow='block')`: the reader waits for the consumer "
     "(a connection of its own)",
     "python-binance": "`DepthCacheManager(ws_interval=100)` (a socket per book), `trade_socket`; "
