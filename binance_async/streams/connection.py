@@ -34,7 +34,7 @@ import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 import msgspec
 from aiohttp import WSMsgType
@@ -59,6 +59,8 @@ _MAX_URL_STREAMS = 1800
 _MAX_HELD = 100_000
 #: Events the reader passes on before it lets the other tasks (the consumers) run once.
 _BURST = 128
+#: What `decode_message` gives that is not an event.
+_NOT_EVENTS: Final = (ControlReply, ServerShutdown)
 
 ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
 StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
@@ -575,7 +577,7 @@ class StreamConnection:
                             stats.malformed += 1
                             passed -= 1
                             continue
-                        if isinstance(event, (ControlReply, ServerShutdown)):
+                        if isinstance(event, _NOT_EVENTS):
                             self._not_event(link, event)
                             passed -= 1
                             continue
@@ -612,7 +614,7 @@ class StreamConnection:
             except msgspec.DecodeError:
                 stats.malformed += 1
                 continue
-            if isinstance(event, (ControlReply, ServerShutdown)):
+            if isinstance(event, _NOT_EVENTS):
                 self._not_event(link, event)
                 continue
             if link.retired:
