@@ -316,6 +316,10 @@ class WireSocket(asyncio.Protocol):
         code = int.from_bytes(payload[:2], "big") if payload else WSCloseCode.OK
         if (code < 3000 and code not in _CLOSE_CODES) or code >= 5000:
             raise WireError(f"an invalid close code {code}", WSCloseCode.PROTOCOL_ERROR)
+        try:
+            payload[2:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise WireError("a close reason that is not UTF-8", WSCloseCode.INVALID_TEXT) from None
         self.close_code = code
         self._special((_CLOSE, code))
         if not self._close_received.done():

@@ -365,6 +365,7 @@ async def test_receive_fails_the_socket_on_text_that_is_not_utf8(server: Server)
         (frame(0x8, struct.pack("!H", 1005)), 1002, "invalid close code 1005"),
         (frame(0x8, struct.pack("!H", 999)), 1002, "invalid close code 999"),
         (frame(0x8, struct.pack("!H", 5000)), 1002, "invalid close code 5000"),
+        (frame(0x8, struct.pack("!H", 1000) + b"\xff"), 1007, "close reason that is not UTF-8"),
     ],
 )
 async def test_a_protocol_error_fails_the_socket_with_its_close_code(
