@@ -34,7 +34,7 @@ import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import msgspec
 from aiohttp import WSMsgType
@@ -59,8 +59,8 @@ _MAX_URL_STREAMS = 1800
 _MAX_HELD = 100_000
 #: Events the reader passes on before it lets the other tasks (the consumers) run once.
 _BURST = 128
-#: What `decode_message` gives that is not an event.
-_NOT_EVENTS: Final = (ControlReply, ServerShutdown)
+#: What `decode_message` gives that is not an event (its exact types: none has subclasses).
+_NOT_EVENTS = frozenset({ControlReply, ServerShutdown})
 
 ConnectionState = Literal["idle", "connecting", "open", "reconnecting", "closed"]
 StatusKind = Literal["connected", "disconnected", "rotated", "refused"]
@@ -577,18 +577,19 @@ class StreamConnection:
                             stats.malformed += 1
                             passed -= 1
                             continue
-                        if isinstance(event, _NOT_EVENTS):
+                        if type(event) in _NOT_EVENTS:  # not isinstance: a miss would look up __class__
                             self._not_event(link, event)
                             passed -= 1
                             continue
                         # What `sink` (the hub's dispatch) does, without a call: listeners never wait.
-                        takers = routes.get(event.stream)
+                        stream = event.stream  # type: ignore[union-attr]  # not a ControlReply
+                        takers = routes.get(stream)
                         if takers is not None:
                             for taker in takers:
                                 try:
-                                    taker.offer(event)
+                                    taker.offer(event)  # type: ignore[arg-type]  # not a ControlReply
                                 except Exception:  # one's failure must not cost the others their events
-                                    logger.exception("a stream listener failed on %s", event.stream)
+                                    logger.exception("a stream listener failed on %s", stream)
                     stats.events += passed
                 if start < count:
                     await asyncio.sleep(0)  # consumers' turn
@@ -614,7 +615,7 @@ class StreamConnection:
             except msgspec.DecodeError:
                 stats.malformed += 1
                 continue
-            if isinstance(event, _NOT_EVENTS):
+            if isinstance(event, (ControlReply, ServerShutdown)):
                 self._not_event(link, event)
                 continue
             if link.retired:

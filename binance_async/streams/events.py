@@ -525,7 +525,11 @@ def decode_message(text: str | bytes) -> StreamEvent | ControlReply:
     reply (``result`` or ``error``); the connection counts such messages and skips them.
     """
     # The key is the text up to the quote closing the name: '{"stream":"btcusdt@trade'.
-    key = text[: text.find('"', _START)] if isinstance(text, str) else text[: text.find(b'"', _START)]
+    # (An isinstance that misses looks up __class__: exact bytes are told first, without one.)
+    if type(text) is bytes or not isinstance(text, str):
+        key: str | bytes = text[: text.find(b'"', _START)]
+    else:
+        key = text[: text.find('"', _START)]
     route = _routes.get(key)
     if route is None:
         route = _new_route(key)
