@@ -533,19 +533,39 @@ class StreamConnection:
             link.end()
 
     async def _read_frames(self, link: _Link) -> None:
-        """aiohttp's socket (or a test's): one frame at a time."""
+        """aiohttp's socket (or a test's): one frame at a time. A text frame on a link in service, for
+        a sink that never waits, is decoded and handed to the sink here; anything else goes through
+        `_take`."""
         receive = link.socket.receive
         stats = self.stats
         now = self._loop.time
+        sink = self._sink
+        blocking = self._blocking
         text = WSMsgType.TEXT
         burst = 0
         while True:
             frame = await receive()
             link.last_frame_at = stats.last_frame_at = now()
-            item = frame.data if frame.type is text else (frame.type, frame.data)
-            burst = await self._take(link, (item,), burst)
-            if burst < 0:
-                return
+            if frame.type is not text or blocking or link.retired or self._overlap is not None:
+                item = frame.data if frame.type is text else (frame.type, frame.data)
+                burst = await self._take(link, (item,), burst)
+                if burst < 0:
+                    return
+                continue
+            try:
+                event = decode_message(frame.data)
+            except msgspec.DecodeError:
+                stats.malformed += 1
+                continue
+            if type(event) in _NOT_EVENTS:
+                self._not_event(link, event)
+                continue
+            stats.events += 1
+            sink(event)  # type: ignore[arg-type]  # not a ControlReply; never waits (not blocking)
+            burst += 1
+            if burst == _BURST:
+                burst = 0
+                await asyncio.sleep(0)
 
     async def _read_batches(self, link: _Link) -> None:
         """A `WireSocket`: every message of a network read at once, `_BURST` at a time. A run of text
