@@ -44,8 +44,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-import aiohappyeyeballs
 from aiohttp import WSCloseCode, WSMessage, WSMsgType
+
+try:  # aiohttp >= 3.10 connects with it
+    import aiohappyeyeballs
+except ImportError:  # pragma: no cover - aiohttp 3.9: the addresses are tried one after the other
+    aiohappyeyeballs = None  # type: ignore[assignment]
 from yarl import URL
 
 from .._websocket import DEFAULT_MAX_FRAME_BYTES, AiohttpConnector, Connector, WebSocket
@@ -571,7 +575,10 @@ class WireConnector:
             # As aiohttp connects (aiohappyeyeballs: IPv6 and IPv4 raced, 0.25 s apart): asyncio's own
             # race can leave a connected socket behind when it is cancelled (Python < 3.12).
             addresses = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            connected = await aiohappyeyeballs.start_connection(addresses, happy_eyeballs_delay=0.25)
+            if aiohappyeyeballs is not None:
+                connected = await aiohappyeyeballs.start_connection(addresses, happy_eyeballs_delay=0.25)
+            else:
+                connected = await _connect_in_turn(loop, addresses)
             try:
                 transport, opened = await loop.create_connection(
                     make, sock=connected, ssl=context, server_hostname=host if secure else None
@@ -630,6 +637,26 @@ def stream_connector(connector: Connector, own_reader: bool = True) -> Connector
     if own_reader and isinstance(connector, AiohttpConnector):
         return StreamSockets(connector)
     return connector
+
+
+async def _connect_in_turn(loop: asyncio.AbstractEventLoop, addresses: list[Any]) -> socket.socket:
+    """A connected socket to the first of `addresses` that answers (a socket not returned is closed,
+    cancelled or not)."""
+    error: OSError = OSError("no address to connect to")
+    for family, kind, proto, _, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+    raise error
 
 
 _context: ssl.SSLContext | None = None

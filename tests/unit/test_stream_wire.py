@@ -622,3 +622,20 @@ async def test_the_streams_short_way_hands_every_event_to_every_listener(server:
             assert got == list(range(1, 301))
         stats = client.stream_stats()["streams-1"]
         assert stats.malformed == 1 and stats.events == 300
+
+
+async def test_without_aiohappyeyeballs_the_addresses_are_tried_in_turn(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp 3.9 does not bring aiohappyeyeballs: the connector then connects to each address in turn."""
+    monkeypatch.setattr(_wire, "aiohappyeyeballs", None)
+    socket = await open_socket(server)
+    server.send(text(b"hello"))
+    assert await messages(socket, 1) == [b"hello"]
+    await socket.close()
+    probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = probe.sockets[0].getsockname()[1]
+    probe.close()
+    await probe.wait_closed()
+    with pytest.raises(ConnectionFailedError, match="cannot open"):
+        await WireConnector().connect(f"ws://127.0.0.1:{port}/stream")
