@@ -151,29 +151,22 @@ class Security:
 
         signature = params.text("signature", required=True)
         assert signature is not None
-        timestamp = params.integer("timestamp", required=True)
-        assert timestamp is not None
-        recv_window = params.decimal("recvWindow")
-        if recv_window is None:
-            recv_window = DEFAULT_RECV_WINDOW_MS
-        else:
-            exponent = recv_window.as_tuple().exponent
-            if isinstance(exponent, int) and exponent < -3:
-                raise too_much_precision("recvWindow")
-            if recv_window > MAX_RECV_WINDOW_MS:
-                raise SimError(-1130, "Data sent for parameter 'recvWindow' is not valid.")
-
+        timing = read_timing(params)
         payload = signature_payload(method, raw_query, raw_body)
         if not self._signature_valid(api_key, payload, signature, utf8):
             raise INVALID_SIGNATURE
+        self.check_timing(*timing)
+        return api_key.account
 
+    def check_timing(self, timestamp: int, recv_window: Decimal) -> None:
+        """-1021 unless `timestamp` (ms, or µs from 15 digits on) is less than 1000 ms ahead of the
+        server and no older than `recv_window` ms."""
         server_us = self._clock.now_ms() * 1000
         timestamp_us = timestamp if timestamp >= _MICROSECONDS_FROM else timestamp * 1000
         if timestamp_us >= server_us + _AHEAD_LIMIT_US:
             raise AHEAD_OF_SERVER
         if server_us - timestamp_us > int(recv_window * 1000):
             raise OUTSIDE_RECV_WINDOW
-        return api_key.account
 
     def _signature_valid(self, api_key: ApiKey, payload: str, signature: str, utf8: bool = False) -> bool:
         if not utf8 and not payload.isascii():  # REST signed over un-encoded characters: never valid (2026)
@@ -195,3 +188,19 @@ class Security:
         except InvalidSignature:
             return False
         return True
+
+
+def read_timing(params: Params) -> tuple[int, Decimal]:
+    """``timestamp`` (present, -1102; an integer, -1100) and ``recvWindow`` (default 5000; at most 3
+    decimals, -1111; at most 60000, -1130) of a request, marked as read."""
+    timestamp = params.integer("timestamp", required=True)
+    assert timestamp is not None
+    recv_window = params.decimal("recvWindow")
+    if recv_window is None:
+        return timestamp, DEFAULT_RECV_WINDOW_MS
+    exponent = recv_window.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -3:
+        raise too_much_precision("recvWindow")
+    if recv_window > MAX_RECV_WINDOW_MS:
+        raise SimError(-1130, "Data sent for parameter 'recvWindow' is not valid.")
+    return timestamp, recv_window

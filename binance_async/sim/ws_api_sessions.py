@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -35,22 +34,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from .clock import SimClock
 from .config import ApiKey, WsApiSettings
 from .errors import (
-    AHEAD_OF_SERVER,
     INVALID_SIGNATURE,
-    OUTSIDE_RECV_WINDOW,
     REJECTED_API_KEY,
     SimError,
-    too_much_precision,
 )
 from .params import Params
-from .security import API_KEY_HEADER, DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, Security
+from .security import API_KEY_HEADER, Security, read_timing
 from .ws_api_user_data import Sender, Subscription, UserDataStreams
 
 __all__ = ["Session", "SessionCall", "SessionMethods", "WsAuth", "ws_signature_payload"]
 
 JsonObject = dict[str, Any]
-_MICROSECONDS_FROM = 10**14
-_AHEAD_LIMIT_US = 1_000_000
 NOT_AUTHORIZED = SimError(-1002, "You are not authorized to execute this request.", status=401)
 
 
@@ -126,23 +120,7 @@ class WsAuth:
     def check_timing(self, params: Params) -> None:
         """``timestamp`` and ``recvWindow`` of a request without a signature, checked as `Security.verify`
         checks them (-1102, -1100, -1111, -1130, -1021)."""
-        timestamp = params.integer("timestamp", required=True)
-        assert timestamp is not None
-        recv_window = params.decimal("recvWindow")
-        if recv_window is None:
-            recv_window = DEFAULT_RECV_WINDOW_MS
-        else:
-            exponent = recv_window.as_tuple().exponent
-            if isinstance(exponent, int) and exponent < -3:
-                raise too_much_precision("recvWindow")
-            if recv_window > MAX_RECV_WINDOW_MS:
-                raise SimError(-1130, "Data sent for parameter 'recvWindow' is not valid.")
-        server_us = self._clock.now_ms() * 1000
-        timestamp_us = timestamp if timestamp >= _MICROSECONDS_FROM else timestamp * 1000
-        if timestamp_us >= server_us + _AHEAD_LIMIT_US:
-            raise AHEAD_OF_SERVER
-        if server_us - timestamp_us > int(recv_window * Decimal(1000)):
-            raise OUTSIDE_RECV_WINDOW
+        self._security.check_timing(*read_timing(params))
 
 
 class SessionMethods:
