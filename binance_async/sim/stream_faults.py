@@ -23,10 +23,10 @@ shows the same dict as ``sim.streams.counters.faults``.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import threading
 from typing import TYPE_CHECKING
+
+from .connection_faults import ConnectionFaults
 
 if TYPE_CHECKING:
     from .ws_streams import MarketStreams
@@ -36,33 +36,19 @@ __all__ = ["STREAM_FAULT_KINDS", "StreamFaults"]
 STREAM_FAULT_KINDS = ("drop", "stall", "skip_depth", "delay", "server_shutdown")
 
 
-class StreamFaults:
-    """The armed stream faults of one `MarketStreams` server. Arming is thread-safe; a fault that acts
-    on open connections runs on the server's loop."""
+class StreamFaults(ConnectionFaults):
+    """The armed stream faults of one `MarketStreams` server (`log`: (kind, detail)). Arming is
+    thread-safe; a fault that acts on open connections runs on the server's loop."""
 
     def __init__(self, server: MarketStreams, seed: int = 0) -> None:
-        self._server = server
+        super().__init__(server, STREAM_FAULT_KINDS)
         self._random = random.Random(seed)
-        self._lock = threading.Lock()
-        self.counts: dict[str, int] = dict.fromkeys(STREAM_FAULT_KINDS, 0)
-        #: (kind, detail) of every fault fired, oldest first.
-        self.log: list[tuple[str, str]] = []
         self._drops_left: int | None = 0  # None: every new connection
         self._drop_after = 0
         self._drop_probability = 1.0
-        self._delay_s = 0.0
         self._skips: dict[tuple[str, bool], int] = {}  # (symbol, fast) -> diff events to withhold
 
     # -- arming ---------------------------------------------------------------------------------------
-
-    def drop_open_connections(self) -> None:
-        """Drop every open connection now, without a close frame."""
-        self._server.call_on_loop(self._drop_open)
-
-    def _drop_open(self) -> None:
-        for connection in list(self._server.connections):
-            self.fired("drop", "open connection")
-            connection.abort()
 
     def drop_new_connections(
         self, count: int | None = 1, *, after_messages: int = 0, probability: float = 1.0
@@ -77,33 +63,11 @@ class StreamFaults:
             self._drop_after = after_messages
             self._drop_probability = probability
 
-    def stall(self, seconds: float) -> None:
-        """Every open connection sends nothing and answers no ping for `seconds`."""
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
-        self._server.call_on_loop(self._stall, seconds)
-
-    def _stall(self, seconds: float) -> None:
-        for connection in list(self._server.connections):
-            self.fired("stall", f"{seconds} s")
-            connection.stall(seconds)
-
     def skip_depth_update(self, symbol: str, count: int = 1) -> None:
         """Withhold the next `count` diff depth events of `symbol` (upper case), on both cadences."""
         with self._lock:
             for fast in (False, True):
                 self._skips[(symbol, fast)] = self._skips.get((symbol, fast), 0) + count
-
-    def delay(self, seconds: float) -> None:
-        """Send every message queued from now on `seconds` later (0: stop delaying)."""
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
-        with self._lock:
-            self._delay_s = seconds
-
-    def server_shutdown(self, close_after: float = 0.0) -> None:
-        """``serverShutdown`` to every connection, closed `close_after` seconds later (simulator clock)."""
-        self._server.announce_shutdown(close_after)
 
     def clear(self) -> None:
         """Disarm every fault (a stall under way runs its course; counts and log stay)."""
@@ -112,26 +76,11 @@ class StreamFaults:
             self._delay_s = 0.0
             self._skips.clear()
 
-    def reset_counts(self) -> None:
-        with self._lock:
-            for kind in self.counts:
-                self.counts[kind] = 0
-            self.log.clear()
-
     def reseed(self, seed: int) -> None:
         with self._lock:
             self._random.seed(seed)
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
     # -- what the server asks ---------------------------------------------------------------------------
-
-    def fired(self, kind: str, detail: str) -> None:
-        with self._lock:
-            self.counts[kind] += 1
-            self.log.append((kind, detail))
 
     def drop_for_new_connection(self) -> int | None:
         """After how many messages to drop a connection just opened, or None to leave it alone."""
@@ -143,16 +92,6 @@ class StreamFaults:
             if self._drops_left is not None:
                 self._drops_left -= 1
             return self._drop_after
-
-    def due(self, count: bool = True) -> float:
-        """When a message queued now may go out (event loop time)."""
-        now = asyncio.get_running_loop().time()
-        delay = self._delay_s
-        if delay <= 0:
-            return now
-        if count:
-            self.fired("delay", f"{delay} s")
-        return now + delay
 
     def skip(self, symbol: str, fast: bool) -> bool:
         """Whether to withhold the diff depth event of `symbol` about to be sent (and count it)."""

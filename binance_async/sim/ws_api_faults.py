@@ -26,10 +26,9 @@ close after the grace). `counts` holds those fired by kind, `log` (detail, kind)
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import TYPE_CHECKING
 
+from .connection_faults import ConnectionFaults
 from .faults import INTERNAL_ERROR, UNKNOWN_STATUS, Decision, FaultRule, Faults
 from .ws_api_framing import ApiRequest, encode
 
@@ -43,56 +42,20 @@ __all__ = ["WS_API_FAULT_KINDS", "WsApiFaults"]
 WS_API_FAULT_KINDS = ("drop", "stall", "delay", "server_shutdown")
 
 
-class WsApiFaults:
-    """The armed faults of one `WsApiServer`. Arming is thread-safe; a fault acting on open connections
-    runs on the server's loop."""
+class WsApiFaults(ConnectionFaults):
+    """The armed faults of one `WsApiServer` (`log`: (detail, kind)). Arming is thread-safe; a fault
+    acting on open connections runs on the server's loop."""
 
     def __init__(self, server: WsApiServer, rules: Faults) -> None:
-        self._server = server
+        super().__init__(server, WS_API_FAULT_KINDS)
         #: The per-request rules, their seeded draws and their counts: the simulator's (``sim.faults``).
         self.rules = rules
-        self._lock = threading.Lock()
-        self.counts: dict[str, int] = dict.fromkeys(WS_API_FAULT_KINDS, 0)
-        #: (method or detail, kind) of every fault fired, oldest first.
-        self.log: list[tuple[str, str]] = []
-        self._delay_s = 0.0
 
     # -- arming ---------------------------------------------------------------------------------------
 
     def add(self, rule: FaultRule) -> None:
         """Arm a per-request rule (`faults.FaultRule`): the same as ``sim.faults.add``, REST included."""
         self.rules.add(rule)
-
-    def drop_open_connections(self) -> None:
-        """Drop every open connection now, without a close frame."""
-        self._server.call_on_loop(self._drop_open)
-
-    def _drop_open(self) -> None:
-        for connection in self._server.connections:
-            self.fired("drop", "open connection")
-            connection.abort()
-
-    def stall(self, seconds: float) -> None:
-        """Every open connection sends nothing and answers no ping for `seconds`."""
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
-        self._server.call_on_loop(self._stall, seconds)
-
-    def _stall(self, seconds: float) -> None:
-        for connection in self._server.connections:
-            self.fired("stall", f"{seconds} s")
-            connection.stall(seconds)
-
-    def delay(self, seconds: float) -> None:
-        """Send every message queued from now on `seconds` later (0: stop delaying)."""
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
-        with self._lock:
-            self._delay_s = seconds
-
-    def server_shutdown(self, close_after: float = 0.0) -> None:
-        """``serverShutdown`` to every connection, closed `close_after` seconds later (simulator clock)."""
-        self._server.announce_shutdown(close_after)
 
     def clear(self) -> None:
         """Disarm every rule (REST's too) and the delay (a stall under way runs its course; counts and
@@ -101,33 +64,10 @@ class WsApiFaults:
         with self._lock:
             self._delay_s = 0.0
 
-    def reset_counts(self) -> None:
-        """Forget the connection faults fired (the rules' counts: ``sim.faults.reset_counts``)."""
-        with self._lock:
-            for kind in self.counts:
-                self.counts[kind] = 0
-            self.log.clear()
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
     # -- what the server asks -------------------------------------------------------------------------
 
-    def fired(self, kind: str, detail: str) -> None:
-        with self._lock:
-            self.counts[kind] += 1
-            self.log.append((detail, kind))
-
-    def due(self, count: bool = True) -> float:
-        """When a message queued now may go out (event loop time)."""
-        now = asyncio.get_running_loop().time()
-        delay = self._delay_s
-        if delay <= 0:
-            return now
-        if count:
-            self.fired("delay", f"{delay} s")
-        return now + delay
+    def _entry(self, kind: str, detail: str) -> tuple[str, str]:
+        return (detail, kind)
 
     def decide(self, method: Method) -> Decision:
         """Which rules fire for one request of `method` (one draw per matching rule)."""
