@@ -12,10 +12,11 @@ message budget, periods of the streams) run on the event loop's clock.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import WSCloseCode
 
@@ -25,6 +26,7 @@ __all__ = [
     "Closable",
     "ConnectionAttempts",
     "ConnectionCounters",
+    "ServerLoop",
     "StreamCounters",
     "StreamSettings",
     "announce_shutdown",
@@ -160,3 +162,30 @@ async def close_when_due(
         for connection in list(connections):
             if now >= connection.deadline_ms:
                 connection.finish(WSCloseCode.GOING_AWAY, connection.deadline_reason)
+
+
+class ServerLoop:
+    """The event loop and thread a WebSocket server of the simulator runs on, once started (`bind`):
+    the engine and the market may call it from another thread, and what they tell it must run there."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread_id: int | None = None
+
+    def bind(self) -> None:
+        """Called on the server's loop as it starts."""
+        self.loop = asyncio.get_running_loop()
+        self._thread_id = threading.get_ident()
+
+    def hand_off(self, callback: Callable[..., None], *args: Any) -> bool:
+        """False if called on the server's thread (or before it started); else hands `callback` over."""
+        loop = self.loop
+        if loop is None or threading.get_ident() == self._thread_id:
+            return False
+        loop.call_soon_threadsafe(callback, *args)
+        return True
+
+    def call(self, callback: Callable[..., None], *args: Any) -> None:
+        """Run `callback` now if on the server's thread (or not started), else hand it to its loop."""
+        if not self.hand_off(callback, *args):
+            callback(*args)

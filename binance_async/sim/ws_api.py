@@ -33,7 +33,6 @@ Not modelled: ``timeUnit``, SBE, the listenKey methods (retired), and a key revo
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +52,7 @@ from .security import Security
 from .stream_limits import (
     ConnectionAttempts,
     ConnectionCounters,
+    ServerLoop,
     StreamSettings,
     announce_shutdown,
     close_when_due,
@@ -102,15 +102,14 @@ class WsApiServer:
         #: What happened so far: connections opened, closed, refused; requests; messages; faults.
         self.counters = WsApiCounters(faults=self.faults.counts)
         self.attempts = ConnectionAttempts(clock)
+        self._home = ServerLoop()  # the engine may tell from another thread: handed to this loop
         #: Every user data stream subscription, fed by the engine's account events.
-        self.user_data = UserDataStreams(engine.matcher, engine.accounts, clock, self._hand_off)
+        self.user_data = UserDataStreams(engine.matcher, engine.accounts, clock, self._home.hand_off)
         auth = WsAuth(security, clock)
         self.sessions = SessionMethods(auth, self.user_data, clock, lambda: self._settings)
         self.methods = Methods(routes, self.sessions, auth, limits, clock, config)
         self._connections: set[ApiConnection] = set()
         self._housekeeper: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread_id: int | None = None
 
     @property
     def settings(self) -> WsApiSettings:
@@ -136,19 +135,10 @@ class WsApiServer:
 
     def call_on_loop(self, callback: Callable[..., None], *args: Any) -> None:
         """Run `callback` now if on the server's thread (or not started), else hand it to its loop."""
-        if not self._hand_off(callback, *args):
-            callback(*args)
-
-    def _hand_off(self, callback: Callable[..., None], *args: Any) -> bool:
-        """False if called on the server's thread (or before it started); else hands `callback` over."""
-        if self._loop is None or threading.get_ident() == self._thread_id:
-            return False
-        self._loop.call_soon_threadsafe(callback, *args)
-        return True
+        self._home.call(callback, *args)
 
     async def _on_startup(self, app: web.Application) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._thread_id = threading.get_ident()
+        self._home.bind()
         self._housekeeper = asyncio.create_task(self._housekeeping())
 
     async def _on_shutdown(self, app: web.Application) -> None:

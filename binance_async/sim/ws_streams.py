@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -71,6 +70,7 @@ from .stream_control import control
 from .stream_faults import StreamFaults
 from .stream_limits import (
     ConnectionAttempts,
+    ServerLoop,
     StreamCounters,
     StreamSettings,
     announce_shutdown,
@@ -124,8 +124,7 @@ class MarketStreams:
         self._flush_scheduled = False
         self._connections: set[Connection] = set()
         self._tasks: list[asyncio.Task[None]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread_id: int | None = None
+        self._home = ServerLoop()
 
     @property
     def settings(self) -> StreamSettings:
@@ -155,14 +154,10 @@ class MarketStreams:
 
     def call_on_loop(self, callback: Callable[..., None], *args: Any) -> None:
         """Run `callback` now if on the server's thread (or not started), else hand it to its loop."""
-        if self._loop is None or threading.get_ident() == self._thread_id:
-            callback(*args)
-        else:
-            self._loop.call_soon_threadsafe(callback, *args)
+        self._home.call(callback, *args)
 
     async def _on_startup(self, app: web.Application) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._thread_id = threading.get_ident()
+        self._home.bind()
         self._restart_tasks()
 
     def _restart_tasks(self) -> None:
@@ -303,15 +298,8 @@ class MarketStreams:
 
     # -- what the market tells (MarketListener) --------------------------------------------------------
 
-    def _on_loop(self, callback: Callable[..., None], *args: Any) -> bool:
-        """False if called on the server's thread; else hands `callback` to the server's loop."""
-        if self._loop is None or threading.get_ident() == self._thread_id:
-            return False
-        self._loop.call_soon_threadsafe(callback, *args)
-        return True
-
     def book_changed(self, symbol: str, side: Side, price: Decimal, total: Decimal, update_id: int) -> None:
-        if self._on_loop(self.book_changed, symbol, side, price, total, update_id):
+        if self._home.hand_off(self.book_changed, symbol, side, price, total, update_id):
             return
         for fast in (False, True):
             diff = self._diffs.get((symbol, fast))
@@ -324,7 +312,7 @@ class MarketStreams:
     def traded(
         self, symbol: str, trade_id: int, price: Decimal, qty: Decimal, is_buyer_maker: bool, time_ms: int
     ) -> None:
-        if self._on_loop(self.traded, symbol, trade_id, price, qty, is_buyer_maker, time_ms):
+        if self._home.hand_off(self.traded, symbol, trade_id, price, qty, is_buyer_maker, time_ms):
             return
         if ALL_MINI_TICKERS in self._subscribers:
             self._traded.add(symbol)
@@ -353,11 +341,12 @@ class MarketStreams:
     def _schedule_flush(self) -> None:
         if self._flush_scheduled:
             return
-        if self._loop is None:
+        loop = self._home.loop
+        if loop is None:
             self._flush()
             return
         self._flush_scheduled = True
-        self._loop.call_soon(self._flush)
+        loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         """After an engine call: its aggregate trades and the changed best bids and asks."""
