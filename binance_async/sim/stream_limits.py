@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from aiohttp import WSCloseCode
+import msgspec
+from aiohttp import WSCloseCode, web
 
 from .clock import SimClock
 
@@ -87,6 +88,23 @@ class ConnectionAttempts:
             return (times[0] + window_ms - now) / 1000.0
         times.append(now)
         return None
+
+    def refusal(self, ip: str, settings: StreamSettings) -> web.Response | None:
+        """None if the attempt is admitted (and counted); else the answer to the upgrade: HTTP 429 with
+        ``Retry-After`` (the simulator's choice: Binance documents the limit, not the answer)."""
+        retry_after = self.admit(ip, settings)
+        if retry_after is None:
+            return None
+        msg = (
+            f"Too many connection attempts: at most {settings.max_attempts} per "
+            f"{settings.attempt_window:g} s per IP."
+        )
+        return web.Response(
+            status=429,
+            body=msgspec.json.encode({"code": -1003, "msg": msg}),
+            content_type="application/json",
+            headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
+        )
 
     def used(self, ip: str, settings: StreamSettings) -> int:
         """Attempts of `ip` within the current window."""

@@ -155,10 +155,10 @@ class WsApiServer:
     async def _handler(self, request: web.Request) -> web.StreamResponse:
         settings = self._settings
         ip = request.remote or "127.0.0.1"
-        retry_after = self.attempts.admit(ip, _stream_settings(settings))
-        if retry_after is not None:
+        refusal = self.attempts.refusal(ip, _stream_settings(settings))
+        if refusal is not None:
             self.counters.refused += 1
-            return _too_many_attempts(settings, retry_after)
+            return refusal
         try:
             self._limits.charge_ip(ip, settings.connection_weight)
         except SimError as error:
@@ -262,17 +262,4 @@ def _stream_settings(settings: WsApiSettings) -> StreamSettings:
         max_lifetime=settings.max_lifetime,
         max_attempts=settings.max_attempts,
         attempt_window=settings.attempt_window,
-    )
-
-
-def _too_many_attempts(settings: WsApiSettings, retry_after: float) -> web.Response:
-    msg = (
-        f"Too many connection attempts: at most {settings.max_attempts} per {settings.attempt_window:g} s "
-        "per IP."
-    )
-    return web.Response(
-        status=429,
-        body=encode({"code": -1003, "msg": msg}),
-        content_type="application/json",
-        headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
     )

@@ -189,10 +189,10 @@ class MarketStreams:
 
     async def _serve(self, request: web.Request, names: list[str], combined: bool) -> web.StreamResponse:
         settings = self._settings
-        retry_after = self.attempts.admit(request.remote or "127.0.0.1", settings)
-        if retry_after is not None:
+        refusal = self.attempts.refusal(request.remote or "127.0.0.1", settings)
+        if refusal is not None:
             self.counters.refused += 1
-            return _too_many_attempts(settings, retry_after)
+            return refusal
         for name in names:
             if self.stream(name) is None:
                 self.counters.refused += 1
@@ -471,17 +471,3 @@ class MarketStreams:
 
 def _bad_request(msg: str) -> web.Response:
     return web.Response(status=400, body=encode({"code": 2, "msg": msg}), content_type="application/json")
-
-
-def _too_many_attempts(settings: StreamSettings, retry_after: float) -> web.Response:
-    """HTTP 429 at the upgrade (the simulator's choice: Binance documents the limit, not the answer)."""
-    msg = (
-        f"Too many connection attempts: at most {settings.max_attempts} per {settings.attempt_window:g} s "
-        "per IP."
-    )
-    return web.Response(
-        status=429,
-        body=encode({"code": -1003, "msg": msg}),
-        content_type="application/json",
-        headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
-    )
