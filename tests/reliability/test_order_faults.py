@@ -114,13 +114,14 @@ class Tally:
     unknown_kinds: Counter[str] = field(default_factory=Counter)
 
 
-def plan_orders(rng: random.Random) -> list[PlannedOrder]:
+def plan_orders(rng: random.Random, prefix: str = f"rel-{SEED}") -> list[PlannedOrder]:
+    """`ORDERS` orders, MARKET or resting LIMIT, BUY or SELL, over `PLAN_SYMBOLS`, ids ``<prefix>-<n>``."""
     symbols = list(PLAN_SYMBOLS)
     plan = []
     for n in range(ORDERS):
         kind: Literal["MARKET", "LIMIT"] = "MARKET" if rng.random() < 0.5 else "LIMIT"
         side: OrderSide = "BUY" if rng.random() < 0.5 else "SELL"
-        plan.append(PlannedOrder(rng.choice(symbols), side, kind, f"rel-{SEED}-{n}"))
+        plan.append(PlannedOrder(rng.choice(symbols), side, kind, f"{prefix}-{n}"))
     return plan
 
 

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
@@ -46,19 +46,18 @@ from binance_async import (
     SpotClient,
 )
 from binance_async.sim import Simulator
-from binance_async.sim.config import LimitSpec, SimConfig
+from binance_async.sim.config import SimConfig
 from binance_async.sim.faults import FaultRule
-from binance_async.spot.enums import OrderSide
 from binance_async.streams.config import StreamConfig
 from binance_async.testing import MockConnector, MockTransport, Router, server_time
 from binance_async.ws_api import ExecutionReport, UserStream, UserStreamResynced, WsApiClient
 from tests.reference import example
+from tests.reliability.test_order_faults import LIMITS, ORDERS, PLAN_SYMBOLS, PlannedOrder, plan_orders
 from tests.unit.helpers import KEY, SECRET, until
 
 pytestmark = pytest.mark.slow
 
 SEED = 16_2026
-ORDERS = 1000
 CONCURRENCY = 20
 ORDER_PATH = "/api/v3/order"
 FAST_RETRY = RetryPolicy(max_retries=3, base_delay=0.002, max_delay=0.01)
@@ -81,31 +80,6 @@ SERVER_SHUTDOWN_AT = 500
 #: How long before a drop a fill may have been made and still be lost: it was queued on the dropped
 #: connection but not yet written (measured: a few ms; the bound is generous for a loaded machine).
 QUEUED_SLACK_MS = 500
-
-LIMITS = (
-    LimitSpec("REQUEST_WEIGHT", "MINUTE", 1, 1_000_000),
-    LimitSpec("RAW_REQUESTS", "MINUTE", 5, 1_000_000),
-    LimitSpec("ORDERS", "SECOND", 10, 100_000),
-    LimitSpec("ORDERS", "DAY", 1, 1_000_000),
-)
-
-#: symbol -> (quantity, resting BUY price, resting SELL price): as in test_order_faults (resting LIMIT
-#: orders 3% off the mid never fill; 1000 orders over 5 symbols stay under MAX_NUM_ORDERS).
-PLAN_SYMBOLS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
-    "BTCUSDT": (Decimal("0.0002"), Decimal("63050.00"), Decimal("66950.00")),
-    "ETHUSDT": (Decimal("0.005"), Decimal("3104.00"), Decimal("3296.00")),
-    "BNBUSDT": (Decimal("0.02"), Decimal("562.6"), Decimal("597.4")),
-    "ETHBTC": (Decimal("0.01"), Decimal("0.04772"), Decimal("0.05068")),
-    "BNBBTC": (Decimal("0.05"), Decimal("0.008633"), Decimal("0.009167")),
-}
-
-
-@dataclass(frozen=True)
-class PlannedOrder:
-    symbol: str
-    side: OrderSide
-    type: Literal["MARKET", "LIMIT"]
-    client_order_id: str
 
 
 @dataclass
@@ -145,16 +119,6 @@ class Heard:
     last_at: float = 0.0
 
 
-def plan_orders(rng: random.Random) -> list[PlannedOrder]:
-    symbols = list(PLAN_SYMBOLS)
-    plan = []
-    for n in range(ORDERS):
-        kind: Literal["MARKET", "LIMIT"] = "MARKET" if rng.random() < 0.5 else "LIMIT"
-        side: OrderSide = "BUY" if rng.random() < 0.5 else "SELL"
-        plan.append(PlannedOrder(rng.choice(symbols), side, kind, f"wsrel-{SEED}-{n}"))
-    return plan
-
-
 @pytest.fixture
 async def sim() -> AsyncIterator[Simulator]:
     simulator = Simulator(SimConfig(seed=SEED, limits=LIMITS))
@@ -163,7 +127,7 @@ async def sim() -> AsyncIterator[Simulator]:
 
 
 async def place(ws: WsApiClient, order: PlannedOrder) -> int:
-    qty, buy_price, sell_price = PLAN_SYMBOLS[order.symbol]
+    _, _, qty, buy_price, sell_price = PLAN_SYMBOLS[order.symbol]
     if order.type == "MARKET":
         placed = await ws.new_order(
             order.symbol, order.side, "MARKET", quantity=qty, new_client_order_id=order.client_order_id
@@ -269,7 +233,7 @@ async def test_1000_ws_api_orders_under_faults_settled_once_and_every_fill_repor
     sim: Simulator, figures: dict[str, Any]
 ) -> None:
     started = time.perf_counter()
-    plan = plan_orders(random.Random(SEED))
+    plan = plan_orders(random.Random(SEED), f"wsrel-{SEED}")
     run = Run()
     heard = Heard()
     async with SpotClient(sim.api_key, sim.api_secret, base_url=sim.base_url, retry=FAST_RETRY) as client:
