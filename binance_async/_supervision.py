@@ -14,7 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._websocket import WebSocket
 from .errors import BinanceError
@@ -22,7 +22,17 @@ from .errors import BinanceError
 if TYPE_CHECKING:
     from .streams.config import StreamConfig
 
-__all__ = ["ROTATE", "LinkStats", "SocketLink", "attempt", "backoff", "close_link", "watch"]
+__all__ = [
+    "ROTATE",
+    "LinkStats",
+    "SocketLink",
+    "Supervision",
+    "attempt",
+    "backoff",
+    "close_link",
+    "supervise",
+    "watch",
+]
 
 L = TypeVar("L", bound="SocketLink")
 
@@ -129,6 +139,62 @@ async def watch(
             return f"no frame for {at - link.last_frame_at:.0f} s"
         if at - link.opened_at >= config.max_lifetime:
             return ROTATE
+
+
+@dataclass(frozen=True)
+class Supervision(Generic[L]):
+    """What `supervise` keeps connected, and what it tells it."""
+
+    name: str
+    stats: LinkStats
+    config: StreamConfig
+    stopping: Callable[[], bool]
+    #: Before each attempt to open a link (say why: first, reconnect).
+    opening: Callable[[], None]
+    open_link: Callable[[], Awaitable[L]]
+    #: A link opened by `open_link` is now the one in service.
+    install: Callable[[L], None]
+    #: Make before break: the new link, opened and in service, or None if it could not be opened.
+    replace: Callable[[L], Awaitable[L | None]]
+    #: The link in service is lost: before it is closed, and after.
+    losing: Callable[[], None]
+    lost: Callable[[], None]
+    silent: Callable[[], None]
+
+
+async def supervise(job: Supervision[L], log: logging.Logger) -> None:
+    """Keep a link open until `job.stopping()`: open it (counting failures, with backoff), watch it,
+    replace it make-before-break when it must go by plan, reopen it when it is lost (after a short
+    jittered pause the first time, the backoff after that)."""
+    now = asyncio.get_running_loop().time
+    stats = job.stats
+    failures = 0
+    link: L | None = None
+    while not job.stopping():
+        if link is None:
+            job.opening()
+            link = await attempt(job.open_link, stats, job.config, failures, job.name, log)
+            if link is None:
+                failures += 1
+                continue
+            failures = 0
+            job.install(link)
+        reason = await watch(link, job.config, now, job.silent)
+        if reason == ROTATE:
+            replacement = await job.replace(link)
+            if replacement is not None:
+                link = replacement
+                continue
+            reason = "rotation failed"
+        job.losing()
+        stats.reconnects += 1
+        stats.last_error = reason
+        log.warning("%s: %s; reconnecting", job.name, reason)
+        await close_link(link)
+        link = None
+        job.lost()
+        failures += 1
+        await asyncio.sleep(backoff(job.config, failures) if failures > 1 else random.uniform(0, 0.25))
 
 
 async def close_link(link: SocketLink) -> None:

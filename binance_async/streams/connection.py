@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,13 @@ import msgspec
 from aiohttp import WSMsgType
 from aiolimiter import AsyncLimiter
 
-from .._supervision import ROTATE, LinkStats, SocketLink, attempt, backoff, close_link, watch
+from .._supervision import (
+    LinkStats,
+    SocketLink,
+    Supervision,
+    close_link,
+    supervise,
+)
 from .._websocket import Connector, WebSocket
 from ..errors import BinanceError, StreamClosedError, SubscriptionError
 from ._budget import AttemptBudget
@@ -294,41 +299,36 @@ class StreamConnection:
     # -- supervision -------------------------------------------------------------------------------
 
     async def _supervise(self) -> None:
-        failures = 0
-        link: _Link | None = None
         try:
-            while not self._closing:
-                if link is None:
-                    self.state = "connecting" if self.stats.connects == 0 else "reconnecting"
-                    link = await attempt(
-                        self._open_link, self.stats, self.config, failures, self.name, logger
-                    )
-                    if link is None:
-                        failures += 1
-                        continue
-                    failures = 0
-                    self._install(link)
-                reason = await watch(link, self.config, self._loop.time, self._silent)
-                if reason == ROTATE:
-                    replacement = await self._replace(link)
-                    if replacement is not None:
-                        link = replacement
-                        continue
-                    reason = "rotation failed"
-                self._opened.clear()
-                self.state = "reconnecting"
-                self.stats.reconnects += 1
-                self.stats.last_error = reason
-                logger.warning("%s: %s; reconnecting", self.name, reason)
-                await close_link(link)
-                link = self._link = None
-                self._status("disconnected")
-                failures += 1
-                await asyncio.sleep(
-                    backoff(self.config, failures) if failures > 1 else random.uniform(0, 0.25)
-                )
+            await supervise(
+                Supervision(
+                    name=self.name,
+                    stats=self.stats,
+                    config=self.config,
+                    stopping=lambda: self._closing,
+                    opening=self._before_opening,
+                    open_link=self._open_link,
+                    install=self._install,
+                    replace=self._replace,
+                    losing=self._losing,
+                    lost=self._lost,
+                    silent=self._silent,
+                ),
+                logger,
+            )
         finally:
             self._opened.clear()
+
+    def _before_opening(self) -> None:
+        self.state = "connecting" if self.stats.connects == 0 else "reconnecting"
+
+    def _losing(self) -> None:
+        self._opened.clear()
+        self.state = "reconnecting"
+
+    def _lost(self) -> None:
+        self._link = None
+        self._status("disconnected")
 
     def _silent(self) -> None:
         self.stats.silences += 1

@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -34,7 +33,13 @@ import msgspec
 from aiohttp import WSMsgType
 
 from .._secret import SecretBytes
-from .._supervision import ROTATE, LinkStats, SocketLink, attempt, backoff, close_link, watch
+from .._supervision import (
+    LinkStats,
+    SocketLink,
+    Supervision,
+    close_link,
+    supervise,
+)
 from .._transport import Request, Response
 from .._websocket import Connector, WebSocket
 from ..errors import (
@@ -76,6 +81,10 @@ class WsApiStats(LinkStats):
 
 class _AnswerTimeout(Exception):
     """A request's answer did not come within the transport's timeout (raised into its waiter)."""
+
+
+def _nothing() -> None:
+    pass
 
 
 def _expire(waiter: asyncio.Future[Frame]) -> None:
@@ -257,42 +266,41 @@ class WsApiTransport:
             self._supervisor = asyncio.create_task(self._supervise(), name="binance-async ws-api")
 
     async def _supervise(self) -> None:
-        failures = 0
-        link: _Link | None = None
-        while not self._closed:
-            if link is None:
-                self.opening = "first" if self.stats.connects == 0 else "reconnect"
-                link = await attempt(
-                    self._open_link, self.stats, self.config, failures, "WebSocket API", logger
-                )
-                if link is None:
-                    failures += 1
-                    continue
-                failures = 0
-                self._install(link)
-            reason = await watch(link, self.config, self._loop.time, self._silent)
-            if reason == ROTATE:
-                self.opening = "rotation"
-                try:
-                    new = await self._open_link()
-                except asyncio.CancelledError:
-                    raise
-                except (BinanceError, OSError, TimeoutError) as exc:
-                    self.stats.last_error = f"rotation: {type(exc).__name__}: {exc}"
-                    reason = "rotation failed"
-                else:
-                    self.stats.rotations += 1
-                    self._retire(link)
-                    link = new
-                    self._install(link)
-                    continue
-            self.stats.reconnects += 1
-            self.stats.last_error = reason
-            logger.warning("WebSocket API: %s; reconnecting", reason)
-            await close_link(link)
-            link = self._link = None
-            failures += 1
-            await asyncio.sleep(backoff(self.config, failures) if failures > 1 else random.uniform(0, 0.25))
+        await supervise(
+            Supervision(
+                name="WebSocket API",
+                stats=self.stats,
+                config=self.config,
+                stopping=lambda: self._closed,
+                opening=self._before_opening,
+                open_link=self._open_link,
+                install=self._install,
+                replace=self._replace,
+                losing=_nothing,
+                lost=self._lost,
+                silent=self._silent,
+            ),
+            logger,
+        )
+
+    def _before_opening(self) -> None:
+        self.opening = "first" if self.stats.connects == 0 else "reconnect"
+
+    async def _replace(self, old: _Link) -> _Link | None:
+        """A planned switch: the new link in service, the old one retired once its requests are answered."""
+        self.opening = "rotation"
+        try:
+            new = await self._open_link()
+        except (BinanceError, OSError, TimeoutError) as exc:
+            self.stats.last_error = f"rotation: {type(exc).__name__}: {exc}"
+            return None
+        self.stats.rotations += 1
+        self._retire(old)
+        self._install(new)
+        return new
+
+    def _lost(self) -> None:
+        self._link = None
 
     def _silent(self) -> None:
         self.stats.silences += 1
